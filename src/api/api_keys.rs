@@ -1,0 +1,107 @@
+use actix_web::{HttpResponse, delete, post, web};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::json::JsonBody;
+use super::problems::Common;
+use crate::auth::{Caller, Role};
+use crate::db::{DbPool, api_keys::ApiKeyRow};
+use crate::error::{ApiError, Problem};
+use crate::services::api_keys::{self, ApiKeyInput};
+
+/// An API key's metadata (never its secret).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyView {
+    pub id: Uuid,
+    pub name: String,
+    pub role: Role,
+    pub organization_id: Option<Uuid>,
+    /// The first characters of the secret, to tell keys apart.
+    #[schema(example = "ca_Xk3v9Q")]
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<ApiKeyRow> for ApiKeyView {
+    fn from(r: ApiKeyRow) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            role: Role::parse(&r.role).unwrap_or(Role::Reader),
+            organization_id: r.organization_id,
+            prefix: r.prefix,
+            created_at: r.created_at,
+            last_used_at: r.last_used_at,
+            revoked_at: r.revoked_at,
+        }
+    }
+}
+
+/// A new key with its secret, shown only in this response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyCreated {
+    #[serde(flatten)]
+    pub key: ApiKeyView,
+    /// Send as `Authorization: Bearer <secret>`. Store it now: it cannot be shown again.
+    pub secret: String,
+}
+
+/// Create an API key for an organisation (admin key). The secret is returned once.
+#[utoipa::path(
+    tag = "api-keys",
+    params(("id" = Uuid, Path, description = "Organisation id")),
+    request_body = ApiKeyInput,
+    security(("api_key" = [])),
+    responses(
+        (status = 201, body = ApiKeyCreated),
+        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[post("/organizations/{id}/api-keys")]
+pub async fn create(
+    pool: web::Data<DbPool>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: JsonBody<ApiKeyInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (row, secret) = api_keys::create_for_organization(&pool, &caller, *id, &body.0).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(ApiKeyCreated {
+            key: row.into(),
+            secret,
+        }))
+}
+
+/// Revoke an API key (admin, or an agency key of the same organisation). Revoking twice is
+/// harmless.
+#[utoipa::path(
+    tag = "api-keys",
+    params(("id" = Uuid, Path, description = "API key id")),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = ApiKeyView),
+        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key may not revoke this key.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such key.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[delete("/api-keys/{id}")]
+pub async fn revoke(
+    pool: web::Data<DbPool>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(ApiKeyView::from(
+        api_keys::revoke(&pool, &caller, *id).await?,
+    )))
+}

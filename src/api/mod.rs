@@ -1,0 +1,63 @@
+//! The HTTP layer: routes, extractors and response shapes. Handlers stay thin: extract, call a
+//! service, shape the response.
+
+pub mod api_keys;
+pub mod assets;
+pub mod health;
+pub mod interests;
+pub mod json;
+pub mod organizations;
+pub mod venues;
+pub mod views;
+
+use actix_web::HttpRequest;
+use actix_web::http::header;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::services::assets::IfMatch;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(
+            scope::scope("/v1")
+                .service(organizations::create)
+                .service(organizations::get)
+                .service(organizations::patch)
+                .service(api_keys::create)
+                .service(api_keys::revoke)
+                .service(venues::create)
+                .service(venues::get)
+                .service(assets::create)
+                .service(assets::get)
+                .service(assets::replace)
+                .service(assets::archive)
+                .service(assets::confirm)
+                .service(assets::publish)
+                .service(interests::list),
+        );
+}
+
+pub(crate) fn if_match(req: &HttpRequest) -> Option<IfMatch> {
+    req.headers()
+        .get(header::IF_MATCH)
+        .map(|v| IfMatch::parse(v.to_str().unwrap_or("")))
+}
+
+/// Documented problem responses, shared by the handlers' `responses(...)` lists.
+pub(crate) mod problems {
+    use crate::error::Problem;
+
+    // Never constructed: it exists for the documentation utoipa derives from it.
+    #[allow(dead_code)]
+    #[derive(utoipa::IntoResponses)]
+    pub enum Common {
+        /// The body or a parameter could not be read (malformed JSON, bad id syntax).
+        #[response(status = 400, content_type = "application/problem+json")]
+        BadRequest(#[to_schema] Problem),
+        /// The database is unavailable; retry after the `Retry-After` seconds.
+        #[response(status = 503, content_type = "application/problem+json")]
+        Unavailable(#[to_schema] Problem),
+    }
+}

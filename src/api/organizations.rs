@@ -1,0 +1,81 @@
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, patch, post, web};
+use uuid::Uuid;
+
+use super::json::JsonBody;
+use super::problems::Common;
+use super::views::OrganizationView;
+use crate::auth::Caller;
+use crate::db::DbPool;
+use crate::domain::organization::{OrganizationInput, OrganizationPatch};
+use crate::error::{ApiError, Problem};
+use crate::services::organizations;
+
+/// Register an organisation (admin key).
+#[utoipa::path(
+    tag = "organizations",
+    request_body = OrganizationInput,
+    security(("api_key" = [])),
+    responses(
+        (status = 201, body = OrganizationView, headers(("Location" = String, description = "URL of the new organisation"))),
+        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[post("/organizations")]
+pub async fn create(
+    pool: web::Data<DbPool>,
+    caller: Caller,
+    body: JsonBody<OrganizationInput>,
+) -> Result<HttpResponse, ApiError> {
+    let row = organizations::create(&pool, &caller, &body.0).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/v1/organizations/{}", row.id)))
+        .json(OrganizationView::from(row)))
+}
+
+/// Read an organisation (public).
+#[utoipa::path(
+    tag = "organizations",
+    params(("id" = Uuid, Path, description = "Organisation id")),
+    responses(
+        (status = 200, body = OrganizationView),
+        (status = 404, description = "No such organisation.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[get("/organizations/{id}")]
+pub async fn get(pool: web::Data<DbPool>, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(OrganizationView::from(
+        organizations::get(&pool, *id).await?,
+    )))
+}
+
+/// Change an organisation (admin, or the organisation's own agency key) with a JSON Merge
+/// Patch: absent fields stay, `null` clears. Only admins may change `trusted`.
+#[utoipa::path(
+    tag = "organizations",
+    params(("id" = Uuid, Path, description = "Organisation id")),
+    request_body(content = OrganizationPatch, content_type = "application/merge-patch+json"),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = OrganizationView),
+        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key may not change this organisation.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[patch("/organizations/{id}")]
+pub async fn patch(
+    pool: web::Data<DbPool>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: JsonBody<OrganizationPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let row = organizations::patch(&pool, &caller, *id, &body.0).await?;
+    Ok(HttpResponse::Ok().json(OrganizationView::from(row)))
+}

@@ -1,0 +1,52 @@
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, web};
+use uuid::Uuid;
+
+use super::json::JsonBody;
+use super::problems::Common;
+use super::views::VenueView;
+use crate::auth::Caller;
+use crate::db::DbPool;
+use crate::domain::venue::VenueInput;
+use crate::error::{ApiError, Problem};
+use crate::services::venues;
+
+/// Register a venue (agency or admin key), to refer to from assets by `venue_id`.
+#[utoipa::path(
+    tag = "venues",
+    request_body = VenueInput,
+    security(("api_key" = [])),
+    responses(
+        (status = 201, body = VenueView, headers(("Location" = String, description = "URL of the new venue"))),
+        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A reader key cannot write.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[post("/venues")]
+pub async fn create(
+    pool: web::Data<DbPool>,
+    caller: Caller,
+    body: JsonBody<VenueInput>,
+) -> Result<HttpResponse, ApiError> {
+    let row = venues::create(&pool, &caller, &body.0).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/v1/venues/{}", row.id)))
+        .json(VenueView::from(row)))
+}
+
+/// Read a venue (public).
+#[utoipa::path(
+    tag = "venues",
+    params(("id" = Uuid, Path, description = "Venue id")),
+    responses(
+        (status = 200, body = VenueView),
+        (status = 404, description = "No such venue.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[get("/venues/{id}")]
+pub async fn get(pool: web::Data<DbPool>, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(VenueView::from(venues::get(&pool, *id).await?)))
+}

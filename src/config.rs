@@ -1,0 +1,118 @@
+//! Command line and environment. Every option can also be set by the environment variable
+//! named in its help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "community-assets",
+    version,
+    about = "A directory of community assets that link workers search and match people to."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API (starting a private PostgreSQL cluster when DATABASE_URL is unset).
+    Serve(ServeArgs),
+    /// Apply database migrations and load the interest vocabulary.
+    Migrate(DbArgs),
+    /// Migrate, then load the demo directory if the database has no assets.
+    Seed(DbArgs),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Write the OpenAPI document.
+    Openapi {
+        /// Where to write it; `-` for standard output.
+        #[arg(long, default_value = "openapi/openapi.json")]
+        output: String,
+    },
+    /// Manage the private PostgreSQL cluster (used by the test script).
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key and print its secret (shown once).
+    Create {
+        #[arg(long, value_parser = ["admin", "agency", "reader"])]
+        role: String,
+        #[arg(long)]
+        name: String,
+        /// Required for agency keys.
+        #[arg(long)]
+        organization_id: Option<uuid::Uuid>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// Start (initialising if needed) and print a DATABASE_URL for the database.
+    Start {
+        #[command(flatten)]
+        cluster: ClusterArgs,
+        /// Database to create if missing and print the URL of.
+        #[arg(long, default_value = "postgres")]
+        database: String,
+        /// Trade durability for speed (fsync off): for throwaway test clusters only.
+        #[arg(long)]
+        ephemeral: bool,
+    },
+    /// Stop the cluster.
+    Stop {
+        #[command(flatten)]
+        cluster: ClusterArgs,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ClusterArgs {
+    /// Directory for the private PostgreSQL cluster used when DATABASE_URL is unset.
+    #[arg(long, env = "CA_DATA_DIR", default_value = ".data")]
+    pub data_dir: PathBuf,
+    /// Port of the private cluster (it listens on 127.0.0.1 only).
+    #[arg(long, env = "CA_PG_PORT", default_value_t = 54329)]
+    pub pg_port: u16,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// PostgreSQL URL (with PostGIS available). Unset: run a private cluster under --data-dir.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Address to listen on.
+    #[arg(long, env = "CA_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Load the demo directory when the database has no assets.
+    #[arg(long, env = "CA_DEMO_DATA", default_value_t = true, action = clap::ArgAction::Set)]
+    pub demo_data: bool,
+    /// Database connections per process.
+    #[arg(long, env = "CA_POOL_SIZE", default_value_t = 10)]
+    pub pool_size: usize,
+    /// Largest accepted request body in bytes.
+    #[arg(long, env = "CA_MAX_BODY_BYTES", default_value_t = 256 * 1024)]
+    pub max_body_bytes: usize,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "CA_WORKERS")]
+    pub workers: Option<usize>,
+    /// Log as JSON lines instead of text.
+    #[arg(long, env = "CA_LOG_JSON", default_value_t = false, action = clap::ArgAction::Set)]
+    pub log_json: bool,
+}

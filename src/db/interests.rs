@@ -1,0 +1,198 @@
+//! Queries on the interest vocabulary and on assets' interests.
+
+use diesel::prelude::*;
+use diesel::sql_types::{Double, Text};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::DbResult;
+use super::schema::{asset_interests, interest_phrases, interest_terms};
+use crate::domain::phrase;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = interest_terms, check_for_backend(diesel::pg::Pg))]
+pub struct TermRef {
+    pub id: Uuid,
+    pub slug: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = interest_terms, check_for_backend(diesel::pg::Pg))]
+pub struct TermRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub label: String,
+    pub parent_id: Option<Uuid>,
+    pub domain: String,
+    pub synonyms: Vec<String>,
+    pub definition: Option<String>,
+    pub source: String,
+    pub source_uri: Option<String>,
+}
+
+/// How strongly a way of naming a term identifies it: its slug beats its label beats a synonym.
+fn kind_rank(kind: &str) -> u8 {
+    match kind {
+        "slug" => 0,
+        "label" => 1,
+        _ => 2,
+    }
+}
+
+/// Finds the term a phrase names exactly (id, slug, label or synonym, ignoring case and
+/// punctuation).
+pub async fn resolve(conn: &mut AsyncPgConnection, raw: &str) -> DbResult<Option<TermRef>> {
+    if let Ok(id) = Uuid::parse_str(raw.trim()) {
+        return Ok(interest_terms::table
+            .find(id)
+            .select(TermRef::as_select())
+            .first(conn)
+            .await
+            .optional()?);
+    }
+    let normalised = phrase::normalise(raw);
+    let mut matches: Vec<(TermRef, String)> = interest_phrases::table
+        .inner_join(interest_terms::table)
+        .filter(interest_phrases::phrase.eq(&normalised))
+        .select((TermRef::as_select(), interest_phrases::kind))
+        .load(conn)
+        .await?;
+    matches.sort_by(|(a, ak), (b, bk)| {
+        kind_rank(ak)
+            .cmp(&kind_rank(bk))
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+    Ok(matches.into_iter().next().map(|(term, _)| term))
+}
+
+#[derive(QueryableByName)]
+struct Suggestion {
+    #[diesel(sql_type = Text)]
+    slug: String,
+    #[diesel(sql_type = Double)]
+    #[allow(dead_code)]
+    score: f64,
+}
+
+/// Slugs of the terms whose names look most like the phrase (trigram similarity).
+pub async fn suggest(conn: &mut AsyncPgConnection, raw: &str, limit: i64) -> DbResult<Vec<String>> {
+    let rows: Vec<Suggestion> = diesel::sql_query(
+        "SELECT t.slug, max(similarity(p.phrase, $1))::float8 AS score \
+         FROM interest_phrases p JOIN interest_terms t ON t.id = p.term_id \
+         WHERE p.phrase % $1 \
+         GROUP BY t.slug ORDER BY score DESC, t.slug LIMIT $2",
+    )
+    .bind::<Text, _>(phrase::normalise(raw))
+    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.slug).collect())
+}
+
+pub async fn all_terms(conn: &mut AsyncPgConnection) -> DbResult<Vec<TermRow>> {
+    Ok(interest_terms::table
+        .select(TermRow::as_select())
+        .order(interest_terms::slug)
+        .load(conn)
+        .await?)
+}
+
+pub async fn for_assets(
+    conn: &mut AsyncPgConnection,
+    asset_ids: &[Uuid],
+) -> DbResult<Vec<(Uuid, TermRef)>> {
+    Ok(asset_interests::table
+        .inner_join(interest_terms::table)
+        .filter(asset_interests::asset_id.eq_any(asset_ids))
+        .select((asset_interests::asset_id, TermRef::as_select()))
+        .order((asset_interests::asset_id, interest_terms::label))
+        .load(conn)
+        .await?)
+}
+
+pub async fn set_for_asset(
+    conn: &mut AsyncPgConnection,
+    asset_id: Uuid,
+    term_ids: &[Uuid],
+) -> DbResult<()> {
+    diesel::delete(asset_interests::table.filter(asset_interests::asset_id.eq(asset_id)))
+        .execute(conn)
+        .await?;
+    let rows: Vec<_> = term_ids
+        .iter()
+        .map(|t| {
+            (
+                asset_interests::asset_id.eq(asset_id),
+                asset_interests::term_id.eq(*t),
+            )
+        })
+        .collect();
+    diesel::insert_into(asset_interests::table)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Inserts or updates the vocabulary and rebuilds the phrase index. Terms are never deleted
+/// here, because assets may point at them.
+pub async fn upsert_vocabulary(conn: &mut AsyncPgConnection, terms: &[TermRow]) -> DbResult<()> {
+    use diesel::upsert::excluded;
+    for chunk in terms.chunks(1000) {
+        diesel::insert_into(interest_terms::table)
+            .values(chunk)
+            .on_conflict(interest_terms::id)
+            .do_update()
+            .set((
+                interest_terms::slug.eq(excluded(interest_terms::slug)),
+                interest_terms::label.eq(excluded(interest_terms::label)),
+                interest_terms::parent_id.eq(excluded(interest_terms::parent_id)),
+                interest_terms::domain.eq(excluded(interest_terms::domain)),
+                interest_terms::synonyms.eq(excluded(interest_terms::synonyms)),
+                interest_terms::definition.eq(excluded(interest_terms::definition)),
+                interest_terms::source.eq(excluded(interest_terms::source)),
+                interest_terms::source_uri.eq(excluded(interest_terms::source_uri)),
+            ))
+            .execute(conn)
+            .await?;
+    }
+    let mut phrases: Vec<(String, Uuid, &'static str)> = Vec::new();
+    for term in terms {
+        phrases.push((phrase::normalise(&term.slug), term.id, "slug"));
+        phrases.push((phrase::normalise(&term.label), term.id, "label"));
+        for synonym in &term.synonyms {
+            phrases.push((phrase::normalise(synonym), term.id, "synonym"));
+        }
+    }
+    // Keep the strongest kind when one term is named the same way twice.
+    phrases.sort_by(|a, b| (&a.0, a.1, kind_rank(a.2)).cmp(&(&b.0, b.1, kind_rank(b.2))));
+    phrases.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    phrases.retain(|p| !p.0.is_empty());
+    let ids: Vec<Uuid> = terms.iter().map(|t| t.id).collect();
+    diesel::delete(interest_phrases::table.filter(interest_phrases::term_id.eq_any(&ids)))
+        .execute(conn)
+        .await?;
+    for chunk in phrases.chunks(5000) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(p, id, kind)| {
+                (
+                    interest_phrases::phrase.eq(p),
+                    interest_phrases::term_id.eq(*id),
+                    interest_phrases::kind.eq(*kind),
+                )
+            })
+            .collect();
+        diesel::insert_into(interest_phrases::table)
+            .values(rows)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn count(conn: &mut AsyncPgConnection) -> DbResult<i64> {
+    Ok(interest_terms::table.count().get_result(conn).await?)
+}

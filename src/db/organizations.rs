@@ -1,0 +1,112 @@
+//! Queries on organisations.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::DbResult;
+use super::schema::organizations;
+use crate::domain::organization::Organization;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = organizations, check_for_backend(diesel::pg::Pg))]
+pub struct OrganizationRow {
+    pub id: Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    pub website: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub charity_number: Option<String>,
+    pub company_number: Option<String>,
+    pub trusted: bool,
+    pub source: Option<String>,
+    pub source_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl OrganizationRow {
+    pub fn to_domain(&self) -> Organization {
+        Organization {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            website: self.website.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            charity_number: self.charity_number.clone(),
+            company_number: self.company_number.clone(),
+            trusted: self.trusted,
+        }
+    }
+}
+
+/// Where a record came from when it was loaded rather than submitted (seed data, imports).
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub name: &'a str,
+    pub id: &'a str,
+}
+
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    org: &Organization,
+    source: Option<Source<'_>>,
+) -> DbResult<OrganizationRow> {
+    Ok(diesel::insert_into(organizations::table)
+        .values((
+            organizations::id.eq(id),
+            organizations::name.eq(&org.name),
+            organizations::description.eq(&org.description),
+            organizations::website.eq(&org.website),
+            organizations::email.eq(&org.email),
+            organizations::phone.eq(&org.phone),
+            organizations::charity_number.eq(&org.charity_number),
+            organizations::company_number.eq(&org.company_number),
+            organizations::trusted.eq(org.trusted),
+            organizations::source.eq(source.map(|s| s.name)),
+            organizations::source_id.eq(source.map(|s| s.id)),
+        ))
+        .returning(OrganizationRow::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<Option<OrganizationRow>> {
+    Ok(organizations::table
+        .find(id)
+        .select(OrganizationRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    org: &Organization,
+) -> DbResult<OrganizationRow> {
+    Ok(diesel::update(organizations::table.find(id))
+        .set((
+            organizations::name.eq(&org.name),
+            organizations::description.eq(&org.description),
+            organizations::website.eq(&org.website),
+            organizations::email.eq(&org.email),
+            organizations::phone.eq(&org.phone),
+            organizations::charity_number.eq(&org.charity_number),
+            organizations::company_number.eq(&org.company_number),
+            organizations::trusted.eq(org.trusted),
+            organizations::updated_at.eq(diesel::dsl::now),
+            organizations::version.eq(organizations::version + 1),
+        ))
+        .returning(OrganizationRow::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+pub async fn count(conn: &mut AsyncPgConnection) -> DbResult<i64> {
+    Ok(organizations::table.count().get_result(conn).await?)
+}

@@ -1,0 +1,178 @@
+// Matches migrations/; see diesel.toml.
+
+diesel::table! {
+    use diesel::sql_types::*;
+
+    organizations (id) {
+        id -> Uuid,
+        name -> Text,
+        description -> Nullable<Text>,
+        website -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        charity_number -> Nullable<Text>,
+        company_number -> Nullable<Text>,
+        trusted -> Bool,
+        source -> Nullable<Text>,
+        source_id -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::Geography;
+
+    venues (id) {
+        id -> Uuid,
+        organization_id -> Nullable<Uuid>,
+        name -> Text,
+        address_lines -> Array<Text>,
+        town -> Nullable<Text>,
+        postcode -> Nullable<Text>,
+        location -> Nullable<Geography>,
+        venue_type -> Text,
+        non_stigmatised -> Bool,
+        accessibility -> Array<Text>,
+        website -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        source -> Nullable<Text>,
+        source_id -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::Geography;
+
+    assets (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        venue_id -> Nullable<Uuid>,
+        service_area -> Nullable<Geography>,
+        online -> Bool,
+        kind -> Text,
+        title -> Text,
+        description -> Text,
+        five_ways -> Array<Text>,
+        min_age -> Nullable<Int2>,
+        max_age -> Nullable<Int2>,
+        eligibility_criteria -> Nullable<Text>,
+        cost_free -> Nullable<Bool>,
+        cost_pence -> Nullable<Int4>,
+        concession_pence -> Nullable<Int4>,
+        cost_notes -> Nullable<Text>,
+        schedule_notes -> Nullable<Text>,
+        drop_in -> Nullable<Bool>,
+        taster_session -> Nullable<Bool>,
+        meet_and_greet -> Nullable<Bool>,
+        booking_required -> Nullable<Bool>,
+        newcomer_notes -> Nullable<Text>,
+        max_participants -> Nullable<Int4>,
+        typical_group_size -> Nullable<Int4>,
+        contact_name -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        contact_url -> Nullable<Text>,
+        status -> Text,
+        confirmed_at -> Nullable<Timestamptz>,
+        published_at -> Nullable<Timestamptz>,
+        source -> Nullable<Text>,
+        source_id -> Nullable<Text>,
+        is_example -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+
+    asset_sessions (id) {
+        id -> Uuid,
+        asset_id -> Uuid,
+        position -> Int2,
+        weekday -> Nullable<Int2>,
+        on_date -> Nullable<Date>,
+        start_time -> Time,
+        end_time -> Time,
+        valid_from -> Nullable<Date>,
+        valid_until -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+
+    interest_terms (id) {
+        id -> Uuid,
+        slug -> Text,
+        label -> Text,
+        parent_id -> Nullable<Uuid>,
+        domain -> Text,
+        synonyms -> Array<Text>,
+        definition -> Nullable<Text>,
+        source -> Text,
+        source_uri -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+
+    interest_phrases (phrase, term_id) {
+        phrase -> Text,
+        term_id -> Uuid,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+
+    asset_interests (asset_id, term_id) {
+        asset_id -> Uuid,
+        term_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+
+    api_keys (id) {
+        id -> Uuid,
+        name -> Text,
+        role -> Text,
+        organization_id -> Nullable<Uuid>,
+        secret_hash -> Bytea,
+        prefix -> Text,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(venues -> organizations (organization_id));
+diesel::joinable!(assets -> organizations (organization_id));
+diesel::joinable!(assets -> venues (venue_id));
+diesel::joinable!(asset_sessions -> assets (asset_id));
+diesel::joinable!(asset_interests -> assets (asset_id));
+diesel::joinable!(asset_interests -> interest_terms (term_id));
+diesel::joinable!(interest_phrases -> interest_terms (term_id));
+diesel::joinable!(api_keys -> organizations (organization_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organizations,
+    venues,
+    assets,
+    asset_sessions,
+    interest_terms,
+    interest_phrases,
+    asset_interests,
+    api_keys,
+);

@@ -1,0 +1,247 @@
+//! Coordinates and service areas: range checks, the UK and Ireland bounding box, and GeoJSON
+//! (RFC 7946) polygons in and out.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use super::validation::Errors;
+
+/// Great Britain, Northern Ireland, the Republic of Ireland, the Isle of Man and the Channel
+/// Islands, with a margin for offshore islands.
+pub const UK_IRELAND_BBOX: Bbox = Bbox {
+    min_lon: -11.0,
+    min_lat: 49.0,
+    max_lon: 2.1,
+    max_lat: 61.0,
+};
+
+/// Most vertices a service area may have, to keep a single write bounded.
+pub const MAX_SERVICE_AREA_POINTS: usize = 10_000;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bbox {
+    pub min_lon: f64,
+    pub min_lat: f64,
+    pub max_lon: f64,
+    pub max_lat: f64,
+}
+
+impl Bbox {
+    pub fn contains(&self, p: LatLon) -> bool {
+        (self.min_lat..=self.max_lat).contains(&p.lat)
+            && (self.min_lon..=self.max_lon).contains(&p.lon)
+    }
+}
+
+/// A WGS 84 position.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LatLon {
+    /// Latitude in decimal degrees (WGS 84).
+    #[schema(example = 53.4248, minimum = -90, maximum = 90)]
+    pub lat: f64,
+    /// Longitude in decimal degrees (WGS 84).
+    #[schema(example = -2.3232, minimum = -180, maximum = 180)]
+    pub lon: f64,
+}
+
+/// Checks range, and the UK/Ireland box unless the caller said the place is elsewhere.
+pub fn check_position(errors: &mut Errors, field: &str, p: LatLon, allow_outside_uk: bool) -> bool {
+    let before = errors.len();
+    if !p.lat.is_finite() || !(-90.0..=90.0).contains(&p.lat) {
+        errors.add(
+            format!("{field}.lat"),
+            "must be a latitude between -90 and 90",
+        );
+    }
+    if !p.lon.is_finite() || !(-180.0..=180.0).contains(&p.lon) {
+        errors.add(
+            format!("{field}.lon"),
+            "must be a longitude between -180 and 180",
+        );
+    }
+    if errors.len() == before && !allow_outside_uk && !UK_IRELAND_BBOX.contains(p) {
+        errors.add(
+            field,
+            "is outside the UK and Ireland; check that lat and lon are not swapped, or set allow_outside_uk",
+        );
+    }
+    errors.len() == before
+}
+
+/// A validated area: polygons of rings of (lon, lat), each ring closed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Area {
+    pub polygons: Vec<Vec<Vec<(f64, f64)>>>,
+}
+
+impl Area {
+    /// As a GeoJSON MultiPolygon geometry.
+    pub fn to_geojson(&self) -> Value {
+        let coords: Vec<Value> = self
+            .polygons
+            .iter()
+            .map(|rings| {
+                Value::Array(
+                    rings
+                        .iter()
+                        .map(|ring| Value::Array(ring.iter().map(|(x, y)| json!([x, y])).collect()))
+                        .collect(),
+                )
+            })
+            .collect();
+        json!({ "type": "MultiPolygon", "coordinates": coords })
+    }
+}
+
+/// Parses a GeoJSON Polygon or MultiPolygon geometry into an [`Area`].
+pub fn parse_area(
+    errors: &mut Errors,
+    field: &str,
+    value: &Value,
+    allow_outside_uk: bool,
+) -> Option<Area> {
+    let kind = value.get("type").and_then(Value::as_str);
+    let coords = value.get("coordinates");
+    let polygons_json: Vec<&Value> = match (kind, coords) {
+        (Some("Polygon"), Some(c)) => vec![c],
+        (Some("MultiPolygon"), Some(Value::Array(list))) => list.iter().collect(),
+        _ => {
+            errors.add(
+                field,
+                "must be a GeoJSON geometry of type Polygon or MultiPolygon with coordinates",
+            );
+            return None;
+        }
+    };
+    if polygons_json.is_empty() {
+        errors.add(
+            format!("{field}.coordinates"),
+            "must contain at least one polygon",
+        );
+        return None;
+    }
+    let mut polygons = Vec::new();
+    let mut points = 0usize;
+    for (pi, polygon) in polygons_json.iter().enumerate() {
+        let Some(rings_json) = polygon.as_array().filter(|r| !r.is_empty()) else {
+            errors.add(
+                format!("{field}.coordinates"),
+                format!("polygon {pi} must be a non-empty array of rings"),
+            );
+            return None;
+        };
+        let mut rings = Vec::new();
+        for (ri, ring_json) in rings_json.iter().enumerate() {
+            let ring: Option<Vec<(f64, f64)>> = ring_json.as_array().and_then(|positions| {
+                positions
+                    .iter()
+                    .map(|p| match p.as_array().map(Vec::as_slice) {
+                        Some([x, y, ..]) => Some((x.as_f64()?, y.as_f64()?)),
+                        _ => None,
+                    })
+                    .collect()
+            });
+            let Some(ring) = ring else {
+                errors.add(
+                    format!("{field}.coordinates"),
+                    format!("ring {ri} of polygon {pi} must be an array of [lon, lat] positions"),
+                );
+                return None;
+            };
+            points += ring.len();
+            if ring.len() < 4 || ring.first() != ring.last() {
+                errors.add(
+                    format!("{field}.coordinates"),
+                    format!("ring {ri} of polygon {pi} must have at least 4 positions and end where it starts"),
+                );
+                return None;
+            }
+            for &(lon, lat) in &ring {
+                if !check_position(
+                    errors,
+                    &format!("{field}.coordinates"),
+                    LatLon { lat, lon },
+                    allow_outside_uk,
+                ) {
+                    return None;
+                }
+            }
+            rings.push(ring);
+        }
+        polygons.push(rings);
+    }
+    if points > MAX_SERVICE_AREA_POINTS {
+        errors.add(
+            format!("{field}.coordinates"),
+            format!("must have at most {MAX_SERVICE_AREA_POINTS} positions (got {points})"),
+        );
+        return None;
+    }
+    Some(Area { polygons })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn position_errors(lat: f64, lon: f64, outside: bool) -> Vec<String> {
+        let mut errors = Errors::default();
+        check_position(&mut errors, "location", LatLon { lat, lon }, outside);
+        errors
+            .finish(())
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
+    }
+
+    #[test]
+    fn positions() {
+        assert!(position_errors(53.95, -1.05, false).is_empty());
+        assert!(position_errors(54.6, -5.93, false).is_empty(), "Belfast");
+        assert!(position_errors(53.35, -6.26, false).is_empty(), "Dublin");
+        assert_eq!(position_errors(100.0, 101.0, false), ["location.lat"]);
+        assert_eq!(
+            position_errors(-1.05, 53.95, false),
+            ["location"],
+            "swapped"
+        );
+        assert!(
+            position_errors(48.85, 2.35, true).is_empty(),
+            "Paris when allowed"
+        );
+        assert_eq!(position_errors(f64::NAN, 0.0, true), ["location.lat"]);
+    }
+
+    #[test]
+    fn polygon_round_trip() {
+        let square = json!({"type": "Polygon", "coordinates": [[[-1.1, 53.9], [-1.0, 53.9], [-1.0, 54.0], [-1.1, 53.9]]]});
+        let mut errors = Errors::default();
+        let area = parse_area(&mut errors, "service_area", &square, false).unwrap();
+        assert!(errors.is_empty());
+        assert_eq!(area.to_geojson()["type"], "MultiPolygon");
+        assert_eq!(area.to_geojson()["coordinates"][0], square["coordinates"]);
+    }
+
+    #[test]
+    fn bad_polygons() {
+        for bad in [
+            json!({"type": "Point", "coordinates": [0, 0]}),
+            json!({"type": "Polygon", "coordinates": [[[-1.1, 53.9], [-1.0, 53.9], [-1.0, 54.0]]]}),
+            json!({"type": "Polygon", "coordinates": [[[-1.1, 53.9], [-1.0, 53.9], [-1.0, 54.0], [-1.2, 53.9]]]}),
+            json!({"type": "Polygon", "coordinates": [[["a", 53.9]]]}),
+            json!({"type": "MultiPolygon", "coordinates": []}),
+            json!("Polygon"),
+        ] {
+            let mut errors = Errors::default();
+            assert!(
+                parse_area(&mut errors, "service_area", &bad, false).is_none(),
+                "{bad}"
+            );
+            assert!(!errors.is_empty());
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! Venues: where assets happen. The type of venue decides by default whether it is a
+//! mainstream, non-stigmatised setting (the research behind the product: people refuse
+//! activities held on "mental health" premises).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::contact;
+use super::geometry::{self, LatLon};
+use super::postcode::Postcode;
+use super::validation::{Errors, at};
+
+string_enum! {
+    /// What kind of place a venue is.
+    VenueType {
+        Library => "library",
+        CommunityCentre => "community_centre",
+        College => "college",
+        SportsCentre => "sports_centre",
+        Park => "park",
+        PlaceOfWorship => "place_of_worship",
+        Cafe => "cafe",
+        ArtsVenue => "arts_venue",
+        HealthSetting => "health_setting",
+        MentalHealthService => "mental_health_service",
+        Online => "online",
+        Other => "other",
+    }
+}
+
+impl VenueType {
+    /// Health and mental-health premises are stigmatised settings; everything else is
+    /// mainstream unless the submitter says otherwise.
+    pub fn default_non_stigmatised(self) -> bool {
+        !matches!(
+            self,
+            VenueType::HealthSetting | VenueType::MentalHealthService
+        )
+    }
+}
+
+string_enum! {
+    /// An accessibility feature of a venue.
+    AccessibilityFeature {
+        StepFreeAccess => "step_free_access",
+        WheelchairAccessible => "wheelchair_accessible",
+        AccessibleToilet => "accessible_toilet",
+        ChangingPlacesToilet => "changing_places_toilet",
+        HearingLoop => "hearing_loop",
+        QuietSpace => "quiet_space",
+        Parking => "parking",
+        AccessibleParking => "accessible_parking",
+        NearPublicTransport => "near_public_transport",
+        LargePrint => "large_print",
+        SignLanguage => "sign_language",
+        AssistanceDogsWelcome => "assistance_dogs_welcome",
+    }
+}
+
+/// A venue as submitted.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VenueInput {
+    #[schema(example = "Sale Library")]
+    pub name: String,
+    /// Street address lines, without town or postcode (at most 4).
+    #[serde(default)]
+    #[schema(example = json!(["Sale Waterside"]))]
+    pub address_lines: Vec<String>,
+    #[serde(default)]
+    #[schema(example = "Sale")]
+    pub town: Option<String>,
+    /// UK postcode in any spacing or case; stored normalised (`M33 7ZF`).
+    #[serde(default)]
+    #[schema(example = "M33 7ZF")]
+    pub postcode: Option<String>,
+    /// Where the venue is. Required unless `venue_type` is `online`.
+    #[serde(default)]
+    pub location: Option<LatLon>,
+    pub venue_type: VenueType,
+    /// Whether this is a mainstream, non-stigmatised setting. Omit to derive it from
+    /// `venue_type` (false only for health settings and mental-health services).
+    #[serde(default)]
+    pub non_stigmatised: Option<bool>,
+    #[serde(default)]
+    pub accessibility: Vec<AccessibilityFeature>,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Set when the venue really is outside the UK and Ireland (otherwise such coordinates are
+    /// rejected as a likely lat/lon mix-up).
+    #[serde(default)]
+    pub allow_outside_uk: bool,
+}
+
+/// A validated venue, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Venue {
+    pub name: String,
+    pub address_lines: Vec<String>,
+    pub town: Option<String>,
+    pub postcode: Option<Postcode>,
+    pub location: Option<LatLon>,
+    pub venue_type: VenueType,
+    pub non_stigmatised: bool,
+    pub accessibility: Vec<AccessibilityFeature>,
+    pub website: Option<String>,
+    pub phone: Option<String>,
+}
+
+pub fn validate(input: &VenueInput, field: &str, errors: &mut Errors) -> Venue {
+    let path = |name: &str| {
+        if field.is_empty() {
+            name.to_string()
+        } else {
+            format!("{field}.{name}")
+        }
+    };
+    let name = errors.required_text(&path("name"), &input.name, 200);
+    if input.address_lines.len() > 4 {
+        errors.add(path("address_lines"), "must have at most 4 lines");
+    }
+    let address_lines = input
+        .address_lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            errors.optional_text(&at(&path("address_lines"), i), Some(line), 200)
+        })
+        .collect();
+    let town = errors.optional_text(&path("town"), input.town.as_deref(), 100);
+    let postcode = input
+        .postcode
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .and_then(|raw| match Postcode::parse(raw) {
+            Ok(pc) => Some(pc),
+            Err(e) => {
+                errors.add(path("postcode"), e.to_string());
+                None
+            }
+        });
+    match input.location {
+        Some(p) => {
+            geometry::check_position(errors, &path("location"), p, input.allow_outside_uk);
+        }
+        None if input.venue_type != VenueType::Online => {
+            errors.add(
+                path("location"),
+                "is required (lat and lon) unless venue_type is online",
+            );
+        }
+        None => {}
+    }
+    let mut accessibility = input.accessibility.clone();
+    accessibility.sort();
+    accessibility.dedup();
+    Venue {
+        name,
+        address_lines,
+        town,
+        postcode,
+        location: input.location,
+        venue_type: input.venue_type,
+        non_stigmatised: input
+            .non_stigmatised
+            .unwrap_or_else(|| input.venue_type.default_non_stigmatised()),
+        accessibility,
+        website: contact::url(errors, &path("website"), input.website.as_deref()),
+        phone: contact::phone(errors, &path("phone"), input.phone.as_deref()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(venue_type: VenueType) -> VenueInput {
+        VenueInput {
+            name: "Sale Library".into(),
+            address_lines: vec!["Sale Waterside".into()],
+            town: Some("Sale".into()),
+            postcode: Some("m33 7zf".into()),
+            location: Some(LatLon {
+                lat: 53.4248,
+                lon: -2.3232,
+            }),
+            venue_type,
+            non_stigmatised: None,
+            accessibility: vec![
+                AccessibilityFeature::HearingLoop,
+                AccessibilityFeature::StepFreeAccess,
+                AccessibilityFeature::HearingLoop,
+            ],
+            website: None,
+            phone: None,
+            allow_outside_uk: false,
+        }
+    }
+
+    #[test]
+    fn derives_non_stigmatised_from_type_unless_overridden() {
+        let mut errors = Errors::default();
+        assert!(validate(&input(VenueType::Library), "venue", &mut errors).non_stigmatised);
+        assert!(
+            !validate(&input(VenueType::MentalHealthService), "venue", &mut errors).non_stigmatised
+        );
+        let mut overridden = input(VenueType::HealthSetting);
+        overridden.non_stigmatised = Some(true);
+        assert!(validate(&overridden, "venue", &mut errors).non_stigmatised);
+        assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn normalises_postcode_and_features() {
+        let mut errors = Errors::default();
+        let venue = validate(&input(VenueType::Library), "venue", &mut errors);
+        assert_eq!(venue.postcode.unwrap().as_str(), "M33 7ZF");
+        assert_eq!(
+            venue.accessibility,
+            [
+                AccessibilityFeature::StepFreeAccess,
+                AccessibilityFeature::HearingLoop
+            ]
+        );
+    }
+
+    #[test]
+    fn location_required_except_online() {
+        let mut no_location = input(VenueType::Library);
+        no_location.location = None;
+        let mut errors = Errors::default();
+        validate(&no_location, "venue", &mut errors);
+        assert_eq!(errors.finish(()).unwrap_err()[0].field, "venue.location");
+        no_location.venue_type = VenueType::Online;
+        let mut errors = Errors::default();
+        validate(&no_location, "venue", &mut errors);
+        assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn string_names_round_trip() {
+        for t in VenueType::ALL {
+            assert_eq!(VenueType::parse(t.as_str()), Some(*t));
+            assert_eq!(serde_json::to_value(t).unwrap(), t.as_str());
+        }
+        for f in AccessibilityFeature::ALL {
+            assert_eq!(AccessibilityFeature::parse(f.as_str()), Some(*f));
+            assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
+        }
+    }
+}

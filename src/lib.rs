@@ -1,0 +1,16 @@
+//! community-assets: a geospatial directory of community assets that link workers search and
+//! match people to. The binary in `main.rs` is a thin CLI over the modules here.
+
+pub mod api;
+pub mod auth;
+pub mod bootstrap;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod local_cluster;
+pub mod openapi;
+pub mod seed;
+pub mod services;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,113 @@
+use std::net::TcpListener;
+
+use anyhow::Context;
+use clap::Parser;
+use community_assets::auth::Role;
+use community_assets::config::{Cli, ClusterCommand, Command, KeysCommand, ServeArgs};
+use community_assets::local_cluster::LocalCluster;
+use community_assets::{bootstrap, db, openapi, seed, services, startup, telemetry};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let json_logs = matches!(
+        &cli.command,
+        Command::Serve(ServeArgs { log_json: true, .. })
+    );
+    telemetry::init(json_logs);
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Migrate(args) => {
+            bootstrap::open(&args).await?.shutdown();
+            println!("database migrated and vocabulary loaded");
+            Ok(())
+        }
+        Command::Seed(args) => {
+            let database = bootstrap::open(&args).await?;
+            let result = async {
+                let mut conn = AsyncPgConnection::establish(&database.url).await?;
+                seed::load_demo(&mut conn).await
+            }
+            .await;
+            database.shutdown();
+            let counts = result?;
+            println!(
+                "loaded {} organisations, {} venues and {} assets",
+                counts.organizations, counts.venues, counts.assets
+            );
+            Ok(())
+        }
+        Command::Keys(KeysCommand::Create {
+            role,
+            name,
+            organization_id,
+            db,
+        }) => {
+            let role = Role::parse(&role).context("unknown role")?;
+            let database = bootstrap::open(&db).await?;
+            let result = async {
+                let mut conn = AsyncPgConnection::establish(&database.url).await?;
+                services::api_keys::insert(&mut conn, &name, role, organization_id)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}: {:?}", e.problem()))
+            }
+            .await;
+            database.shutdown();
+            let (row, secret) = result?;
+            eprintln!("created {} key {} ({})", row.role, row.id, row.name);
+            println!("{secret}");
+            Ok(())
+        }
+        Command::Openapi { output } => {
+            let text = openapi::to_json();
+            if output == "-" {
+                print!("{text}");
+            } else {
+                std::fs::write(&output, text).with_context(|| format!("writing {output}"))?;
+                eprintln!("wrote {output}");
+            }
+            Ok(())
+        }
+        Command::Cluster(ClusterCommand::Start {
+            cluster,
+            database,
+            ephemeral,
+        }) => {
+            let local = LocalCluster::prepare(&cluster.data_dir, cluster.pg_port)?;
+            local.start(ephemeral)?;
+            bootstrap::ensure_database(&local.url("postgres"), &database).await?;
+            println!("{}", local.url(&database));
+            Ok(())
+        }
+        Command::Cluster(ClusterCommand::Stop { cluster }) => {
+            LocalCluster::prepare(&cluster.data_dir, cluster.pg_port)?.stop()
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let database = bootstrap::open(&args.db).await?;
+    let result = async {
+        if args.demo_data {
+            let mut conn = AsyncPgConnection::establish(&database.url).await?;
+            let counts = seed::load_demo(&mut conn).await?;
+            if counts.assets > 0 {
+                tracing::info!(?counts, "loaded the demo directory");
+            }
+        }
+        let pool = db::pool(&database.url, args.pool_size)?;
+        let listener =
+            TcpListener::bind(&args.bind).with_context(|| format!("binding {}", args.bind))?;
+        tracing::info!(address = %args.bind, "serving; API docs at /docs/");
+        let settings = startup::Settings {
+            max_body_bytes: args.max_body_bytes,
+            workers: args.workers,
+        };
+        startup::run(listener, pool, settings)?.await?;
+        anyhow::Ok(())
+    }
+    .await;
+    database.shutdown();
+    result
+}

@@ -1,0 +1,93 @@
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::organization_or_404;
+use crate::auth::{self, Caller, Role};
+use crate::db::{self, DbPool, api_keys::ApiKeyRow, api_keys::NewApiKey};
+use crate::domain::validation::Errors;
+use crate::error::ApiError;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyInput {
+    /// What the key is for, so it can be recognised later.
+    #[schema(example = "Volunteer coordinator's laptop")]
+    pub name: String,
+    /// `agency` (default) writes the organisation's assets; `reader` only reads, including the
+    /// organisation's unpublished assets. Admin keys are made with the CLI.
+    #[serde(default)]
+    pub role: Option<Role>,
+}
+
+/// Creates a key; returns the stored row and the secret, which is never shown again.
+pub async fn create_for_organization(
+    pool: &DbPool,
+    caller: &Caller,
+    organization_id: Uuid,
+    input: &ApiKeyInput,
+) -> Result<(ApiKeyRow, String), ApiError> {
+    caller.admin()?;
+    let mut errors = Errors::default();
+    let name = errors.required_text("name", &input.name, 200);
+    let role = input.role.unwrap_or(Role::Agency);
+    if role == Role::Admin {
+        errors.add(
+            "role",
+            "admin keys are created with `community-assets keys create --role admin`",
+        );
+    }
+    errors.finish(())?;
+    let mut conn = db::connect(pool).await?;
+    organization_or_404(&mut conn, organization_id).await?;
+    insert(&mut conn, &name, role, Some(organization_id)).await
+}
+
+pub async fn insert(
+    conn: &mut diesel_async::AsyncPgConnection,
+    name: &str,
+    role: Role,
+    organization_id: Option<Uuid>,
+) -> Result<(ApiKeyRow, String), ApiError> {
+    let key = auth::generate_key().map_err(ApiError::Internal)?;
+    let row = db::api_keys::insert(
+        conn,
+        &NewApiKey {
+            id: Uuid::new_v4(),
+            name,
+            role: role.as_str(),
+            organization_id,
+            secret_hash: &key.hash,
+            prefix: &key.prefix,
+        },
+    )
+    .await?;
+    Ok((row, key.secret))
+}
+
+pub async fn revoke(pool: &DbPool, caller: &Caller, id: Uuid) -> Result<ApiKeyRow, ApiError> {
+    let principal = caller.authenticated()?;
+    let mut conn = db::connect(pool).await?;
+    let not_found = || ApiError::NotFound(format!("no API key has id {id}"));
+    let key = db::api_keys::find(&mut conn, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let allowed = principal.is_admin()
+        || key
+            .organization_id
+            .is_some_and(|org| principal.can_write_for(org))
+        || principal.key_id == id;
+    if !allowed {
+        return Err(
+            if key
+                .organization_id
+                .is_some_and(|org| principal.belongs_to(org))
+            {
+                ApiError::Forbidden("a reader key cannot revoke other keys".into())
+            } else {
+                not_found()
+            },
+        );
+    }
+    Ok(db::api_keys::revoke(&mut conn, id).await?)
+}

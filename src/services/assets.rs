@@ -1,0 +1,336 @@
+//! Submitting, changing, moderating and reading assets.
+
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::db::assets::{AssetRecord, Guard, NewAsset, Placement};
+use crate::db::{self, DbPool};
+use crate::domain::asset::{self, Asset, AssetInput, AssetStatus, VenueChoice};
+use crate::domain::validation::{Errors, FieldError, at};
+use crate::error::ApiError;
+
+/// The precondition a client sent in `If-Match`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfMatch {
+    Any,
+    Versions(Vec<i32>),
+}
+
+impl IfMatch {
+    /// Parses `*` or a list of our strong ETags (`"3"`). Weak tags never match (RFC 9110).
+    pub fn parse(header: &str) -> IfMatch {
+        if header.trim() == "*" {
+            return IfMatch::Any;
+        }
+        IfMatch::Versions(
+            header
+                .split(',')
+                .filter_map(|tag| {
+                    tag.trim()
+                        .strip_prefix('"')?
+                        .strip_suffix('"')?
+                        .parse()
+                        .ok()
+                })
+                .collect(),
+        )
+    }
+
+    fn matches(&self, version: i32) -> bool {
+        match self {
+            IfMatch::Any => true,
+            IfMatch::Versions(v) => v.contains(&version),
+        }
+    }
+}
+
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// Turns interest phrases into term ids, or field errors with suggestions.
+async fn resolve_interests(
+    conn: &mut AsyncPgConnection,
+    asset: &Asset,
+    errors: &mut Errors,
+) -> Result<Vec<Uuid>, ApiError> {
+    let mut ids = Vec::new();
+    for (i, phrase) in asset.interests.iter().enumerate() {
+        match db::interests::resolve(conn, phrase).await? {
+            Some(term) if !ids.contains(&term.id) => ids.push(term.id),
+            Some(_) => {}
+            None => errors.push(FieldError {
+                field: at("interests", i),
+                reason: format!(
+                    "\"{phrase}\" is not a known interest term (see GET /v1/interests)"
+                ),
+                suggestions: db::interests::suggest(conn, phrase, 5).await?,
+            }),
+        }
+    }
+    Ok(ids)
+}
+
+/// Checks and stores what the asset refers to; returns the venue id to store.
+async fn place(
+    conn: &mut AsyncPgConnection,
+    asset: &Asset,
+    organization_id: Uuid,
+    errors: &mut Errors,
+) -> Result<Option<Uuid>, ApiError> {
+    match &asset.venue {
+        VenueChoice::None => Ok(None),
+        VenueChoice::Existing(id) => {
+            if db::venues::find(conn, *id).await?.is_none() {
+                errors.add("venue_id", format!("no venue has id {id}"));
+            }
+            Ok(Some(*id))
+        }
+        VenueChoice::New(venue) => {
+            if !errors.is_empty() {
+                return Ok(None);
+            }
+            let row = db::venues::insert(conn, Uuid::new_v4(), venue, Some(organization_id), None)
+                .await?;
+            Ok(Some(row.id))
+        }
+    }
+}
+
+pub async fn create(
+    pool: &DbPool,
+    caller: &Caller,
+    input: &AssetInput,
+) -> Result<AssetRecord, ApiError> {
+    let principal = caller.authenticated()?;
+    let organization_id = match (input.organization_id, principal.organization_id) {
+        (Some(org), _) => org,
+        (None, Some(own)) if !principal.is_admin() => own,
+        _ => {
+            return Err(ApiError::validation(
+                "organization_id",
+                "is required with an admin key",
+            ));
+        }
+    };
+    caller.writer_for(organization_id)?;
+    let asset = asset::validate(input)?;
+    let mut conn = db::connect(pool).await?;
+    let id = Uuid::new_v4();
+    conn.transaction(async |conn| {
+        let org = db::organizations::find(conn, organization_id).await?;
+        let Some(org) = org else {
+            return Err(ApiError::validation(
+                "organization_id",
+                format!("no organisation has id {organization_id}"),
+            ));
+        };
+        let mut errors = Errors::default();
+        let interest_ids = resolve_interests(conn, &asset, &mut errors).await?;
+        let venue_id = place(conn, &asset, organization_id, &mut errors).await?;
+        errors.finish(())?;
+        let status = if org.trusted || principal.is_admin() {
+            AssetStatus::Published
+        } else {
+            AssetStatus::Pending
+        };
+        let new = NewAsset {
+            id,
+            organization_id,
+            status,
+            source: None,
+            is_example: false,
+        };
+        db::assets::insert(
+            conn,
+            &new,
+            &asset,
+            &Placement {
+                venue_id,
+                interest_ids: &interest_ids,
+            },
+        )
+        .await?;
+        Ok(())
+    })
+    .await?;
+    find_visible(&mut conn, caller, id).await
+}
+
+/// The asset if the caller may see it: published ones to everybody, others to their
+/// organisation and admins. Anything else is reported as absent, so ids do not leak.
+async fn find_visible(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<AssetRecord, ApiError> {
+    let not_found = || ApiError::NotFound(format!("no asset has id {id}"));
+    let record = db::assets::find(conn, id).await?.ok_or_else(not_found)?;
+    let public = record.asset.status == AssetStatus::Published.as_str();
+    if public || caller.sees_private_of(record.asset.organization_id) {
+        Ok(record)
+    } else {
+        Err(not_found())
+    }
+}
+
+pub async fn get(pool: &DbPool, caller: &Caller, id: Uuid) -> Result<AssetRecord, ApiError> {
+    let mut conn = db::connect(pool).await?;
+    find_visible(&mut conn, caller, id).await
+}
+
+/// Locks the asset and checks the caller may change it; unknown and invisible assets are 404.
+async fn lock_for_write(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<Guard, ApiError> {
+    let not_found = || ApiError::NotFound(format!("no asset has id {id}"));
+    let guard = db::assets::lock(conn, id).await?.ok_or_else(not_found)?;
+    if guard.status != AssetStatus::Published.as_str()
+        && !caller.sees_private_of(guard.organization_id)
+    {
+        return Err(not_found());
+    }
+    caller.writer_for(guard.organization_id)?;
+    Ok(guard)
+}
+
+fn check_precondition(guard: &Guard, if_match: Option<&IfMatch>) -> Result<(), ApiError> {
+    match if_match {
+        Some(m) if !m.matches(guard.version) => Err(ApiError::PreconditionFailed(format!(
+            "the asset has changed: its current ETag is {}; fetch it again and reapply your change",
+            etag(guard.version)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+pub async fn replace(
+    pool: &DbPool,
+    caller: &Caller,
+    id: Uuid,
+    if_match: Option<&IfMatch>,
+    input: &AssetInput,
+) -> Result<AssetRecord, ApiError> {
+    caller.authenticated()?;
+    let if_match = if_match.ok_or_else(|| {
+        ApiError::PreconditionRequired(
+            "send If-Match with the asset's ETag, so that you do not overwrite someone else's change".into(),
+        )
+    })?;
+    let asset = asset::validate(input)?;
+    let mut conn = db::connect(pool).await?;
+    conn.transaction(async |conn| {
+        let guard = lock_for_write(conn, caller, id).await?;
+        check_precondition(&guard, Some(if_match))?;
+        if input
+            .organization_id
+            .is_some_and(|org| org != guard.organization_id)
+        {
+            return Err(ApiError::validation(
+                "organization_id",
+                "cannot be changed; it must be omitted or stay the same",
+            ));
+        }
+        let mut errors = Errors::default();
+        let interest_ids = resolve_interests(conn, &asset, &mut errors).await?;
+        let venue_id = place(conn, &asset, guard.organization_id, &mut errors).await?;
+        errors.finish(())?;
+        let placement = Placement {
+            venue_id,
+            interest_ids: &interest_ids,
+        };
+        db::assets::update(conn, id, guard.version, &asset, &placement)
+            .await?
+            .ok_or_else(|| {
+                ApiError::PreconditionFailed("the asset changed while it was being saved".into())
+            })?;
+        Ok(())
+    })
+    .await?;
+    find_visible(&mut conn, caller, id).await
+}
+
+/// Archives, publishes or confirms an asset under the usual checks.
+async fn transition(
+    pool: &DbPool,
+    caller: &Caller,
+    id: Uuid,
+    if_match: Option<&IfMatch>,
+    change: Transition,
+) -> Result<AssetRecord, ApiError> {
+    caller.authenticated()?;
+    if change == Transition::Publish {
+        caller.admin()?;
+    }
+    let mut conn = db::connect(pool).await?;
+    conn.transaction(async |conn| {
+        let guard = lock_for_write(conn, caller, id).await?;
+        check_precondition(&guard, if_match)?;
+        match change {
+            Transition::Archive => db::assets::set_status(conn, id, AssetStatus::Archived).await?,
+            Transition::Publish => db::assets::set_status(conn, id, AssetStatus::Published).await?,
+            Transition::Confirm => db::assets::confirm(conn, id).await?,
+        }
+        Ok::<_, ApiError>(())
+    })
+    .await?;
+    find_visible(&mut conn, caller, id).await
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Transition {
+    Archive,
+    Publish,
+    Confirm,
+}
+
+pub async fn archive(
+    pool: &DbPool,
+    caller: &Caller,
+    id: Uuid,
+    if_match: Option<&IfMatch>,
+) -> Result<AssetRecord, ApiError> {
+    transition(pool, caller, id, if_match, Transition::Archive).await
+}
+
+pub async fn publish(
+    pool: &DbPool,
+    caller: &Caller,
+    id: Uuid,
+    if_match: Option<&IfMatch>,
+) -> Result<AssetRecord, ApiError> {
+    transition(pool, caller, id, if_match, Transition::Publish).await
+}
+
+pub async fn confirm(
+    pool: &DbPool,
+    caller: &Caller,
+    id: Uuid,
+    if_match: Option<&IfMatch>,
+) -> Result<AssetRecord, ApiError> {
+    transition(pool, caller, id, if_match, Transition::Confirm).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_match_parsing() {
+        assert_eq!(IfMatch::parse("*"), IfMatch::Any);
+        assert_eq!(IfMatch::parse("\"3\""), IfMatch::Versions(vec![3]));
+        assert_eq!(
+            IfMatch::parse("\"3\", \"4\""),
+            IfMatch::Versions(vec![3, 4])
+        );
+        assert!(
+            !IfMatch::parse("W/\"3\"").matches(3),
+            "weak tags never match"
+        );
+        assert!(!IfMatch::parse("garbage").matches(1));
+        assert!(IfMatch::parse("\"7\"").matches(7));
+    }
+}

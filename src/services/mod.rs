@@ -1,0 +1,30 @@
+//! Use cases: each function checks who may act, validates, and runs its reads and writes in
+//! one transaction through the data layer. Handlers call these and only shape HTTP.
+
+pub mod api_keys;
+pub mod assets;
+pub mod interests;
+pub mod organizations;
+pub mod venues;
+
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+use crate::db::{self, DbError};
+use crate::error::ApiError;
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        ApiError::from(DbError::from(error))
+    }
+}
+
+/// The organisation, or a 404 naming it.
+pub(crate) async fn organization_or_404(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> Result<db::organizations::OrganizationRow, ApiError> {
+    db::organizations::find(conn, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no organisation has id {id}")))
+}

@@ -1,0 +1,86 @@
+//! Building and running the HTTP server: the app factory is shared by `serve` and the tests.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::http::header;
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use crate::api::{self, json::BodyLimit};
+use crate::db::DbPool;
+use crate::error::ApiError;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub max_body_bytes: usize,
+    pub workers: Option<usize>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 256 * 1024,
+            workers: None,
+        }
+    }
+}
+
+async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound(format!(
+        "there is nothing at {} {}",
+        req.method(),
+        req.path()
+    )))
+}
+
+async fn openapi_json(doc: web::Data<Arc<String>>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(doc.as_str().to_owned())
+}
+
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}
+
+pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::Result<Server> {
+    let pool = web::Data::new(pool);
+    let openapi = web::Data::new(Arc::new(crate::openapi::to_json()));
+    let body_limit = BodyLimit(settings.max_body_bytes);
+    let mut server = HttpServer::new(move || {
+        let path_config = web::PathConfig::default().error_handler(|err, _| {
+            ApiError::bad_request("id", format!("is not valid: {err}")).into()
+        });
+        let query_config = web::QueryConfig::default()
+            .error_handler(|err, _| ApiError::bad_request("query", err.to_string()).into());
+        let (app, _) = App::new()
+            .wrap(TracingLogger::default())
+            .app_data(pool.clone())
+            .app_data(body_limit)
+            .app_data(path_config)
+            .app_data(query_config)
+            .into_utoipa_app()
+            .configure(api::configure)
+            .split_for_parts();
+        app.app_data(openapi.clone())
+            .route("/openapi.json", web::get().to(openapi_json))
+            .route("/docs", web::get().to(docs_redirect))
+            .service(
+                SwaggerUi::new("/docs/{_:.*}")
+                    .config(Config::from("/openapi.json").try_it_out_enabled(true)),
+            )
+            .default_service(web::to(not_found))
+    })
+    .listen(listener)?
+    .shutdown_timeout(30);
+    if let Some(workers) = settings.workers {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}

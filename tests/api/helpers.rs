@@ -1,0 +1,236 @@
+use std::net::TcpListener;
+
+use community_assets::auth::Role;
+use community_assets::db;
+use community_assets::startup::{self, Settings};
+use diesel::QueryableByName;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub fn template_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .expect("TEST_DATABASE_URL is unset: run the tests with scripts/test, which starts a throwaway PostGIS")
+}
+
+/// The URL of another database on the same server.
+pub fn database_url(name: &str) -> String {
+    let template = template_url();
+    let (server, _) = template.rsplit_once('/').expect("database URL has a path");
+    format!("{server}/{name}")
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db_name: String,
+    pub admin_key: String,
+}
+
+#[derive(QueryableByName)]
+struct One {
+    #[diesel(sql_type = diesel::sql_types::Int4)]
+    #[allow(dead_code)]
+    n: i32,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Settings {
+        workers: Some(1),
+        ..Settings::default()
+    })
+    .await
+}
+
+pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    let db_name = format!("t_{}", Uuid::new_v4().simple());
+    let template = template_url();
+    let template_name = template.rsplit_once('/').unwrap().1.to_string();
+    let mut admin = AsyncPgConnection::establish(&database_url("postgres"))
+        .await
+        .expect("connect to postgres");
+    diesel::sql_query(format!(
+        "CREATE DATABASE {db_name} TEMPLATE {template_name} STRATEGY FILE_COPY"
+    ))
+    .execute(&mut admin)
+    .await
+    .expect("clone the template database");
+    let url = database_url(&db_name);
+    let pool = db::pool(&url, 4).expect("pool");
+    let mut conn = AsyncPgConnection::establish(&url)
+        .await
+        .expect("connect to test db");
+    let _: One = diesel::sql_query("SELECT 1 AS n")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    let (_, admin_key) =
+        community_assets::services::api_keys::insert(&mut conn, "test admin", Role::Admin, None)
+            .await
+            .expect("admin key");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = startup::run(listener, pool, settings).expect("server");
+    tokio::spawn(server);
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+        db_name,
+        admin_key,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let name = self.db_name.clone();
+        // Drop runs outside async; a short-lived runtime on its own thread removes the database.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                if let Ok(mut conn) = AsyncPgConnection::establish(&database_url("postgres")).await
+                {
+                    let _ =
+                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut conn)
+                            .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub fn request(&self, method: Method, path: &str, key: Option<&str>) -> RequestBuilder {
+        let builder = self.client.request(method, self.url(path));
+        match key {
+            Some(k) => builder.bearer_auth(k),
+            None => builder,
+        }
+    }
+
+    pub async fn get(&self, path: &str, key: Option<&str>) -> Response {
+        self.request(Method::GET, path, key).send().await.unwrap()
+    }
+
+    pub async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: &Value,
+    ) -> Response {
+        self.request(method, path, key)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Creates an organisation as admin and returns its id.
+    pub async fn create_org(&self, name: &str, trusted: bool) -> Uuid {
+        let response = self
+            .send_json(
+                Method::POST,
+                "/v1/organizations",
+                Some(&self.admin_key),
+                &json!({"name": name, "trusted": trusted}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+        let body: Value = response.json().await.unwrap();
+        body["id"].as_str().unwrap().parse().unwrap()
+    }
+
+    /// Creates a key for the organisation and returns (key id, secret).
+    pub async fn create_key(&self, org: Uuid, role: &str) -> (Uuid, String) {
+        let response = self
+            .send_json(
+                Method::POST,
+                &format!("/v1/organizations/{org}/api-keys"),
+                Some(&self.admin_key),
+                &json!({"name": format!("{role} key"), "role": role}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+        let body: Value = response.json().await.unwrap();
+        (
+            body["id"].as_str().unwrap().parse().unwrap(),
+            body["secret"].as_str().unwrap().to_string(),
+        )
+    }
+
+    /// An organisation with an agency key: (org id, key secret).
+    pub async fn agency(&self, name: &str, trusted: bool) -> (Uuid, String) {
+        let org = self.create_org(name, trusted).await;
+        let (_, secret) = self.create_key(org, "agency").await;
+        (org, secret)
+    }
+
+    /// Submits an asset and returns the response.
+    pub async fn post_asset(&self, key: &str, body: &Value) -> Response {
+        self.send_json(Method::POST, "/v1/assets", Some(key), body)
+            .await
+    }
+}
+
+/// A complete, valid asset submission at a new venue in Sale.
+pub fn walking_football() -> Value {
+    json!({
+        "kind": "activity",
+        "title": "Walking football for over-50s",
+        "description": "A gentle, friendly game. No experience needed.",
+        "venue": {
+            "name": "Sale Leisure Centre",
+            "address_lines": ["Broad Road"],
+            "town": "Sale",
+            "postcode": "m33 2ab",
+            "location": {"lat": 53.4235, "lon": -2.3186},
+            "venue_type": "sports_centre",
+            "accessibility": ["step_free_access", "accessible_toilet"]
+        },
+        "interests": ["walking football"],
+        "five_ways": ["be_active", "connect"],
+        "eligibility": {"min_age": 50},
+        "cost": {"amount_pence": 300, "concession_pence": 150},
+        "schedule": {"weekly": [{"day": "tue", "start": "18:00", "end": "19:30"}]},
+        "newcomers": {"drop_in": true, "meet_and_greet": true},
+        "capacity": {"typical_group_size": 14},
+        "contact": {"email": "football@example.org", "phone": "0161 912 3456"}
+    })
+}
+
+/// Asserts a problem response and returns its field names.
+pub async fn problem_fields(response: Response, status: u16) -> Vec<String> {
+    assert_eq!(response.status(), status);
+    assert_eq!(
+        response
+            .headers()
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        "application/problem+json"
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    assert!(body["type"].as_str().unwrap().starts_with("/problems/"));
+    assert!(!body["detail"].as_str().unwrap().is_empty());
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["field"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}

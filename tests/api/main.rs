@@ -1,0 +1,11 @@
+//! HTTP API tests: each test gets its own database cloned from the migrated template that
+//! `scripts/test` prepares, and the real server on a free port.
+
+mod assets;
+mod bootstrap;
+mod helpers;
+mod keys;
+mod openapi;
+mod organizations;
+mod seed;
+mod validation;
