@@ -215,6 +215,24 @@ impl FromRequest for Caller {
     }
 }
 
+/// A caller that must present a key. Handlers that write take this before their body, so an
+/// anonymous write is answered with 401 rather than with complaints about its body.
+pub struct Authenticated(pub Caller);
+
+impl FromRequest for Authenticated {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let caller = Caller::from_request(req, payload);
+        Box::pin(async move {
+            let caller = caller.await?;
+            caller.authenticated()?;
+            Ok(Authenticated(caller))
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::json::JsonBody;
 use super::problems::Common;
-use crate::auth::{Caller, Role};
+use crate::auth::{Authenticated, Role};
 use crate::db::{DbPool, api_keys::ApiKeyRow};
 use crate::error::{ApiError, Problem};
 use crate::services::api_keys::{self, ApiKeyInput};
@@ -52,12 +52,13 @@ pub struct ApiKeyCreated {
 
 /// Create an API key for an organisation (admin key). The secret is returned once.
 #[utoipa::path(
+    operation_id = "createApiKey",
     tag = "api-keys",
     params(("id" = Uuid, Path, description = "Organisation id")),
     request_body = ApiKeyInput,
     security(("api_key" = [])),
     responses(
-        (status = 201, body = ApiKeyCreated),
+        (status = 201, description = "Created; `secret` is shown only in this response.", body = ApiKeyCreated),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation.", body = Problem, content_type = "application/problem+json"),
@@ -68,7 +69,7 @@ pub struct ApiKeyCreated {
 #[post("/organizations/{id}/api-keys")]
 pub async fn create(
     pool: web::Data<DbPool>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     id: web::Path<Uuid>,
     body: JsonBody<ApiKeyInput>,
 ) -> Result<HttpResponse, ApiError> {
@@ -84,11 +85,12 @@ pub async fn create(
 /// Revoke an API key (admin, or an agency key of the same organisation). Revoking twice is
 /// harmless.
 #[utoipa::path(
+    operation_id = "revokeApiKey",
     tag = "api-keys",
     params(("id" = Uuid, Path, description = "API key id")),
     security(("api_key" = [])),
     responses(
-        (status = 200, body = ApiKeyView),
+        (status = 200, description = "The key, now revoked.", body = ApiKeyView),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key may not revoke this key.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such key.", body = Problem, content_type = "application/problem+json"),
@@ -98,7 +100,7 @@ pub async fn create(
 #[delete("/api-keys/{id}")]
 pub async fn revoke(
     pool: web::Data<DbPool>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(ApiKeyView::from(

@@ -6,7 +6,7 @@ use super::if_match;
 use super::json::JsonBody;
 use super::problems::Common;
 use super::views::AssetView;
-use crate::auth::Caller;
+use crate::auth::{Authenticated, Caller};
 use crate::db::DbPool;
 use crate::db::assets::AssetRecord;
 use crate::domain::asset::AssetInput;
@@ -26,11 +26,12 @@ fn respond(status: StatusCode, record: AssetRecord) -> HttpResponse {
 /// Assets of trusted organisations (and admins' submissions) are published at once; others
 /// are `pending` until an admin publishes them.
 #[utoipa::path(
+    operation_id = "createAsset",
     tag = "assets",
     request_body = AssetInput,
     security(("api_key" = [])),
     responses(
-        (status = 201, body = AssetView, headers(
+        (status = 201, description = "Created; `status` says whether it is published or waiting for moderation.", body = AssetView, headers(
             ("Location" = String, description = "URL of the new asset"),
             ("ETag" = String, description = "The asset's version, for If-Match")
         )),
@@ -45,7 +46,7 @@ fn respond(status: StatusCode, record: AssetRecord) -> HttpResponse {
 #[post("/assets")]
 pub async fn create(
     pool: web::Data<DbPool>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     body: JsonBody<AssetInput>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(respond(
@@ -57,10 +58,11 @@ pub async fn create(
 /// Read an asset. Published assets are public; pending and archived ones are visible only to
 /// their organisation's keys and admins (404 to everyone else).
 #[utoipa::path(
+    operation_id = "getAsset",
     tag = "assets",
     params(("id" = Uuid, Path, description = "Asset id")),
     responses(
-        (status = 200, body = AssetView, headers(("ETag" = String, description = "The asset's version, for If-Match"))),
+        (status = 200, description = "The asset.", body = AssetView, headers(("ETag" = String, description = "The asset's version, for If-Match"))),
         (status = 401, description = "An Authorization header was sent but the key is not valid.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such asset, or not visible to this caller.", body = Problem, content_type = "application/problem+json"),
         Common,
@@ -81,6 +83,7 @@ pub async fn get(
 /// Replace an asset's content. Requires `If-Match` with the ETag last read, so that
 /// concurrent edits are not lost.
 #[utoipa::path(
+    operation_id = "replaceAsset",
     tag = "assets",
     params(
         ("id" = Uuid, Path, description = "Asset id"),
@@ -89,7 +92,7 @@ pub async fn get(
     request_body = AssetInput,
     security(("api_key" = [])),
     responses(
-        (status = 200, body = AssetView, headers(("ETag" = String, description = "The new version"))),
+        (status = 200, description = "The asset as stored.", body = AssetView, headers(("ETag" = String, description = "The new version"))),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key may not change this asset.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such asset.", body = Problem, content_type = "application/problem+json"),
@@ -104,7 +107,7 @@ pub async fn get(
 #[put("/assets/{id}")]
 pub async fn replace(
     pool: web::Data<DbPool>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: JsonBody<AssetInput>,
@@ -115,6 +118,7 @@ pub async fn replace(
 
 /// Archive an asset: it leaves the public directory but is kept. `If-Match` is optional.
 #[utoipa::path(
+    operation_id = "archiveAsset",
     tag = "assets",
     params(
         ("id" = Uuid, Path, description = "Asset id"),
@@ -122,7 +126,7 @@ pub async fn replace(
     ),
     security(("api_key" = [])),
     responses(
-        (status = 200, body = AssetView),
+        (status = 200, description = "The archived asset.", body = AssetView),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key may not change this asset.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such asset.", body = Problem, content_type = "application/problem+json"),
@@ -133,7 +137,7 @@ pub async fn replace(
 #[delete("/assets/{id}")]
 pub async fn archive(
     pool: web::Data<DbPool>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
@@ -145,6 +149,7 @@ pub async fn archive(
 
 /// Confirm the asset still runs as described (agency or admin key); sets `confirmed_at`.
 #[utoipa::path(
+    operation_id = "confirmAsset",
     tag = "assets",
     params(
         ("id" = Uuid, Path, description = "Asset id"),
@@ -152,7 +157,7 @@ pub async fn archive(
     ),
     security(("api_key" = [])),
     responses(
-        (status = 200, body = AssetView),
+        (status = 200, description = "The asset, with `confirmed_at` set to now.", body = AssetView),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key may not change this asset.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such asset.", body = Problem, content_type = "application/problem+json"),
@@ -163,7 +168,7 @@ pub async fn archive(
 #[post("/assets/{id}/confirm")]
 pub async fn confirm(
     pool: web::Data<DbPool>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
@@ -175,6 +180,7 @@ pub async fn confirm(
 
 /// Publish a pending (or archived) asset (admin key).
 #[utoipa::path(
+    operation_id = "publishAsset",
     tag = "assets",
     params(
         ("id" = Uuid, Path, description = "Asset id"),
@@ -182,7 +188,7 @@ pub async fn confirm(
     ),
     security(("api_key" = [])),
     responses(
-        (status = 200, body = AssetView),
+        (status = 200, description = "The published asset.", body = AssetView),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such asset.", body = Problem, content_type = "application/problem+json"),
@@ -193,7 +199,7 @@ pub async fn confirm(
 #[post("/assets/{id}/publish")]
 pub async fn publish(
     pool: web::Data<DbPool>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {

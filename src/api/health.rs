@@ -13,7 +13,11 @@ pub struct Status {
 }
 
 /// Whether the process is up (it does not touch the database).
-#[utoipa::path(tag = "health", responses((status = 200, body = Status)))]
+#[utoipa::path(
+    tag = "health",
+    operation_id = "healthz",
+    responses((status = 200, description = "The process is up.", body = Status))
+)]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Status { status: "ok" })
@@ -22,8 +26,9 @@ pub async fn healthz() -> HttpResponse {
 /// Whether the service can reach its database and so serve requests.
 #[utoipa::path(
     tag = "health",
+    operation_id = "readyz",
     responses(
-        (status = 200, body = Status),
+        (status = 200, description = "The database answers.", body = Status),
         (status = 503, description = "The database cannot be reached.", body = Problem, content_type = "application/problem+json")
     )
 )]

@@ -17,7 +17,11 @@ pub struct InterestTree {
 
 /// The interest vocabulary as a tree, with synonyms. Assets are tagged with these terms, and
 /// any slug, label or synonym may be used where an interest is asked for.
-#[utoipa::path(tag = "interests", responses((status = 200, body = InterestTree), Common))]
+#[utoipa::path(
+    tag = "interests",
+    operation_id = "listInterests",
+    responses((status = 200, description = "The vocabulary.", body = InterestTree), Common)
+)]
 #[get("/interests")]
 pub async fn list(pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(InterestTree {

@@ -55,9 +55,9 @@ pub(crate) mod problems {
     pub enum Common {
         /// The body or a parameter could not be read (malformed JSON, bad id syntax).
         #[response(status = 400, content_type = "application/problem+json")]
-        BadRequest(#[to_schema] Problem),
+        BadRequest(Problem),
         /// The database is unavailable; retry after the `Retry-After` seconds.
         #[response(status = 503, content_type = "application/problem+json")]
-        Unavailable(#[to_schema] Problem),
+        Unavailable(Problem),
     }
 }

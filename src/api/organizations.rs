@@ -5,7 +5,7 @@ use uuid::Uuid;
 use super::json::JsonBody;
 use super::problems::Common;
 use super::views::OrganizationView;
-use crate::auth::Caller;
+use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::organization::{OrganizationInput, OrganizationPatch};
 use crate::error::{ApiError, Problem};
@@ -13,11 +13,12 @@ use crate::services::organizations;
 
 /// Register an organisation (admin key).
 #[utoipa::path(
+    operation_id = "createOrganization",
     tag = "organizations",
     request_body = OrganizationInput,
     security(("api_key" = [])),
     responses(
-        (status = 201, body = OrganizationView, headers(("Location" = String, description = "URL of the new organisation"))),
+        (status = 201, description = "Created.", body = OrganizationView, headers(("Location" = String, description = "URL of the new organisation"))),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields.", body = Problem, content_type = "application/problem+json"),
@@ -27,7 +28,7 @@ use crate::services::organizations;
 #[post("/organizations")]
 pub async fn create(
     pool: web::Data<DbPool>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     body: JsonBody<OrganizationInput>,
 ) -> Result<HttpResponse, ApiError> {
     let row = organizations::create(&pool, &caller, &body.0).await?;
@@ -38,10 +39,11 @@ pub async fn create(
 
 /// Read an organisation (public).
 #[utoipa::path(
+    operation_id = "getOrganization",
     tag = "organizations",
     params(("id" = Uuid, Path, description = "Organisation id")),
     responses(
-        (status = 200, body = OrganizationView),
+        (status = 200, description = "The organisation.", body = OrganizationView),
         (status = 404, description = "No such organisation.", body = Problem, content_type = "application/problem+json"),
         Common,
     )
@@ -56,12 +58,13 @@ pub async fn get(pool: web::Data<DbPool>, id: web::Path<Uuid>) -> Result<HttpRes
 /// Change an organisation (admin, or the organisation's own agency key) with a JSON Merge
 /// Patch: absent fields stay, `null` clears. Only admins may change `trusted`.
 #[utoipa::path(
+    operation_id = "patchOrganization",
     tag = "organizations",
     params(("id" = Uuid, Path, description = "Organisation id")),
     request_body(content = OrganizationPatch, content_type = "application/merge-patch+json"),
     security(("api_key" = [])),
     responses(
-        (status = 200, body = OrganizationView),
+        (status = 200, description = "The organisation as stored.", body = OrganizationView),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key may not change this organisation.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation.", body = Problem, content_type = "application/problem+json"),
@@ -72,7 +75,7 @@ pub async fn get(pool: web::Data<DbPool>, id: web::Path<Uuid>) -> Result<HttpRes
 #[patch("/organizations/{id}")]
 pub async fn patch(
     pool: web::Data<DbPool>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     id: web::Path<Uuid>,
     body: JsonBody<OrganizationPatch>,
 ) -> Result<HttpResponse, ApiError> {

@@ -5,7 +5,7 @@ use uuid::Uuid;
 use super::json::JsonBody;
 use super::problems::Common;
 use super::views::VenueView;
-use crate::auth::Caller;
+use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::venue::VenueInput;
 use crate::error::{ApiError, Problem};
@@ -13,11 +13,12 @@ use crate::services::venues;
 
 /// Register a venue (agency or admin key), to refer to from assets by `venue_id`.
 #[utoipa::path(
+    operation_id = "createVenue",
     tag = "venues",
     request_body = VenueInput,
     security(("api_key" = [])),
     responses(
-        (status = 201, body = VenueView, headers(("Location" = String, description = "URL of the new venue"))),
+        (status = 201, description = "Created.", body = VenueView, headers(("Location" = String, description = "URL of the new venue"))),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A reader key cannot write.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields.", body = Problem, content_type = "application/problem+json"),
@@ -27,7 +28,7 @@ use crate::services::venues;
 #[post("/venues")]
 pub async fn create(
     pool: web::Data<DbPool>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     body: JsonBody<VenueInput>,
 ) -> Result<HttpResponse, ApiError> {
     let row = venues::create(&pool, &caller, &body.0).await?;
@@ -38,10 +39,11 @@ pub async fn create(
 
 /// Read a venue (public).
 #[utoipa::path(
+    operation_id = "getVenue",
     tag = "venues",
     params(("id" = Uuid, Path, description = "Venue id")),
     responses(
-        (status = 200, body = VenueView),
+        (status = 200, description = "The venue.", body = VenueView),
         (status = 404, description = "No such venue.", body = Problem, content_type = "application/problem+json"),
         Common,
     )

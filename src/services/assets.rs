@@ -7,6 +7,7 @@ use crate::auth::Caller;
 use crate::db::assets::{AssetRecord, Guard, NewAsset, Placement};
 use crate::db::{self, DbPool};
 use crate::domain::asset::{self, Asset, AssetInput, AssetStatus, VenueChoice};
+use crate::domain::phrase;
 use crate::domain::validation::{Errors, FieldError, at};
 use crate::error::ApiError;
 
@@ -49,21 +50,26 @@ pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
 
-/// Turns interest phrases into term ids, or field errors with suggestions.
+/// Turns the submitted interest phrases into term ids, or field errors with suggestions.
+/// Phrases that are not even well-formed are left to `asset::validate` to report.
 async fn resolve_interests(
     conn: &mut AsyncPgConnection,
-    asset: &Asset,
+    phrases: &[String],
     errors: &mut Errors,
 ) -> Result<Vec<Uuid>, ApiError> {
     let mut ids = Vec::new();
-    for (i, phrase) in asset.interests.iter().enumerate() {
+    for (i, phrase) in phrases.iter().enumerate().take(asset::MAX_INTERESTS) {
+        if phrase::normalise(phrase).is_empty() || phrase.chars().count() > 100 {
+            continue;
+        }
         match db::interests::resolve(conn, phrase).await? {
             Some(term) if !ids.contains(&term.id) => ids.push(term.id),
             Some(_) => {}
             None => errors.push(FieldError {
                 field: at("interests", i),
                 reason: format!(
-                    "\"{phrase}\" is not a known interest term (see GET /v1/interests)"
+                    "\"{}\" is not a known interest term (see GET /v1/interests)",
+                    phrase.trim()
                 ),
                 suggestions: db::interests::suggest(conn, phrase, 5).await?,
             }),
@@ -72,30 +78,36 @@ async fn resolve_interests(
     Ok(ids)
 }
 
-/// Checks and stores what the asset refers to; returns the venue id to store.
-async fn place(
+/// A submission checked as a whole, so that one response lists every problem: the field rules,
+/// unknown interests and a missing venue. Only when all pass is a new inline venue stored.
+async fn prepare(
     conn: &mut AsyncPgConnection,
-    asset: &Asset,
+    input: &AssetInput,
     organization_id: Uuid,
-    errors: &mut Errors,
-) -> Result<Option<Uuid>, ApiError> {
-    match &asset.venue {
-        VenueChoice::None => Ok(None),
-        VenueChoice::Existing(id) => {
-            if db::venues::find(conn, *id).await?.is_none() {
-                errors.add("venue_id", format!("no venue has id {id}"));
-            }
-            Ok(Some(*id))
-        }
-        VenueChoice::New(venue) => {
-            if !errors.is_empty() {
-                return Ok(None);
-            }
-            let row = db::venues::insert(conn, Uuid::new_v4(), venue, Some(organization_id), None)
-                .await?;
-            Ok(Some(row.id))
-        }
+) -> Result<(Asset, Option<Uuid>, Vec<Uuid>), ApiError> {
+    let validated = asset::validate(input);
+    let mut errors = Errors::default();
+    if let Err(field_errors) = &validated {
+        errors.extend(field_errors.iter().cloned());
     }
+    let interest_ids = resolve_interests(conn, &input.interests, &mut errors).await?;
+    if let Some(id) = input.venue_id
+        && db::venues::find(conn, id).await?.is_none()
+    {
+        errors.add("venue_id", format!("no venue has id {id}"));
+    }
+    errors.finish(())?;
+    let asset = validated?;
+    let venue_id = match &asset.venue {
+        VenueChoice::None => None,
+        VenueChoice::Existing(id) => Some(*id),
+        VenueChoice::New(venue) => Some(
+            db::venues::insert(conn, Uuid::new_v4(), venue, Some(organization_id), None)
+                .await?
+                .id,
+        ),
+    };
+    Ok((asset, venue_id, interest_ids))
 }
 
 pub async fn create(
@@ -115,21 +127,16 @@ pub async fn create(
         }
     };
     caller.writer_for(organization_id)?;
-    let asset = asset::validate(input)?;
     let mut conn = db::connect(pool).await?;
     let id = Uuid::new_v4();
     conn.transaction(async |conn| {
-        let org = db::organizations::find(conn, organization_id).await?;
-        let Some(org) = org else {
+        let Some(org) = db::organizations::find(conn, organization_id).await? else {
             return Err(ApiError::validation(
                 "organization_id",
                 format!("no organisation has id {organization_id}"),
             ));
         };
-        let mut errors = Errors::default();
-        let interest_ids = resolve_interests(conn, &asset, &mut errors).await?;
-        let venue_id = place(conn, &asset, organization_id, &mut errors).await?;
-        errors.finish(())?;
+        let (asset, venue_id, interest_ids) = prepare(conn, input, organization_id).await?;
         let status = if org.trusted || principal.is_admin() {
             AssetStatus::Published
         } else {
@@ -220,7 +227,6 @@ pub async fn replace(
             "send If-Match with the asset's ETag, so that you do not overwrite someone else's change".into(),
         )
     })?;
-    let asset = asset::validate(input)?;
     let mut conn = db::connect(pool).await?;
     conn.transaction(async |conn| {
         let guard = lock_for_write(conn, caller, id).await?;
@@ -234,10 +240,7 @@ pub async fn replace(
                 "cannot be changed; it must be omitted or stay the same",
             ));
         }
-        let mut errors = Errors::default();
-        let interest_ids = resolve_interests(conn, &asset, &mut errors).await?;
-        let venue_id = place(conn, &asset, guard.organization_id, &mut errors).await?;
-        errors.finish(())?;
+        let (asset, venue_id, interest_ids) = prepare(conn, input, guard.organization_id).await?;
         let placement = Placement {
             venue_id,
             interest_ids: &interest_ids,

@@ -122,3 +122,17 @@ async fn an_agency_cannot_revoke_another_organisations_key() {
         "still works"
     );
 }
+
+#[tokio::test]
+async fn anonymous_writes_are_refused_before_their_body_is_read() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(app.url("/v1/assets"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    problem_fields(response, 401).await;
+}

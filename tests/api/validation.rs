@@ -160,3 +160,30 @@ async fn unknown_routes_are_problems_too() {
     let ready: Value = app.get("/readyz", None).await.json().await.unwrap();
     assert_eq!(ready["status"], "ready");
 }
+
+#[tokio::test]
+async fn one_response_lists_every_problem() {
+    let app = spawn_app().await;
+    let (_, key) = app.agency("Validators", true).await;
+    let f = rejected(&app, &key, |b| {
+        b["interests"] = json!(["singin", "football"]);
+        b["schedule"]["weekly"][0]["end"] = json!("17:00");
+        b["cost"] = json!({"amount_pence": -1});
+    })
+    .await;
+    assert_eq!(
+        f,
+        [
+            "cost.amount_pence",
+            "schedule.weekly[0].end",
+            "interests[0]"
+        ]
+    );
+    let f = rejected(&app, &key, |b| {
+        b.as_object_mut().unwrap().remove("venue");
+        b["venue_id"] = json!(uuid::Uuid::new_v4());
+        b["title"] = json!("");
+    })
+    .await;
+    assert_eq!(f, ["title", "venue_id"]);
+}
