@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::if_match;
 use super::json::JsonBody;
-use super::problems::Common;
+use super::problems::{AssetChange, Common};
 use super::views::AssetView;
 use crate::auth::{Authenticated, Caller};
 use crate::db::DbPool;
@@ -127,11 +127,7 @@ pub async fn replace(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The archived asset.", body = AssetView),
-        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key may not change this asset.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such asset.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The asset changed since that ETag.", body = Problem, content_type = "application/problem+json"),
-        Common,
+        AssetChange,
     )
 )]
 #[delete("/assets/{id}")]
@@ -158,11 +154,7 @@ pub async fn archive(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The asset, with `confirmed_at` set to now.", body = AssetView),
-        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key may not change this asset.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such asset.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The asset changed since that ETag.", body = Problem, content_type = "application/problem+json"),
-        Common,
+        AssetChange,
     )
 )]
 #[post("/assets/{id}/confirm")]
@@ -189,11 +181,7 @@ pub async fn confirm(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The published asset.", body = AssetView),
-        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such asset.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The asset changed since that ETag.", body = Problem, content_type = "application/problem+json"),
-        Common,
+        AssetChange,
     )
 )]
 #[post("/assets/{id}/publish")]

@@ -60,4 +60,30 @@ pub(crate) mod problems {
         #[response(status = 503, content_type = "application/problem+json")]
         Unavailable(Problem),
     }
+
+    // Never constructed: it exists for the documentation utoipa derives from it.
+    #[allow(dead_code)]
+    #[derive(utoipa::IntoResponses)]
+    /// The refusals of a change to an existing asset (archive, confirm, publish).
+    pub enum AssetChange {
+        /// No valid API key.
+        #[response(status = 401, content_type = "application/problem+json")]
+        Unauthorized(Problem),
+        /// The key may not make this change: another organisation's asset, a reader key, or
+        /// publishing without an admin key.
+        #[response(status = 403, content_type = "application/problem+json")]
+        Forbidden(Problem),
+        /// No such asset, or not visible to this key.
+        #[response(status = 404, content_type = "application/problem+json")]
+        NotFound(Problem),
+        /// The asset changed since the ETag given in If-Match.
+        #[response(status = 412, content_type = "application/problem+json")]
+        PreconditionFailed(Problem),
+        /// The database is unavailable; retry after the `Retry-After` seconds.
+        #[response(status = 503, content_type = "application/problem+json")]
+        Unavailable(Problem),
+        /// The id is not a UUID.
+        #[response(status = 400, content_type = "application/problem+json")]
+        BadRequest(Problem),
+    }
 }

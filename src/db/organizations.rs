@@ -50,6 +50,33 @@ pub struct Source<'a> {
     pub id: &'a str,
 }
 
+/// The columns a submission sets, shared by insert and update.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = organizations, treat_none_as_null = true)]
+struct OrganizationContent<'a> {
+    name: &'a str,
+    description: Option<&'a str>,
+    website: Option<&'a str>,
+    email: Option<&'a str>,
+    phone: Option<&'a str>,
+    charity_number: Option<&'a str>,
+    company_number: Option<&'a str>,
+    trusted: bool,
+}
+
+fn content(org: &Organization) -> OrganizationContent<'_> {
+    OrganizationContent {
+        name: &org.name,
+        description: org.description.as_deref(),
+        website: org.website.as_deref(),
+        email: org.email.as_deref(),
+        phone: org.phone.as_deref(),
+        charity_number: org.charity_number.as_deref(),
+        company_number: org.company_number.as_deref(),
+        trusted: org.trusted,
+    }
+}
+
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -58,15 +85,8 @@ pub async fn insert(
 ) -> DbResult<OrganizationRow> {
     Ok(diesel::insert_into(organizations::table)
         .values((
+            content(org),
             organizations::id.eq(id),
-            organizations::name.eq(&org.name),
-            organizations::description.eq(&org.description),
-            organizations::website.eq(&org.website),
-            organizations::email.eq(&org.email),
-            organizations::phone.eq(&org.phone),
-            organizations::charity_number.eq(&org.charity_number),
-            organizations::company_number.eq(&org.company_number),
-            organizations::trusted.eq(org.trusted),
             organizations::source.eq(source.map(|s| s.name)),
             organizations::source_id.eq(source.map(|s| s.id)),
         ))
@@ -91,14 +111,7 @@ pub async fn update(
 ) -> DbResult<OrganizationRow> {
     Ok(diesel::update(organizations::table.find(id))
         .set((
-            organizations::name.eq(&org.name),
-            organizations::description.eq(&org.description),
-            organizations::website.eq(&org.website),
-            organizations::email.eq(&org.email),
-            organizations::phone.eq(&org.phone),
-            organizations::charity_number.eq(&org.charity_number),
-            organizations::company_number.eq(&org.company_number),
-            organizations::trusted.eq(org.trusted),
+            content(org),
             organizations::updated_at.eq(diesel::dsl::now),
             organizations::version.eq(organizations::version + 1),
         ))
