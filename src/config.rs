@@ -33,6 +33,27 @@ pub enum Command {
         #[arg(long, default_value = "openapi/openapi.json")]
         output: String,
     },
+    /// Print the plan PostgreSQL runs for a search (EXPLAIN ANALYZE), e.g.
+    /// `--query 'lat=53.48&lon=-2.24&interest=football'`.
+    ExplainSearch {
+        /// The query string of `GET /v1/assets`.
+        #[arg(long)]
+        query: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Time the raw search statement from concurrent clients, without HTTP (for benchmarks).
+    BenchSearch {
+        /// The query string of `GET /v1/assets`.
+        #[arg(long)]
+        query: String,
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Manage the private PostgreSQL cluster (used by the test script).
     #[command(subcommand)]
     Cluster(ClusterCommand),
@@ -112,6 +133,13 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "CA_WORKERS")]
     pub workers: Option<usize>,
+    /// Base URL of a postcodes.io-compatible geocoder, asked only about full postcodes the
+    /// offline table cannot place exactly (unset: offline only).
+    #[arg(long, env = "CA_GEOCODER_URL")]
+    pub geocoder_url: Option<String>,
+    /// How long to wait for the online geocoder before using the offline answer.
+    #[arg(long, env = "CA_GEOCODER_TIMEOUT_MS", default_value_t = 1500)]
+    pub geocoder_timeout_ms: u64,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "CA_LOG_JSON", default_value_t = false, action = clap::ArgAction::Set)]
     pub log_json: bool,

@@ -3,11 +3,13 @@
 
 pub mod api;
 pub mod auth;
+pub mod bench;
 pub mod bootstrap;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod geocoder;
 pub mod local_cluster;
 pub mod openapi;
 pub mod seed;

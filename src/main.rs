@@ -5,7 +5,7 @@ use clap::Parser;
 use community_assets::auth::Role;
 use community_assets::config::{Cli, ClusterCommand, Command, KeysCommand, ServeArgs};
 use community_assets::local_cluster::LocalCluster;
-use community_assets::{bootstrap, db, openapi, seed, services, startup, telemetry};
+use community_assets::{bench, bootstrap, db, openapi, seed, services, startup, telemetry};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 #[tokio::main]
@@ -69,6 +69,29 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::ExplainSearch { query, db } => {
+            let database = bootstrap::open(&db).await?;
+            let result = bench::explain(&database.url, &query).await;
+            database.shutdown();
+            println!("{}", result?.join("\n"));
+            Ok(())
+        }
+        Command::BenchSearch {
+            query,
+            clients,
+            seconds,
+            db,
+        } => {
+            let database = bootstrap::open(&db).await?;
+            let result = bench::raw_throughput(&database.url, &query, clients, seconds).await;
+            database.shutdown();
+            let f = result?;
+            println!(
+                "raw: {:.1} req/s p50 {:.3} ms p99 {:.3} ms rows {}",
+                f.per_second, f.p50_ms, f.p99_ms, f.rows
+            );
+            Ok(())
+        }
         Command::Cluster(ClusterCommand::Start {
             cluster,
             database,
@@ -103,6 +126,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let settings = startup::Settings {
             max_body_bytes: args.max_body_bytes,
             workers: args.workers,
+            geocoder_url: args.geocoder_url.clone(),
+            geocoder_timeout: std::time::Duration::from_millis(args.geocoder_timeout_ms),
         };
         startup::run(listener, pool, settings)?.await?;
         anyhow::Ok(())

@@ -20,6 +20,7 @@ use utoipa_actix_web::AppExt;
         (name = "organizations", description = "The agencies that run assets."),
         (name = "venues", description = "Where assets happen."),
         (name = "interests", description = "The interest vocabulary."),
+        (name = "postcodes", description = "Offline (and optionally online) postcode geocoding."),
         (name = "api-keys", description = "Keys for writing."),
         (name = "health", description = "Liveness and readiness."),
     )

@@ -2,6 +2,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::http::header;
@@ -13,11 +14,14 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 use crate::api::{self, json::BodyLimit};
 use crate::db::DbPool;
 use crate::error::ApiError;
+use crate::geocoder::{Geocoder, OnlineGeocoder};
 
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub max_body_bytes: usize,
     pub workers: Option<usize>,
+    pub geocoder_url: Option<String>,
+    pub geocoder_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -25,6 +29,8 @@ impl Default for Settings {
         Self {
             max_body_bytes: 256 * 1024,
             workers: None,
+            geocoder_url: None,
+            geocoder_timeout: Duration::from_millis(1500),
         }
     }
 }
@@ -53,6 +59,10 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
     let pool = web::Data::new(pool);
     let openapi = web::Data::new(Arc::new(crate::openapi::to_json()));
     let body_limit = BodyLimit(settings.max_body_bytes);
+    let geocoder = web::Data::new(match &settings.geocoder_url {
+        Some(url) => Geocoder::with_online(OnlineGeocoder::new(url, settings.geocoder_timeout)?),
+        None => Geocoder::offline(),
+    });
     let mut server = HttpServer::new(move || {
         let path_config = web::PathConfig::default().error_handler(|err, _| {
             ApiError::bad_request("id", format!("is not valid: {err}")).into()
@@ -62,6 +72,7 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
         let (app, _) = App::new()
             .wrap(TracingLogger::default())
             .app_data(pool.clone())
+            .app_data(geocoder.clone())
             .app_data(body_limit)
             .app_data(path_config)
             .app_data(query_config)

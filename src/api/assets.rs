@@ -11,6 +11,7 @@ use crate::db::DbPool;
 use crate::db::assets::AssetRecord;
 use crate::domain::asset::AssetInput;
 use crate::error::{ApiError, Problem};
+use crate::geocoder::Geocoder;
 use crate::services::assets::{self, etag};
 
 fn respond(status: StatusCode, record: AssetRecord) -> HttpResponse {
@@ -46,12 +47,13 @@ fn respond(status: StatusCode, record: AssetRecord) -> HttpResponse {
 #[post("/assets")]
 pub async fn create(
     pool: web::Data<DbPool>,
+    geocoder: web::Data<Geocoder>,
     Authenticated(caller): Authenticated,
     body: JsonBody<AssetInput>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(respond(
         StatusCode::CREATED,
-        assets::create(&pool, &caller, &body.0).await?,
+        assets::create(&pool, &geocoder, &caller, &body.0).await?,
     ))
 }
 
@@ -107,12 +109,21 @@ pub async fn get(
 #[put("/assets/{id}")]
 pub async fn replace(
     pool: web::Data<DbPool>,
+    geocoder: web::Data<Geocoder>,
     Authenticated(caller): Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: JsonBody<AssetInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let record = assets::replace(&pool, &caller, *id, if_match(&req).as_ref(), &body.0).await?;
+    let record = assets::replace(
+        &pool,
+        &geocoder,
+        &caller,
+        *id,
+        if_match(&req).as_ref(),
+        &body.0,
+    )
+    .await?;
     Ok(respond(StatusCode::OK, record))
 }
 

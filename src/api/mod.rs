@@ -7,6 +7,8 @@ pub mod health;
 pub mod interests;
 pub mod json;
 pub mod organizations;
+pub mod postcodes;
+pub mod search;
 pub mod venues;
 pub mod views;
 
@@ -29,6 +31,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(api_keys::revoke)
                 .service(venues::create)
                 .service(venues::get)
+                .service(postcodes::get)
+                .service(search::list)
                 .service(assets::create)
                 .service(assets::get)
                 .service(assets::replace)

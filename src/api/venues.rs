@@ -9,6 +9,7 @@ use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::domain::venue::VenueInput;
 use crate::error::{ApiError, Problem};
+use crate::geocoder::Geocoder;
 use crate::services::venues;
 
 /// Register a venue (agency or admin key), to refer to from assets by `venue_id`.
@@ -28,10 +29,11 @@ use crate::services::venues;
 #[post("/venues")]
 pub async fn create(
     pool: web::Data<DbPool>,
+    geocoder: web::Data<Geocoder>,
     Authenticated(caller): Authenticated,
     body: JsonBody<VenueInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = venues::create(&pool, &caller, &body.0).await?;
+    let row = venues::create(&pool, &geocoder, &caller, &body.0).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/venues/{}", row.id)))
         .json(VenueView::from(row)))

@@ -63,6 +63,10 @@ pub struct VenueView {
     pub postcode: Option<String>,
     /// `null` only for online venues.
     pub location: Option<LatLon>,
+    /// `exact` when the submitter gave the point; `unit`, `sector` or `district` when it came
+    /// from the postcode at that precision.
+    #[schema(example = "exact")]
+    pub location_precision: String,
     pub venue_type: VenueType,
     /// Whether the venue is a mainstream, non-stigmatised setting.
     pub non_stigmatised: bool,
@@ -84,6 +88,7 @@ impl From<VenueRow> for VenueView {
             town: r.town,
             postcode: r.postcode,
             location: r.location.as_ref().map(to_lat_lon),
+            location_precision: r.location_precision,
             venue_type: VenueType::parse(&r.venue_type).unwrap_or(VenueType::Other),
             non_stigmatised: r.non_stigmatised,
             accessibility: r

@@ -16,7 +16,7 @@ use crate::domain::asset::{Asset, AssetStatus};
 use crate::domain::geometry::Area;
 use crate::domain::schedule::Session;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = assets, check_for_backend(diesel::pg::Pg))]
 pub struct AssetRow {
     pub id: Uuid,
@@ -272,7 +272,8 @@ async fn replace_children(
             .execute(conn)
             .await?;
     }
-    interests::set_for_asset(conn, id, placement.interest_ids).await
+    interests::set_for_asset(conn, id, placement.interest_ids).await?;
+    super::search::refresh(conn, &[id]).await
 }
 
 /// The fields that decide who may see or change an asset, read with a row lock so that a

@@ -90,6 +90,25 @@ pub async fn suggest(conn: &mut AsyncPgConnection, raw: &str, limit: i64) -> DbR
     Ok(rows.into_iter().map(|r| r.slug).collect())
 }
 
+#[derive(QueryableByName)]
+struct TermId {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: Uuid,
+}
+
+/// The terms and every term below them in the tree.
+pub async fn with_narrower(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> DbResult<Vec<Uuid>> {
+    let rows: Vec<TermId> = diesel::sql_query(
+        "WITH RECURSIVE tree AS (SELECT id FROM interest_terms WHERE id = ANY ($1) \
+         UNION SELECT t.id FROM interest_terms t JOIN tree ON t.parent_id = tree.id) \
+         SELECT id FROM tree ORDER BY id",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(ids)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
 pub async fn all_terms(conn: &mut AsyncPgConnection) -> DbResult<Vec<TermRow>> {
     Ok(interest_terms::table
         .select(TermRow::as_select())

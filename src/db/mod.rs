@@ -16,6 +16,7 @@ pub mod assets;
 pub mod interests;
 pub mod organizations;
 pub mod schema;
+pub mod search;
 pub mod venues;
 
 pub type DbPool = Pool<AsyncPgConnection>;

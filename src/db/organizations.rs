@@ -104,12 +104,13 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<Option<Org
         .optional()?)
 }
 
+/// Updates the organisation and the search text of its assets, which includes its name.
 pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     org: &Organization,
 ) -> DbResult<OrganizationRow> {
-    Ok(diesel::update(organizations::table.find(id))
+    let row = diesel::update(organizations::table.find(id))
         .set((
             content(org),
             organizations::updated_at.eq(diesel::dsl::now),
@@ -117,7 +118,9 @@ pub async fn update(
         ))
         .returning(OrganizationRow::as_returning())
         .get_result(conn)
-        .await?)
+        .await?;
+    super::search::refresh_organization(conn, id).await?;
+    Ok(row)
 }
 
 pub async fn count(conn: &mut AsyncPgConnection) -> DbResult<i64> {

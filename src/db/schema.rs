@@ -1,4 +1,6 @@
-// Matches migrations/; see diesel.toml.
+// Matches migrations/; see diesel.toml. The search columns of `assets` (geom, interest_ids,
+// accessibility, non_stigmatised, search_text, search_vector) are left out: only the SQL in
+// db/search.rs and the refresh_asset_search() function touch them.
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -42,6 +44,7 @@ diesel::table! {
         source_id -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        location_precision -> Text,
     }
 }
 

@@ -33,6 +33,7 @@ pub struct VenueRow {
     pub source_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub location_precision: String,
 }
 
 pub fn to_point(p: LatLon) -> Point {
@@ -71,6 +72,7 @@ pub async fn insert(
             venues::phone.eq(&venue.phone),
             venues::source.eq(source.map(|s| s.name)),
             venues::source_id.eq(source.map(|s| s.id)),
+            venues::location_precision.eq(venue.location_precision.map_or("exact", |p| p.as_str())),
         ))
         .returning(VenueRow::as_returning())
         .get_result(conn)

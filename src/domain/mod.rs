@@ -32,6 +32,8 @@ pub mod geometry;
 pub mod organization;
 pub mod phrase;
 pub mod postcode;
+pub mod postcode_index;
 pub mod schedule;
+pub mod search;
 pub mod validation;
 pub mod venue;

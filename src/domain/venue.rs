@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::contact;
 use super::geometry::{self, LatLon};
 use super::postcode::Postcode;
+use super::postcode_index::Precision;
 use super::validation::{Errors, at};
 
 string_enum! {
@@ -74,7 +75,9 @@ pub struct VenueInput {
     #[serde(default)]
     #[schema(example = "M33 7ZF")]
     pub postcode: Option<String>,
-    /// Where the venue is. Required unless `venue_type` is `online`.
+    /// Where the venue is. When omitted, the venue is placed by its `postcode` (the response's
+    /// `location_precision` says how exactly); one of the two is required unless `venue_type`
+    /// is `online`.
     #[serde(default)]
     pub location: Option<LatLon>,
     pub venue_type: VenueType,
@@ -102,6 +105,8 @@ pub struct Venue {
     pub town: Option<String>,
     pub postcode: Option<Postcode>,
     pub location: Option<LatLon>,
+    /// `None` when the submitter gave the point; otherwise how exactly its postcode placed it.
+    pub location_precision: Option<Precision>,
     pub venue_type: VenueType,
     pub non_stigmatised: bool,
     pub accessibility: Vec<AccessibilityFeature>,
@@ -145,10 +150,10 @@ pub fn validate(input: &VenueInput, field: &str, errors: &mut Errors) -> Venue {
         Some(p) => {
             geometry::check_position(errors, &path("location"), p, input.allow_outside_uk);
         }
-        None if input.venue_type != VenueType::Online => {
+        None if input.venue_type != VenueType::Online && postcode.is_none() => {
             errors.add(
                 path("location"),
-                "is required (lat and lon) unless venue_type is online",
+                "is required (lat and lon), or give a postcode to place the venue by, unless venue_type is online",
             );
         }
         None => {}
@@ -162,6 +167,7 @@ pub fn validate(input: &VenueInput, field: &str, errors: &mut Errors) -> Venue {
         town,
         postcode,
         location: input.location,
+        location_precision: None,
         venue_type: input.venue_type,
         non_stigmatised: input
             .non_stigmatised
@@ -230,6 +236,10 @@ mod tests {
     fn location_required_except_online() {
         let mut no_location = input(VenueType::Library);
         no_location.location = None;
+        let mut errors = Errors::default();
+        validate(&no_location, "venue", &mut errors);
+        assert!(errors.is_empty(), "a postcode can place the venue");
+        no_location.postcode = None;
         let mut errors = Errors::default();
         validate(&no_location, "venue", &mut errors);
         assert_eq!(errors.finish(()).unwrap_err()[0].field, "venue.location");

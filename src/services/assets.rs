@@ -10,6 +10,8 @@ use crate::domain::asset::{self, Asset, AssetInput, AssetStatus, VenueChoice};
 use crate::domain::phrase;
 use crate::domain::validation::{Errors, FieldError, at};
 use crate::error::ApiError;
+use crate::geocoder::Geocoder;
+use crate::services::venues::place_by_postcode;
 
 /// The precondition a client sent in `If-Match`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +84,7 @@ async fn resolve_interests(
 /// unknown interests and a missing venue. Only when all pass is a new inline venue stored.
 async fn prepare(
     conn: &mut AsyncPgConnection,
+    geocoder: &Geocoder,
     input: &AssetInput,
     organization_id: Uuid,
 ) -> Result<(Asset, Option<Uuid>, Vec<Uuid>), ApiError> {
@@ -97,7 +100,10 @@ async fn prepare(
         errors.add("venue_id", format!("no venue has id {id}"));
     }
     errors.finish(())?;
-    let asset = validated?;
+    let mut asset = validated?;
+    if let VenueChoice::New(venue) = &mut asset.venue {
+        place_by_postcode(geocoder, venue, "venue.postcode").await?;
+    }
     let venue_id = match &asset.venue {
         VenueChoice::None => None,
         VenueChoice::Existing(id) => Some(*id),
@@ -112,6 +118,7 @@ async fn prepare(
 
 pub async fn create(
     pool: &DbPool,
+    geocoder: &Geocoder,
     caller: &Caller,
     input: &AssetInput,
 ) -> Result<AssetRecord, ApiError> {
@@ -136,7 +143,8 @@ pub async fn create(
                 format!("no organisation has id {organization_id}"),
             ));
         };
-        let (asset, venue_id, interest_ids) = prepare(conn, input, organization_id).await?;
+        let (asset, venue_id, interest_ids) =
+            prepare(conn, geocoder, input, organization_id).await?;
         let status = if org.trusted || principal.is_admin() {
             AssetStatus::Published
         } else {
@@ -216,6 +224,7 @@ fn check_precondition(guard: &Guard, if_match: Option<&IfMatch>) -> Result<(), A
 
 pub async fn replace(
     pool: &DbPool,
+    geocoder: &Geocoder,
     caller: &Caller,
     id: Uuid,
     if_match: Option<&IfMatch>,
@@ -240,7 +249,8 @@ pub async fn replace(
                 "cannot be changed; it must be omitted or stay the same",
             ));
         }
-        let (asset, venue_id, interest_ids) = prepare(conn, input, guard.organization_id).await?;
+        let (asset, venue_id, interest_ids) =
+            prepare(conn, geocoder, input, guard.organization_id).await?;
         let placement = Placement {
             venue_id,
             interest_ids: &interest_ids,

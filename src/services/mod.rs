@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod assets;
 pub mod interests;
 pub mod organizations;
+pub mod search;
 pub mod venues;
 
 use diesel_async::AsyncPgConnection;

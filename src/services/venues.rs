@@ -2,12 +2,39 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::db::{self, DbPool, venues::VenueRow};
+use crate::domain::geometry::LatLon;
 use crate::domain::validation::Errors;
-use crate::domain::venue::{self, VenueInput};
+use crate::domain::venue::{self, Venue, VenueInput};
 use crate::error::ApiError;
+use crate::geocoder::Geocoder;
+
+/// Gives a venue submitted without coordinates the point of its postcode, recording how
+/// precise that point is.
+pub async fn place_by_postcode(
+    geocoder: &Geocoder,
+    venue: &mut Venue,
+    field: &str,
+) -> Result<(), ApiError> {
+    let (None, Some(postcode)) = (venue.location, &venue.postcode) else {
+        return Ok(());
+    };
+    let found = geocoder.locate(postcode.as_str()).await.map_err(|_| {
+        ApiError::validation(
+            field,
+            format!("{postcode} cannot be placed on the map; give the location (lat and lon)"),
+        )
+    })?;
+    venue.location = Some(LatLon {
+        lat: found.latitude,
+        lon: found.longitude,
+    });
+    venue.location_precision = Some(found.precision);
+    Ok(())
+}
 
 pub async fn create(
     pool: &DbPool,
+    geocoder: &Geocoder,
     caller: &Caller,
     input: &VenueInput,
 ) -> Result<VenueRow, ApiError> {
@@ -25,8 +52,9 @@ pub async fn create(
         }
     };
     let mut errors = Errors::default();
-    let venue = venue::validate(input, "", &mut errors);
+    let mut venue = venue::validate(input, "", &mut errors);
     errors.finish(())?;
+    place_by_postcode(geocoder, &mut venue, "postcode").await?;
     let mut conn = db::connect(pool).await?;
     Ok(db::venues::insert(&mut conn, Uuid::new_v4(), &venue, owner, None).await?)
 }

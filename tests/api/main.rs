@@ -7,5 +7,7 @@ mod helpers;
 mod keys;
 mod openapi;
 mod organizations;
+mod postcodes;
+mod search;
 mod seed;
 mod validation;

@@ -1,0 +1,34 @@
+use actix_web::{HttpResponse, get, web};
+
+use super::problems::Common;
+use crate::domain::postcode_index::LookupError;
+use crate::error::{ApiError, Problem};
+use crate::geocoder::{Geocoded, Geocoder};
+
+/// Place a postcode: a full postcode (`YO10 5DD`), a sector (`YO10 5`) or a district (`YO10`), in
+/// any spacing or case. Full postcodes outside the offline table fall back to their sector, then
+/// their district (or to the online geocoder, when one is configured); `precision` says which.
+#[utoipa::path(
+    operation_id = "getPostcode",
+    tag = "postcodes",
+    params(("postcode" = String, Path, description = "Postcode, sector or district", example = "M32 0JG")),
+    responses(
+        (status = 200, description = "Where the postcode is.", body = Geocoded),
+        (status = 404, description = "Well-formed, but no such postcode, sector or district.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not shaped like a UK postcode.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[get("/postcodes/{postcode}")]
+pub async fn get(
+    geocoder: web::Data<Geocoder>,
+    postcode: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    match geocoder.locate(&postcode).await {
+        Ok(found) => Ok(HttpResponse::Ok().json(found)),
+        Err(e @ LookupError::Malformed) => Err(ApiError::validation("postcode", e.to_string())),
+        Err(e @ LookupError::NotFound) => {
+            Err(ApiError::NotFound(format!("\"{}\" {e}", postcode.trim())))
+        }
+    }
+}

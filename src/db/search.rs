@@ -1,0 +1,518 @@
+//! The directory search: one SQL statement per page that filters, orders (KNN `<->` for
+//! distance, full-text rank for relevance, title otherwise), continues after a keyset cursor
+//! and returns each asset with its organisation, venue, interests and sessions, so a page costs
+//! one round trip. Also the refresh of the search columns that writes call.
+
+use chrono::{DateTime, Utc};
+use diesel::QueryableByName;
+use diesel::pg::Pg;
+use diesel::query_builder::BoxedSqlQuery;
+use diesel::sql_types::{
+    Array, Bool, Double, Int2, Int4, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use postgis_diesel::sql_types::Geography;
+use postgis_diesel::types::Point;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::DbResult;
+use super::assets::{AssetRecord, AssetRow, SessionRow};
+use super::interests::TermRef;
+use super::venues::VenueRow;
+use crate::domain::geometry::LatLon;
+use crate::domain::schedule::{Weekday, parse_hhmm};
+use crate::domain::search::{Bbox, Order};
+
+pub async fn refresh(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> DbResult<()> {
+    diesel::sql_query("SELECT refresh_asset_search($1)")
+        .bind::<Array<SqlUuid>, _>(ids)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn refresh_organization(
+    conn: &mut AsyncPgConnection,
+    organization_id: Uuid,
+) -> DbResult<()> {
+    diesel::sql_query(
+        "SELECT refresh_asset_search(array(SELECT id FROM assets WHERE organization_id = $1))",
+    )
+    .bind::<SqlUuid, _>(organization_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Where to look, with postcodes already geocoded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Place {
+    Anywhere,
+    Near { point: LatLon, radius_m: f64 },
+    Within(Bbox),
+}
+
+/// A fully resolved search, ready to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchQuery {
+    pub place: Place,
+    pub q: Option<String>,
+    /// Term ids, each interest already widened to its narrower terms; any may match.
+    pub interest_ids: Option<Vec<Uuid>>,
+    pub kinds: Vec<String>,
+    pub free: Option<bool>,
+    pub max_cost_pence: Option<i32>,
+    pub concessions: bool,
+    pub days: Vec<Weekday>,
+    pub from: Option<chrono::NaiveTime>,
+    pub to: Option<chrono::NaiveTime>,
+    pub age: Option<i16>,
+    pub access: Vec<String>,
+    pub non_stigmatised: Option<bool>,
+    pub organization_id: Option<Uuid>,
+    pub updated_since: Option<DateTime<Utc>>,
+    pub confirmed_within_days: Option<i32>,
+    pub include_online: bool,
+    pub order: Order,
+    pub after: Option<After>,
+    /// Rows to fetch (the page size plus one, to know whether there is a next page).
+    pub fetch: i64,
+}
+
+/// The keyset position to continue after.
+#[derive(Debug, Clone, PartialEq)]
+pub enum After {
+    /// Distance in metres; `None` once past every located asset.
+    Distance(Option<f64>, Uuid),
+    Relevance(f64, Uuid),
+    Title(String, Uuid),
+}
+
+/// Venue columns, prefixed in the SQL so they do not clash with the asset's.
+#[derive(Debug, QueryableByName)]
+struct VenueColumns {
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    v_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    v_organization_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    v_name: Option<String>,
+    #[diesel(sql_type = Nullable<Array<Text>>)]
+    v_address_lines: Option<Vec<String>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    v_town: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    v_postcode: Option<String>,
+    #[diesel(sql_type = Nullable<Geography>)]
+    v_location: Option<Point>,
+    #[diesel(sql_type = Nullable<Text>)]
+    v_venue_type: Option<String>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    v_non_stigmatised: Option<bool>,
+    #[diesel(sql_type = Nullable<Array<Text>>)]
+    v_accessibility: Option<Vec<String>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    v_website: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    v_phone: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    v_source: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    v_source_id: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    v_created_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    v_updated_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    v_location_precision: Option<String>,
+}
+
+impl VenueColumns {
+    fn into_row(self) -> Option<VenueRow> {
+        Some(VenueRow {
+            id: self.v_id?,
+            organization_id: self.v_organization_id,
+            name: self.v_name?,
+            address_lines: self.v_address_lines.unwrap_or_default(),
+            town: self.v_town,
+            postcode: self.v_postcode,
+            location: self.v_location,
+            venue_type: self.v_venue_type?,
+            non_stigmatised: self.v_non_stigmatised?,
+            accessibility: self.v_accessibility.unwrap_or_default(),
+            website: self.v_website,
+            phone: self.v_phone,
+            source: self.v_source,
+            source_id: self.v_source_id,
+            created_at: self.v_created_at?,
+            updated_at: self.v_updated_at?,
+            location_precision: self.v_location_precision.unwrap_or_else(|| "exact".into()),
+        })
+    }
+}
+
+#[derive(Debug, QueryableByName)]
+struct SearchRow {
+    #[diesel(embed)]
+    asset: AssetRow,
+    #[diesel(sql_type = Text)]
+    organization_name: String,
+    #[diesel(embed)]
+    venue: VenueColumns,
+    #[diesel(sql_type = Jsonb)]
+    interests_json: serde_json::Value,
+    #[diesel(sql_type = Jsonb)]
+    sessions_json: serde_json::Value,
+    #[diesel(sql_type = Nullable<Double>)]
+    distance_m: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    score: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct SessionJson {
+    weekday: Option<i16>,
+    on_date: Option<chrono::NaiveDate>,
+    start: String,
+    end: String,
+    valid_from: Option<chrono::NaiveDate>,
+    valid_until: Option<chrono::NaiveDate>,
+}
+
+#[derive(Deserialize)]
+struct TermJson {
+    id: Uuid,
+    slug: String,
+    label: String,
+}
+
+/// One search result: the asset with everything a reader sees, and its sort key.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub record: AssetRecord,
+    pub distance_m: Option<f64>,
+    pub score: Option<f64>,
+}
+
+const ASSET_COLUMNS: &str = "a.id, a.organization_id, a.venue_id, a.service_area, a.online, a.kind, a.title, a.description, \
+     a.five_ways, a.min_age, a.max_age, a.eligibility_criteria, a.cost_free, a.cost_pence, a.concession_pence, a.cost_notes, \
+     a.schedule_notes, a.drop_in, a.taster_session, a.meet_and_greet, a.booking_required, a.newcomer_notes, \
+     a.max_participants, a.typical_group_size, a.contact_name, a.contact_email, a.contact_phone, a.contact_url, a.status, \
+     a.confirmed_at, a.published_at, a.source, a.source_id, a.is_example, a.created_at, a.updated_at, a.version";
+
+const RELATED_COLUMNS: &str = "o.name AS organization_name, \
+     v.id AS v_id, v.organization_id AS v_organization_id, v.name AS v_name, v.address_lines AS v_address_lines, \
+     v.town AS v_town, v.postcode AS v_postcode, v.location AS v_location, v.venue_type AS v_venue_type, \
+     v.non_stigmatised AS v_non_stigmatised, v.accessibility AS v_accessibility, v.website AS v_website, \
+     v.phone AS v_phone, v.source AS v_source, v.source_id AS v_source_id, v.created_at AS v_created_at, \
+     v.updated_at AS v_updated_at, v.location_precision AS v_location_precision, \
+     (SELECT coalesce(jsonb_agg(jsonb_build_object('id', t.id, 'slug', t.slug, 'label', t.label) ORDER BY t.label), '[]'::jsonb) \
+        FROM interest_terms t WHERE t.id = ANY (a.interest_ids)) AS interests_json, \
+     (SELECT coalesce(jsonb_agg(jsonb_build_object('weekday', s.weekday, 'on_date', s.on_date, \
+             'start', to_char(s.start_time, 'HH24:MI'), 'end', to_char(s.end_time, 'HH24:MI'), \
+             'valid_from', s.valid_from, 'valid_until', s.valid_until) ORDER BY s.position), '[]'::jsonb) \
+        FROM asset_sessions s WHERE s.asset_id = a.id) AS sessions_json";
+
+/// A SQL statement under construction with its bind values, numbered as they are added.
+struct Sql {
+    query: BoxedSqlQuery<'static, Pg, diesel::query_builder::SqlQuery>,
+    next: usize,
+}
+
+impl Sql {
+    fn new() -> Self {
+        Sql {
+            query: diesel::sql_query("").into_boxed(),
+            next: 1,
+        }
+    }
+
+    fn push(&mut self, text: &str) -> &mut Self {
+        let query = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed());
+        self.query = query.sql(text);
+        self
+    }
+
+    /// Adds a bind value and returns its placeholder, e.g. `$3`.
+    fn bind<T, V>(&mut self, value: V) -> String
+    where
+        T: Send + 'static,
+        Pg: diesel::sql_types::HasSqlType<T>,
+        V: diesel::serialize::ToSql<T, Pg> + Send + 'static,
+    {
+        let query = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed());
+        self.query = query.bind::<T, V>(value);
+        let placeholder = format!("${}", self.next);
+        self.next += 1;
+        placeholder
+    }
+}
+
+/// The filters shared by every branch of the statement, as SQL on `a` (assets).
+fn filters(sql: &mut Sql, q: &SearchQuery, tsquery: Option<&str>) -> String {
+    let mut clauses = vec!["a.status = 'published'".to_string()];
+    if let (Some(text), Some(tsq)) = (&q.q, tsquery) {
+        let text = sql.bind::<Text, _>(text.clone());
+        clauses.push(format!(
+            "(a.search_vector @@ {tsq} OR {text} <% a.search_text)"
+        ));
+    }
+    if let Some(ids) = &q.interest_ids {
+        let ids = sql.bind::<Array<SqlUuid>, _>(ids.clone());
+        clauses.push(format!("a.interest_ids && {ids}"));
+    }
+    if !q.kinds.is_empty() {
+        let kinds = sql.bind::<Array<Text>, _>(q.kinds.clone());
+        clauses.push(format!("a.kind = ANY ({kinds})"));
+    }
+    if let Some(free) = q.free {
+        clauses.push(format!(
+            "a.cost_free IS {}",
+            if free { "TRUE" } else { "FALSE" }
+        ));
+    }
+    if let Some(max) = q.max_cost_pence {
+        let max = sql.bind::<Int4, _>(max);
+        let price = if q.concessions {
+            "coalesce(a.concession_pence, a.cost_pence)"
+        } else {
+            "a.cost_pence"
+        };
+        clauses.push(format!("(a.cost_free IS TRUE OR {price} <= {max})"));
+    }
+    if !q.days.is_empty() || q.from.is_some() || q.to.is_some() {
+        let mut session = vec![
+            "s.asset_id = a.id".to_string(),
+            "(s.valid_until IS NULL OR s.valid_until >= current_date)".to_string(),
+            "(s.on_date IS NULL OR s.on_date >= current_date)".to_string(),
+        ];
+        if !q.days.is_empty() {
+            let days: Vec<i16> = q.days.iter().map(|d| d.iso_number()).collect();
+            let days = sql.bind::<Array<Int2>, _>(days);
+            session.push(format!(
+                "coalesce(s.weekday, extract(isodow FROM s.on_date)::int2) = ANY ({days})"
+            ));
+        }
+        if let Some(to) = q.to {
+            let to = sql.bind::<diesel::sql_types::Time, _>(to);
+            session.push(format!("s.start_time < {to}"));
+        }
+        if let Some(from) = q.from {
+            let from = sql.bind::<diesel::sql_types::Time, _>(from);
+            session.push(format!("s.end_time > {from}"));
+        }
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM asset_sessions s WHERE {})",
+            session.join(" AND ")
+        ));
+    }
+    if let Some(age) = q.age {
+        let age = sql.bind::<Int2, _>(age);
+        clauses.push(format!("(a.min_age IS NULL OR a.min_age <= {age}) AND (a.max_age IS NULL OR a.max_age >= {age})"));
+    }
+    if !q.access.is_empty() {
+        let access = sql.bind::<Array<Text>, _>(q.access.clone());
+        clauses.push(format!("a.accessibility @> {access}"));
+    }
+    match q.non_stigmatised {
+        Some(true) => clauses
+            .push("(a.non_stigmatised IS TRUE OR (a.non_stigmatised IS NULL AND a.online))".into()),
+        Some(false) => clauses.push("a.non_stigmatised IS FALSE".into()),
+        None => {}
+    }
+    if let Some(org) = q.organization_id {
+        let org = sql.bind::<SqlUuid, _>(org);
+        clauses.push(format!("a.organization_id = {org}"));
+    }
+    if let Some(since) = q.updated_since {
+        let since = sql.bind::<Timestamptz, _>(since);
+        clauses.push(format!("a.updated_at >= {since}"));
+    }
+    if let Some(days) = q.confirmed_within_days {
+        let days = sql.bind::<Int4, _>(days);
+        clauses.push(format!(
+            "a.confirmed_at >= now() - make_interval(days => {days})"
+        ));
+    }
+    clauses.join(" AND ")
+}
+
+/// Builds the statement for one page, after `prefix` (e.g. `EXPLAIN …`).
+fn build(q: &SearchQuery, prefix: &str) -> Sql {
+    let mut sql = Sql::new();
+    let tsquery = q.q.as_ref().map(|text| {
+        let text = sql.bind::<Text, _>(text.clone());
+        format!("websearch_to_tsquery('english', {text})")
+    });
+    let score = match (&q.q, &tsquery) {
+        (Some(text), Some(tsq)) => {
+            let text = sql.bind::<Text, _>(text.clone());
+            format!(
+                "(ts_rank_cd(a.search_vector, {tsq}) + word_similarity({text}, a.search_text))::float8"
+            )
+        }
+        _ => "NULL::float8".to_string(),
+    };
+    let common = filters(&mut sql, q, tsquery.as_deref());
+    let fetch = sql.bind::<diesel::sql_types::BigInt, _>(q.fetch);
+    let from = "FROM assets a JOIN organizations o ON o.id = a.organization_id LEFT JOIN venues v ON v.id = a.venue_id";
+
+    let (distance, located_filter) = match &q.place {
+        Place::Near { point, radius_m } => {
+            let p = sql.bind::<Geography, _>(Point {
+                x: point.lon,
+                y: point.lat,
+                srid: Some(4326),
+            });
+            let r = sql.bind::<Double, _>(*radius_m);
+            (
+                format!("(a.geom <-> {p})"),
+                format!("ST_DWithin(a.geom, {p}, {r}, false)"),
+            )
+        }
+        Place::Within(b) => {
+            let env = format!(
+                "ST_MakeEnvelope({}, {}, {}, {}, 4326)::geography",
+                sql.bind::<Double, _>(b.min_lon),
+                sql.bind::<Double, _>(b.min_lat),
+                sql.bind::<Double, _>(b.max_lon),
+                sql.bind::<Double, _>(b.max_lat)
+            );
+            (
+                "NULL::float8".to_string(),
+                format!("a.geom && {env} AND ST_Intersects(a.geom, {env})"),
+            )
+        }
+        Place::Anywhere => ("NULL::float8".to_string(), String::new()),
+    };
+
+    // Keyset conditions and order, per ordering.
+    let (located_after, online_after, order) = match (&q.order, &q.after) {
+        (Order::Distance, Some(After::Distance(Some(d), id))) => {
+            let (d, id) = (sql.bind::<Double, _>(*d), sql.bind::<SqlUuid, _>(*id));
+            (
+                format!(" AND ({distance}, a.id) > ({d}, {id})"),
+                String::new(),
+                "distance_m, id",
+            )
+        }
+        (Order::Distance, Some(After::Distance(None, id))) => {
+            let id = sql.bind::<SqlUuid, _>(*id);
+            (
+                " AND FALSE".to_string(),
+                format!(" AND a.id > {id}"),
+                "distance_m, id",
+            )
+        }
+        (Order::Distance, _) => (String::new(), String::new(), "distance_m, id"),
+        (Order::Relevance, Some(After::Relevance(s, id))) => {
+            let (s, id) = (sql.bind::<Double, _>(*s), sql.bind::<SqlUuid, _>(*id));
+            let after = format!(" AND ({score} < {s} OR ({score} = {s} AND a.id > {id}))");
+            (after.clone(), after, "score DESC, id")
+        }
+        (Order::Relevance, _) => (String::new(), String::new(), "score DESC, id"),
+        (Order::Title, Some(After::Title(t, id))) => {
+            let (t, id) = (sql.bind::<Text, _>(t.clone()), sql.bind::<SqlUuid, _>(*id));
+            let after = format!(" AND (a.title, a.id) > ({t}, {id})");
+            (after.clone(), after, "title, id")
+        }
+        (Order::Title, _) => (String::new(), String::new(), "title, id"),
+    };
+    let inner_order = match q.order {
+        Order::Distance => format!("{distance}, a.id"),
+        Order::Relevance => format!("{score} DESC, a.id"),
+        Order::Title => "a.title, a.id".to_string(),
+    };
+    let select = format!(
+        "SELECT {ASSET_COLUMNS}, {RELATED_COLUMNS}, {distance} AS distance_m, {score} AS score"
+    );
+    if located_filter.is_empty() {
+        sql.push(&format!(
+            "{prefix}{select} {from} WHERE {common}{located_after} ORDER BY {inner_order} LIMIT {fetch}"
+        ));
+        return sql;
+    }
+    let located = format!(
+        "({select} {from} WHERE {common} AND {located_filter}{located_after} ORDER BY {inner_order} LIMIT {fetch})"
+    );
+    if !q.include_online {
+        sql.push(&format!("{prefix}{located}"));
+        return sql;
+    }
+    // Online-only assets have no place; they come after every located one when ordering by
+    // distance, and merge by key otherwise.
+    let online_select = format!(
+        "SELECT {ASSET_COLUMNS}, {RELATED_COLUMNS}, NULL::float8 AS distance_m, {score} AS score"
+    );
+    let online_order = if q.order == Order::Distance {
+        "a.id".to_string()
+    } else {
+        inner_order.clone()
+    };
+    let online = format!(
+        "({online_select} {from} WHERE {common} AND a.geom IS NULL AND a.online{online_after} ORDER BY {online_order} LIMIT {fetch})"
+    );
+    sql.push(&format!(
+        "{prefix}SELECT * FROM ({located} UNION ALL {online}) page ORDER BY {order} NULLS LAST LIMIT {fetch}"
+    ));
+    sql
+}
+
+fn into_hit(row: SearchRow) -> Hit {
+    let sessions: Vec<SessionJson> = serde_json::from_value(row.sessions_json).unwrap_or_default();
+    let terms: Vec<TermJson> = serde_json::from_value(row.interests_json).unwrap_or_default();
+    let asset_id = row.asset.id;
+    Hit {
+        record: AssetRecord {
+            organization_name: row.organization_name,
+            venue: row.venue.into_row(),
+            interests: terms
+                .into_iter()
+                .map(|t| TermRef {
+                    id: t.id,
+                    slug: t.slug,
+                    label: t.label,
+                })
+                .collect(),
+            sessions: sessions
+                .into_iter()
+                .filter_map(|s| {
+                    Some(SessionRow {
+                        asset_id,
+                        weekday: s.weekday,
+                        on_date: s.on_date,
+                        start_time: parse_hhmm(&s.start)?,
+                        end_time: parse_hhmm(&s.end)?,
+                        valid_from: s.valid_from,
+                        valid_until: s.valid_until,
+                    })
+                })
+                .collect(),
+            asset: row.asset,
+        },
+        distance_m: row.distance_m,
+        score: row.score,
+    }
+}
+
+pub async fn run(conn: &mut AsyncPgConnection, q: &SearchQuery) -> DbResult<Vec<Hit>> {
+    let rows: Vec<SearchRow> = build(q, "").query.load(conn).await?;
+    Ok(rows.into_iter().map(into_hit).collect())
+}
+
+#[derive(QueryableByName)]
+struct PlanLine {
+    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+    line: String,
+}
+
+/// The plan PostgreSQL chose for a search, with timings: `EXPLAIN (ANALYZE, BUFFERS)` of the
+/// very statement `run` sends, with the same bound values.
+pub async fn explain(conn: &mut AsyncPgConnection, q: &SearchQuery) -> DbResult<Vec<String>> {
+    let rows: Vec<PlanLine> = build(q, "EXPLAIN (ANALYZE, BUFFERS) ")
+        .query
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.line).collect())
+}

@@ -1,0 +1,176 @@
+//! Searching the directory: resolve what the query names (postcode, interests), run one
+//! statement, and hand back the page with the cursor for the next.
+
+use uuid::Uuid;
+
+use crate::db::interests::TermRef;
+use crate::db::search::{After, Hit, Place, SearchQuery};
+use crate::db::{self, DbPool};
+use crate::domain::postcode_index::LookupError;
+use crate::domain::search::{Area, Cursor, NearPoint, Order, SearchParams};
+use crate::domain::validation::{Errors, FieldError};
+use crate::error::ApiError;
+use crate::geocoder::{Geocoded, Geocoder};
+
+pub struct Page {
+    pub hits: Vec<Hit>,
+    pub next_cursor: Option<String>,
+    /// The geocoded postcode, when the search was near one.
+    pub located: Option<Geocoded>,
+    /// The interest terms the `interest` values resolved to.
+    pub interests: Vec<TermRef>,
+}
+
+/// Geocodes a postcode given as a query parameter; a failure names the parameter.
+pub async fn locate(geocoder: &Geocoder, field: &str, raw: &str) -> Result<Geocoded, ApiError> {
+    geocoder.locate(raw).await.map_err(|e| match e {
+        LookupError::Malformed => ApiError::validation(field, e.to_string()),
+        LookupError::NotFound => ApiError::validation(field, format!("\"{}\" {e}", raw.trim())),
+    })
+}
+
+/// Resolves interest names to terms, each widened to its narrower terms.
+pub async fn resolve_interests(
+    conn: &mut diesel_async::AsyncPgConnection,
+    field: &str,
+    names: &[String],
+) -> Result<(Vec<TermRef>, Vec<Uuid>), ApiError> {
+    let mut errors = Errors::default();
+    let mut terms = Vec::new();
+    for name in names {
+        match db::interests::resolve(conn, name).await? {
+            Some(term) => terms.push(term),
+            None => errors.push(FieldError {
+                field: field.to_string(),
+                reason: format!("\"{name}\" is not a known interest term (see GET /v1/interests)"),
+                suggestions: db::interests::suggest(conn, name, 5).await?,
+            }),
+        }
+    }
+    errors.finish(())?;
+    let ids: Vec<Uuid> = terms.iter().map(|t| t.id).collect();
+    let widened = db::interests::with_narrower(conn, &ids).await?;
+    Ok((terms, widened))
+}
+
+fn after(cursor: &Cursor) -> Option<After> {
+    Some(match cursor.order {
+        Order::Distance => After::Distance(cursor.number, cursor.id),
+        Order::Relevance => After::Relevance(cursor.number?, cursor.id),
+        Order::Title => After::Title(cursor.title.clone()?, cursor.id),
+    })
+}
+
+fn cursor_after(params: &SearchParams, last: &Hit) -> Cursor {
+    let order = params.order();
+    Cursor {
+        order,
+        number: match order {
+            Order::Distance => last.distance_m,
+            Order::Relevance => last.score,
+            Order::Title => None,
+        },
+        title: (order == Order::Title).then(|| last.record.asset.title.clone()),
+        id: last.record.asset.id,
+        query: params.fingerprint.clone(),
+    }
+}
+
+/// The resolved query and what it was resolved from.
+pub async fn prepare(
+    pool: &DbPool,
+    geocoder: &Geocoder,
+    params: &SearchParams,
+) -> Result<(SearchQuery, Option<Geocoded>, Vec<TermRef>), ApiError> {
+    let (place, located) = match &params.area {
+        Area::Anywhere => (Place::Anywhere, None),
+        Area::Within(b) => (Place::Within(*b), None),
+        Area::Near {
+            point: NearPoint::Coordinates(p),
+            radius_m,
+        } => (
+            Place::Near {
+                point: *p,
+                radius_m: *radius_m,
+            },
+            None,
+        ),
+        Area::Near {
+            point: NearPoint::Postcode(raw),
+            radius_m,
+        } => {
+            let found = locate(geocoder, "postcode", raw).await?;
+            let point = crate::domain::geometry::LatLon {
+                lat: found.latitude,
+                lon: found.longitude,
+            };
+            (
+                Place::Near {
+                    point,
+                    radius_m: *radius_m,
+                },
+                Some(found),
+            )
+        }
+    };
+    let mut conn = db::connect(pool).await?;
+    let (terms, interest_ids) = if params.interests.is_empty() {
+        (Vec::new(), None)
+    } else {
+        let (terms, ids) = resolve_interests(&mut conn, "interest", &params.interests).await?;
+        (terms, Some(ids))
+    };
+    let query = SearchQuery {
+        place,
+        q: params.q.clone(),
+        interest_ids,
+        kinds: params
+            .kinds
+            .iter()
+            .map(|k| k.as_str().to_string())
+            .collect(),
+        free: params.free,
+        max_cost_pence: params.max_cost_pence,
+        concessions: params.concessions,
+        days: params.days.clone(),
+        from: params.from,
+        to: params.to,
+        age: params.age,
+        access: params
+            .access
+            .iter()
+            .map(|a| a.as_str().to_string())
+            .collect(),
+        non_stigmatised: params.non_stigmatised,
+        organization_id: params.organization_id,
+        updated_since: params.updated_since,
+        confirmed_within_days: params.confirmed_within_days,
+        include_online: params.include_online,
+        order: params.order(),
+        after: params.cursor.as_ref().and_then(after),
+        fetch: params.limit + 1,
+    };
+    Ok((query, located, terms))
+}
+
+pub async fn search(
+    pool: &DbPool,
+    geocoder: &Geocoder,
+    params: &SearchParams,
+) -> Result<Page, ApiError> {
+    let (query, located, interests) = prepare(pool, geocoder, params).await?;
+    let mut conn = db::connect(pool).await?;
+    let mut hits = db::search::run(&mut conn, &query).await?;
+    let next_cursor = if hits.len() as i64 > params.limit {
+        hits.truncate(params.limit as usize);
+        hits.last().map(|last| cursor_after(params, last).encode())
+    } else {
+        None
+    };
+    Ok(Page {
+        hits,
+        next_cursor,
+        located,
+        interests,
+    })
+}
