@@ -19,9 +19,14 @@ async fn resolve(database_url: &str, query: &str) -> anyhow::Result<SearchQuery>
     let params = search_params::parse(&pairs(query)?)
         .map_err(|e| anyhow::anyhow!("invalid search: {e:?}"))?;
     let pool = db::pool(database_url, 2)?;
-    let (resolved, _, _) = service::prepare(&pool, &Geocoder::offline(), &params)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}: {:?}", e.problem()))?;
+    let (resolved, _, _) = service::prepare(
+        &pool,
+        &Geocoder::offline(),
+        &service::InterestCache::default(),
+        &params,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}: {:?}", e.problem()))?;
     Ok(resolved)
 }
 

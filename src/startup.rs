@@ -15,6 +15,7 @@ use crate::api::{self, json::BodyLimit};
 use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::geocoder::{Geocoder, OnlineGeocoder};
+use crate::services::search::InterestCache;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -59,6 +60,7 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
     let pool = web::Data::new(pool);
     let openapi = web::Data::new(Arc::new(crate::openapi::to_json()));
     let body_limit = BodyLimit(settings.max_body_bytes);
+    let interests = web::Data::new(InterestCache::default());
     let geocoder = web::Data::new(match &settings.geocoder_url {
         Some(url) => Geocoder::with_online(OnlineGeocoder::new(url, settings.geocoder_timeout)?),
         None => Geocoder::offline(),
@@ -73,6 +75,7 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
             .wrap(TracingLogger::default())
             .app_data(pool.clone())
             .app_data(geocoder.clone())
+            .app_data(interests.clone())
             .app_data(body_limit)
             .app_data(path_config)
             .app_data(query_config)

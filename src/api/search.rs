@@ -14,7 +14,7 @@ use crate::db::search::Hit;
 use crate::domain::search::{self as search_params, Format};
 use crate::error::{ApiError, Problem};
 use crate::geocoder::{Geocoded, Geocoder};
-use crate::services::search as service;
+use crate::services::search::{self as service, InterestCache};
 
 /// Search parameters. All filters combine with AND; repeated `interest`, `kind` and `day` values
 /// combine with OR, repeated `access` values with AND.
@@ -227,11 +227,12 @@ pub async fn list(
     req: HttpRequest,
     pool: web::Data<DbPool>,
     geocoder: web::Data<Geocoder>,
+    interests: web::Data<InterestCache>,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
     let pairs = query.into_inner();
     let params = search_params::parse(&pairs)?;
-    let page = service::search(&pool, &geocoder, &params).await?;
+    let page = service::search(&pool, &geocoder, &interests, &params).await?;
     let mut response = HttpResponse::Ok();
     if let Some(cursor) = &page.next_cursor {
         response.insert_header((header::LINK, next_link(&req, &pairs, cursor)));

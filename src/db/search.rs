@@ -338,8 +338,26 @@ fn filters(sql: &mut Sql, q: &SearchQuery, tsquery: Option<&str>) -> String {
     clauses.join(" AND ")
 }
 
-/// Builds the statement for one page, after `prefix` (e.g. `EXPLAIN …`).
-fn build(q: &SearchQuery, prefix: &str) -> Sql {
+/// How a search near a point finds its page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Walk the GiST index outwards from the point (KNN `<->`), filtering as it goes, over at most
+    /// the `WINDOW` nearest assets: stops as soon as a page is found, whatever the density.
+    Nearest,
+    /// Every match within the radius (`ST_DWithin`, index-assisted), sorted: exact when the
+    /// nearest window holds too few matches.
+    WithinRadius,
+}
+
+/// How many of the nearest assets the KNN walk looks at before giving way to the exact form.
+/// The walk orders by distance alone (a GiST KNN scan cannot also order by id); ties are broken
+/// by id above it, on the window, with an incremental sort that still stops early.
+const WINDOW: i64 = 500;
+
+/// Builds the statement for one page, after `prefix` (e.g. `EXPLAIN …`). It first finds the
+/// page's ids and sort keys on `assets` alone, then joins organisation, venue, interests and
+/// sessions for those rows only.
+fn build(q: &SearchQuery, prefix: &str, shape: Shape) -> Sql {
     let mut sql = Sql::new();
     let tsquery = q.q.as_ref().map(|text| {
         let text = sql.bind::<Text, _>(text.clone());
@@ -356,9 +374,8 @@ fn build(q: &SearchQuery, prefix: &str) -> Sql {
     };
     let common = filters(&mut sql, q, tsquery.as_deref());
     let fetch = sql.bind::<diesel::sql_types::BigInt, _>(q.fetch);
-    let from = "FROM assets a JOIN organizations o ON o.id = a.organization_id LEFT JOIN venues v ON v.id = a.venue_id";
 
-    let (distance, located_filter) = match &q.place {
+    let candidates = match &q.place {
         Place::Near { point, radius_m } => {
             let p = sql.bind::<Geography, _>(Point {
                 x: point.lon,
@@ -366,97 +383,112 @@ fn build(q: &SearchQuery, prefix: &str) -> Sql {
                 srid: Some(4326),
             });
             let r = sql.bind::<Double, _>(*radius_m);
-            (
-                format!("(a.geom <-> {p})"),
-                format!("ST_DWithin(a.geom, {p}, {r}, false)"),
+            let distance = format!("(a.geom <-> {p})");
+            let (located_after, online_after) = match &q.after {
+                Some(After::Distance(Some(d), id)) => {
+                    let (d, id) = (sql.bind::<Double, _>(*d), sql.bind::<SqlUuid, _>(*id));
+                    (
+                        format!(" AND ({distance}, a.id) > ({d}, {id})"),
+                        String::new(),
+                    )
+                }
+                Some(After::Distance(None, id)) => {
+                    let id = sql.bind::<SqlUuid, _>(*id);
+                    (" AND FALSE".to_string(), format!(" AND a.id > {id}"))
+                }
+                _ => (String::new(), String::new()),
+            };
+            let located = match shape {
+                Shape::Nearest => {
+                    let window = sql.bind::<diesel::sql_types::BigInt, _>(WINDOW);
+                    format!(
+                        "SELECT a.id, a.distance_m, NULL::float8 AS score FROM (\
+                           SELECT a.*, {distance} AS distance_m FROM assets a \
+                           WHERE a.status = 'published' AND a.geom IS NOT NULL{located_after} \
+                           ORDER BY {distance} LIMIT {window}) a \
+                         WHERE {common} AND a.distance_m <= {r} ORDER BY a.distance_m, a.id LIMIT {fetch}"
+                    )
+                }
+                Shape::WithinRadius => format!(
+                    "SELECT a.id, {distance} AS distance_m, NULL::float8 AS score FROM assets a \
+                     WHERE {common} AND ST_DWithin(a.geom, {p}, {r}, false){located_after} \
+                     ORDER BY distance_m, a.id LIMIT {fetch}"
+                ),
+            };
+            if q.include_online {
+                // Online-only assets have no place: they follow every located one.
+                format!(
+                    "SELECT * FROM (({located}) UNION ALL (SELECT a.id, NULL::float8, NULL::float8 FROM assets a \
+                     WHERE {common} AND a.geom IS NULL AND a.online{online_after} ORDER BY a.id LIMIT {fetch})) c \
+                     ORDER BY distance_m NULLS LAST, id LIMIT {fetch}"
+                )
+            } else {
+                located
+            }
+        }
+        place => {
+            let within = match place {
+                Place::Within(b) => {
+                    let env = format!(
+                        "ST_MakeEnvelope({}, {}, {}, {}, 4326)::geography",
+                        sql.bind::<Double, _>(b.min_lon),
+                        sql.bind::<Double, _>(b.min_lat),
+                        sql.bind::<Double, _>(b.max_lon),
+                        sql.bind::<Double, _>(b.max_lat)
+                    );
+                    let located = format!("a.geom && {env} AND ST_Intersects(a.geom, {env})");
+                    if q.include_online {
+                        format!(" AND (({located}) OR (a.geom IS NULL AND a.online))")
+                    } else {
+                        format!(" AND {located}")
+                    }
+                }
+                _ => String::new(),
+            };
+            let (after, order) = match (&q.order, &q.after) {
+                (Order::Relevance, Some(After::Relevance(s, id))) => {
+                    let (s, id) = (sql.bind::<Double, _>(*s), sql.bind::<SqlUuid, _>(*id));
+                    (
+                        format!(" AND ({score} < {s} OR ({score} = {s} AND a.id > {id}))"),
+                        "score DESC, a.id",
+                    )
+                }
+                (Order::Relevance, _) => (String::new(), "score DESC, a.id"),
+                (_, Some(After::Title(t, id))) => {
+                    let (t, id) = (sql.bind::<Text, _>(t.clone()), sql.bind::<SqlUuid, _>(*id));
+                    (
+                        format!(" AND (a.title, a.id) > ({t}, {id})"),
+                        "a.title, a.id",
+                    )
+                }
+                _ => (String::new(), "a.title, a.id"),
+            };
+            format!(
+                "SELECT a.id, NULL::float8 AS distance_m, {score} AS score FROM assets a \
+                 WHERE {common}{within}{after} ORDER BY {order} LIMIT {fetch}"
             )
         }
-        Place::Within(b) => {
-            let env = format!(
-                "ST_MakeEnvelope({}, {}, {}, {}, 4326)::geography",
-                sql.bind::<Double, _>(b.min_lon),
-                sql.bind::<Double, _>(b.min_lat),
-                sql.bind::<Double, _>(b.max_lon),
-                sql.bind::<Double, _>(b.max_lat)
-            );
-            (
-                "NULL::float8".to_string(),
-                format!("a.geom && {env} AND ST_Intersects(a.geom, {env})"),
-            )
-        }
-        Place::Anywhere => ("NULL::float8".to_string(), String::new()),
     };
-
-    // Keyset conditions and order, per ordering.
-    let (located_after, online_after, order) = match (&q.order, &q.after) {
-        (Order::Distance, Some(After::Distance(Some(d), id))) => {
-            let (d, id) = (sql.bind::<Double, _>(*d), sql.bind::<SqlUuid, _>(*id));
-            (
-                format!(" AND ({distance}, a.id) > ({d}, {id})"),
-                String::new(),
-                "distance_m, id",
-            )
-        }
-        (Order::Distance, Some(After::Distance(None, id))) => {
-            let id = sql.bind::<SqlUuid, _>(*id);
-            (
-                " AND FALSE".to_string(),
-                format!(" AND a.id > {id}"),
-                "distance_m, id",
-            )
-        }
-        (Order::Distance, _) => (String::new(), String::new(), "distance_m, id"),
-        (Order::Relevance, Some(After::Relevance(s, id))) => {
-            let (s, id) = (sql.bind::<Double, _>(*s), sql.bind::<SqlUuid, _>(*id));
-            let after = format!(" AND ({score} < {s} OR ({score} = {s} AND a.id > {id}))");
-            (after.clone(), after, "score DESC, id")
-        }
-        (Order::Relevance, _) => (String::new(), String::new(), "score DESC, id"),
-        (Order::Title, Some(After::Title(t, id))) => {
-            let (t, id) = (sql.bind::<Text, _>(t.clone()), sql.bind::<SqlUuid, _>(*id));
-            let after = format!(" AND (a.title, a.id) > ({t}, {id})");
-            (after.clone(), after, "title, id")
-        }
-        (Order::Title, _) => (String::new(), String::new(), "title, id"),
+    let order = match q.order {
+        Order::Distance => "c.distance_m NULLS LAST, a.id",
+        Order::Relevance => "c.score DESC, a.id",
+        Order::Title => "a.title, a.id",
     };
-    let inner_order = match q.order {
-        Order::Distance => format!("{distance}, a.id"),
-        Order::Relevance => format!("{score} DESC, a.id"),
-        Order::Title => "a.title, a.id".to_string(),
-    };
-    let select = format!(
-        "SELECT {ASSET_COLUMNS}, {RELATED_COLUMNS}, {distance} AS distance_m, {score} AS score"
-    );
-    if located_filter.is_empty() {
-        sql.push(&format!(
-            "{prefix}{select} {from} WHERE {common}{located_after} ORDER BY {inner_order} LIMIT {fetch}"
-        ));
-        return sql;
-    }
-    let located = format!(
-        "({select} {from} WHERE {common} AND {located_filter}{located_after} ORDER BY {inner_order} LIMIT {fetch})"
-    );
-    if !q.include_online {
-        sql.push(&format!("{prefix}{located}"));
-        return sql;
-    }
-    // Online-only assets have no place; they come after every located one when ordering by
-    // distance, and merge by key otherwise.
-    let online_select = format!(
-        "SELECT {ASSET_COLUMNS}, {RELATED_COLUMNS}, NULL::float8 AS distance_m, {score} AS score"
-    );
-    let online_order = if q.order == Order::Distance {
-        "a.id".to_string()
-    } else {
-        inner_order.clone()
-    };
-    let online = format!(
-        "({online_select} {from} WHERE {common} AND a.geom IS NULL AND a.online{online_after} ORDER BY {online_order} LIMIT {fetch})"
-    );
     sql.push(&format!(
-        "{prefix}SELECT * FROM ({located} UNION ALL {online}) page ORDER BY {order} NULLS LAST LIMIT {fetch}"
+        "{prefix}SELECT {ASSET_COLUMNS}, {RELATED_COLUMNS}, c.distance_m, c.score FROM ({candidates}) c \
+         JOIN assets a ON a.id = c.id JOIN organizations o ON o.id = a.organization_id \
+         LEFT JOIN venues v ON v.id = a.venue_id ORDER BY {order}"
     ));
     sql
+}
+
+/// The shapes to try, in order: near a point, the bounded KNN walk first, then the exact form
+/// if the walk could not fill the page.
+fn shapes(q: &SearchQuery) -> &'static [Shape] {
+    match q.place {
+        Place::Near { .. } if !q.include_online => &[Shape::Nearest, Shape::WithinRadius],
+        _ => &[Shape::WithinRadius],
+    }
 }
 
 fn into_hit(row: SearchRow) -> Hit {
@@ -497,7 +529,13 @@ fn into_hit(row: SearchRow) -> Hit {
 }
 
 pub async fn run(conn: &mut AsyncPgConnection, q: &SearchQuery) -> DbResult<Vec<Hit>> {
-    let rows: Vec<SearchRow> = build(q, "").query.load(conn).await?;
+    let mut rows: Vec<SearchRow> = Vec::new();
+    for shape in shapes(q) {
+        rows = build(q, "", *shape).query.load(conn).await?;
+        if rows.len() as i64 == q.fetch {
+            break;
+        }
+    }
     Ok(rows.into_iter().map(into_hit).collect())
 }
 
@@ -507,12 +545,25 @@ struct PlanLine {
     line: String,
 }
 
-/// The plan PostgreSQL chose for a search, with timings: `EXPLAIN (ANALYZE, BUFFERS)` of the
-/// very statement `run` sends, with the same bound values.
+/// The plans PostgreSQL runs for a search, with timings: `EXPLAIN (ANALYZE, BUFFERS)` of the
+/// very statements `run` sends, with the same bound values, each headed by its shape.
 pub async fn explain(conn: &mut AsyncPgConnection, q: &SearchQuery) -> DbResult<Vec<String>> {
-    let rows: Vec<PlanLine> = build(q, "EXPLAIN (ANALYZE, BUFFERS) ")
-        .query
-        .load(conn)
-        .await?;
-    Ok(rows.into_iter().map(|r| r.line).collect())
+    let mut lines = Vec::new();
+    for shape in shapes(q) {
+        let found = build(q, "", *shape)
+            .query
+            .load::<SearchRow>(conn)
+            .await?
+            .len();
+        lines.push(format!("-- {shape:?}: {found} of {} rows wanted", q.fetch));
+        let plan: Vec<PlanLine> = build(q, "EXPLAIN (ANALYZE, BUFFERS) ", *shape)
+            .query
+            .load(conn)
+            .await?;
+        lines.extend(plan.into_iter().map(|r| r.line));
+        if found as i64 == q.fetch {
+            break;
+        }
+    }
+    Ok(lines)
 }

@@ -1,6 +1,10 @@
 //! Searching the directory: resolve what the query names (postcode, interests), run one
 //! statement, and hand back the page with the cursor for the next.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use uuid::Uuid;
 
 use crate::db::interests::TermRef;
@@ -27,6 +31,80 @@ pub async fn locate(geocoder: &Geocoder, field: &str, raw: &str) -> Result<Geoco
         LookupError::Malformed => ApiError::validation(field, e.to_string()),
         LookupError::NotFound => ApiError::validation(field, format!("\"{}\" {e}", raw.trim())),
     })
+}
+
+/// Interest names already resolved, per process. The vocabulary changes only when a new release
+/// loads it at start-up, so a few minutes' staleness across instances is harmless, and it saves
+/// two queries on every search that names an interest.
+pub struct InterestCache {
+    entries: Mutex<HashMap<String, Resolved>>,
+}
+
+/// A term, the ids of it and its narrower terms, and when that was looked up.
+type Resolved = (TermRef, Vec<Uuid>, Instant);
+
+const INTEREST_TTL: Duration = Duration::from_secs(300);
+const INTEREST_CAPACITY: usize = 5_000;
+
+impl Default for InterestCache {
+    fn default() -> Self {
+        Self {
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl InterestCache {
+    fn get(&self, name: &str) -> Option<(TermRef, Vec<Uuid>)> {
+        let entries = self.entries.lock().ok()?;
+        let (term, ids, at) = entries.get(&crate::domain::phrase::normalise(name))?;
+        (at.elapsed() < INTEREST_TTL).then(|| (term.clone(), ids.clone()))
+    }
+
+    fn put(&self, name: &str, term: TermRef, ids: Vec<Uuid>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= INTEREST_CAPACITY {
+                entries.clear();
+            }
+            entries.insert(
+                crate::domain::phrase::normalise(name),
+                (term, ids, Instant::now()),
+            );
+        }
+    }
+}
+
+/// Interest names resolved to terms, each with its narrower terms, through the cache.
+async fn resolve_cached(
+    pool: &DbPool,
+    cache: &InterestCache,
+    names: &[String],
+) -> Result<(Vec<TermRef>, Vec<Uuid>), ApiError> {
+    let mut terms = Vec::new();
+    let mut ids = Vec::new();
+    let mut missing = Vec::new();
+    for name in names {
+        match cache.get(name) {
+            Some((term, widened)) => {
+                terms.push(term);
+                ids.extend(widened);
+            }
+            None => missing.push(name.clone()),
+        }
+    }
+    if !missing.is_empty() {
+        let mut conn = db::connect(pool).await?;
+        let (found, _) = resolve_interests(&mut conn, "interest", &missing).await?;
+        for (name, term) in missing.iter().zip(found) {
+            let widened = db::interests::with_narrower(&mut conn, &[term.id]).await?;
+            cache.put(name, term.clone(), widened.clone());
+            terms.push(term);
+            ids.extend(widened);
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    Ok((terms, ids))
 }
 
 /// Resolves interest names to terms, each widened to its narrower terms.
@@ -80,6 +158,7 @@ fn cursor_after(params: &SearchParams, last: &Hit) -> Cursor {
 pub async fn prepare(
     pool: &DbPool,
     geocoder: &Geocoder,
+    interests: &InterestCache,
     params: &SearchParams,
 ) -> Result<(SearchQuery, Option<Geocoded>, Vec<TermRef>), ApiError> {
     let (place, located) = match &params.area {
@@ -113,11 +192,10 @@ pub async fn prepare(
             )
         }
     };
-    let mut conn = db::connect(pool).await?;
     let (terms, interest_ids) = if params.interests.is_empty() {
         (Vec::new(), None)
     } else {
-        let (terms, ids) = resolve_interests(&mut conn, "interest", &params.interests).await?;
+        let (terms, ids) = resolve_cached(pool, interests, &params.interests).await?;
         (terms, Some(ids))
     };
     let query = SearchQuery {
@@ -156,9 +234,10 @@ pub async fn prepare(
 pub async fn search(
     pool: &DbPool,
     geocoder: &Geocoder,
+    cache: &InterestCache,
     params: &SearchParams,
 ) -> Result<Page, ApiError> {
-    let (query, located, interests) = prepare(pool, geocoder, params).await?;
+    let (query, located, interests) = prepare(pool, geocoder, cache, params).await?;
     let mut conn = db::connect(pool).await?;
     let mut hits = db::search::run(&mut conn, &query).await?;
     let next_cursor = if hits.len() as i64 > params.limit {
