@@ -340,7 +340,7 @@ fn filters(sql: &mut Sql, q: &SearchQuery, tsquery: Option<&str>) -> String {
 
 /// How a search near a point finds its page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
+pub enum Shape {
     /// Walk the GiST index outwards from the point (KNN `<->`), filtering as it goes, over at most
     /// the `WINDOW` nearest assets: stops as soon as a page is found, whatever the density.
     Nearest,
@@ -526,6 +526,16 @@ fn into_hit(row: SearchRow) -> Hit {
         distance_m: row.distance_m,
         score: row.score,
     }
+}
+
+/// One shape only: for tests that check the shapes agree.
+pub async fn run_shape(
+    conn: &mut AsyncPgConnection,
+    q: &SearchQuery,
+    shape: Shape,
+) -> DbResult<Vec<Hit>> {
+    let rows: Vec<SearchRow> = build(q, "", shape).query.load(conn).await?;
+    Ok(rows.into_iter().map(into_hit).collect())
 }
 
 pub async fn run(conn: &mut AsyncPgConnection, q: &SearchQuery) -> DbResult<Vec<Hit>> {

@@ -566,3 +566,70 @@ async fn paging_is_stable_under_concurrent_inserts() {
         );
     }
 }
+
+/// The bounded KNN walk must return exactly what the exact within-radius form returns whenever
+/// it fills a page: same rows, same order, same distances.
+#[tokio::test]
+async fn the_fast_and_exact_shapes_agree() {
+    use community_assets::db::search::{Place, SearchQuery, Shape, run_shape};
+    use community_assets::domain::geometry::LatLon;
+    use community_assets::domain::search::Order;
+    use diesel_async::{AsyncConnection, AsyncPgConnection};
+
+    let f = fixture().await;
+    many(&f, 30, "Walk").await;
+    let mut conn = AsyncPgConnection::establish(&crate::helpers::database_url(&f.app.db_name))
+        .await
+        .unwrap();
+    let base = SearchQuery {
+        place: Place::Near {
+            point: LatLon {
+                lat: HERE.0,
+                lon: HERE.1,
+            },
+            radius_m: 20_000.0,
+        },
+        q: None,
+        interest_ids: None,
+        kinds: vec![],
+        free: None,
+        max_cost_pence: None,
+        concessions: false,
+        days: vec![],
+        from: None,
+        to: None,
+        age: None,
+        access: vec![],
+        non_stigmatised: None,
+        organization_id: None,
+        updated_since: None,
+        confirmed_within_days: None,
+        include_online: false,
+        order: Order::Distance,
+        after: None,
+        fetch: 11,
+    };
+    let free = SearchQuery {
+        free: Some(true),
+        fetch: 3,
+        ..base.clone()
+    };
+    let parks = SearchQuery {
+        kinds: vec!["activity".into()],
+        fetch: 30,
+        ..base.clone()
+    };
+    for query in [base, free, parks] {
+        let fast = run_shape(&mut conn, &query, Shape::Nearest).await.unwrap();
+        let exact = run_shape(&mut conn, &query, Shape::WithinRadius)
+            .await
+            .unwrap();
+        assert_eq!(fast.len() as i64, query.fetch, "the fixture fills the page");
+        let key = |hits: &[community_assets::db::search::Hit]| -> Vec<(uuid::Uuid, i64)> {
+            hits.iter()
+                .map(|h| (h.record.asset.id, (h.distance_m.unwrap() * 1000.0) as i64))
+                .collect()
+        };
+        assert_eq!(key(&fast), key(&exact));
+    }
+}
