@@ -20,9 +20,9 @@ use super::DbResult;
 use super::assets::{AssetRecord, AssetRow, SessionRow};
 use super::interests::TermRef;
 use super::venues::VenueRow;
-use crate::domain::geometry::LatLon;
+use crate::domain::geometry::{Bbox, LatLon};
 use crate::domain::schedule::{Weekday, parse_hhmm};
-use crate::domain::search::{Bbox, Order};
+use crate::domain::search::Order;
 
 pub async fn refresh(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> DbResult<()> {
     diesel::sql_query("SELECT refresh_asset_search($1)")

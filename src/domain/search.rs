@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::asset::{AssetKind, MAX_AGE};
-use super::geometry::LatLon;
+use super::geometry::{Bbox, LatLon};
 use super::schedule::{Weekday, parse_hhmm};
 use super::validation::{Errors, FieldError};
 use super::venue::AccessibilityFeature;
@@ -48,14 +48,6 @@ const KNOWN: &[&str] = &[
     "cursor",
     "format",
 ];
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Bbox {
-    pub min_lon: f64,
-    pub min_lat: f64,
-    pub max_lon: f64,
-    pub max_lat: f64,
-}
 
 /// Where to look.
 #[derive(Debug, Clone, PartialEq)]
