@@ -430,13 +430,15 @@ fn build(q: &SearchQuery, prefix: &str, shape: Shape) -> Sql {
             let within = match place {
                 Place::Within(b) => {
                     let env = format!(
-                        "ST_MakeEnvelope({}, {}, {}, {}, 4326)::geography",
+                        "ST_MakeEnvelope({}, {}, {}, {}, 4326)",
                         sql.bind::<Double, _>(b.min_lon),
                         sql.bind::<Double, _>(b.min_lat),
                         sql.bind::<Double, _>(b.max_lon),
                         sql.bind::<Double, _>(b.max_lat)
                     );
-                    let located = format!("a.geom && {env} AND ST_Intersects(a.geom, {env})");
+                    let located = format!(
+                        "a.geom::geometry && {env} AND ST_Intersects(a.geom::geometry, {env})"
+                    );
                     if q.include_online {
                         format!(" AND (({located}) OR (a.geom IS NULL AND a.online))")
                     } else {

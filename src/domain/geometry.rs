@@ -158,6 +158,14 @@ pub fn parse_area(
                 );
                 return None;
             }
+            // Geography edges are great circles: one spanning half the globe is ambiguous.
+            if ring.windows(2).any(|w| (w[1].0 - w[0].0).abs() >= 180.0) {
+                errors.add(
+                    format!("{field}.coordinates"),
+                    format!("ring {ri} of polygon {pi} has an edge spanning 180° of longitude or more; add intermediate positions"),
+                );
+                return None;
+            }
             for &(lon, lat) in &ring {
                 if !check_position(
                     errors,
@@ -234,6 +242,7 @@ mod tests {
             json!({"type": "Polygon", "coordinates": [[[-1.1, 53.9], [-1.0, 53.9], [-1.0, 54.0], [-1.2, 53.9]]]}),
             json!({"type": "Polygon", "coordinates": [[["a", 53.9]]]}),
             json!({"type": "MultiPolygon", "coordinates": []}),
+            json!({"type": "Polygon", "coordinates": [[[-170.0, 10.0], [170.0, 10.0], [170.0, 20.0], [-170.0, 10.0]]]}),
             json!("Polygon"),
         ] {
             let mut errors = Errors::default();

@@ -270,6 +270,11 @@ pub fn parse(pairs: &[(String, String)]) -> Result<SearchParams, Vec<FieldError>
     let mut repeated: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (key, value) in pairs {
         let key = key.as_str();
+        // PostgreSQL text cannot hold NUL, and no parameter has a use for control characters.
+        if value.chars().any(char::is_control) {
+            errors.add(key, "must not contain control characters");
+            continue;
+        }
         if !KNOWN.contains(&key) {
             errors.add(
                 key,
@@ -608,6 +613,10 @@ mod tests {
         assert_eq!(fields("postcode=M1&bbox=-2.4,53.4,-2.2,53.5"), ["bbox"]);
         assert_eq!(fields("updated_since=yesterday"), ["updated_since"]);
         assert_eq!(fields("format=xml"), ["format"]);
+        assert_eq!(
+            parse(&[("q".into(), "a\0b".into())]).unwrap_err()[0].field,
+            "q"
+        );
     }
 
     #[test]

@@ -633,3 +633,44 @@ async fn the_fast_and_exact_shapes_agree() {
         assert_eq!(key(&fast), key(&exact));
     }
 }
+
+#[tokio::test]
+async fn hostile_search_input_never_breaks_the_service() {
+    let f = fixture().await;
+    let forged = {
+        use base64::Engine;
+        let raw = json!({"o": "t", "t": "x".repeat(5000), "id": uuid::Uuid::nil(), "q": "0000000000000000"});
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw.to_string())
+    };
+    for query in [
+        "q=%27%3B%20DROP%20TABLE%20assets%3B%20--".to_string(),
+        "q=%21%21%21".to_string(),
+        "q=%F0%9F%8E%B8%20guitar%20%E2%80%94%20caf%C3%A9".to_string(),
+        "q=a%00b".to_string(),
+        "interest=%27%20OR%201%3D1".to_string(),
+        "postcode=%E2%80%8BYO10%205DD".to_string(),
+        "lat=NaN&lon=0".to_string(),
+        "lat=1e308&lon=-1e308".to_string(),
+        "radius_km=inf&lat=53&lon=-2".to_string(),
+        "bbox=-180,-90,180,90".to_string(),
+        "limit=99999999999999999999".to_string(),
+        format!("cursor={forged}"),
+        format!("q={}", "x".repeat(300)),
+        "day=tue&day=tue&day=tue".to_string(),
+    ] {
+        let response = f.app.get(&format!("/v1/assets?{query}"), None).await;
+        let status = response.status().as_u16();
+        assert!(
+            status == 200 || (400..500).contains(&status),
+            "{query} gave {status}"
+        );
+        if status != 200 {
+            assert_eq!(
+                response.headers()["content-type"],
+                "application/problem+json",
+                "{query}"
+            );
+        }
+    }
+    assert_eq!(f.app.get("/readyz", None).await.status(), 200);
+}

@@ -1,0 +1,1 @@
+DROP INDEX assets_geom_planar_gist;
