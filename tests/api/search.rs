@@ -251,6 +251,23 @@ async fn each_filter_alone() {
         ["Knit and natter", "Peer support group", "Walking football"]
     );
     assert_eq!(
+        titles(app, "bbox=-2.40,53.40,-2.20,53.50&include_online=true").await,
+        [
+            "Knit and natter",
+            "Online maths GCSE",
+            "Peer support group",
+            "Walking football"
+        ]
+    );
+    assert_eq!(
+        titles(
+            app,
+            "bbox=-2.40,53.40,-2.20,53.50&include_online=true&limit=2"
+        )
+        .await,
+        ["Knit and natter", "Online maths GCSE"]
+    );
+    assert_eq!(
         titles(app, &format!("organization_id={}", f.org))
             .await
             .len(),
