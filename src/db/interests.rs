@@ -211,7 +211,3 @@ pub async fn upsert_vocabulary(conn: &mut AsyncPgConnection, terms: &[TermRow]) 
     }
     Ok(())
 }
-
-pub async fn count(conn: &mut AsyncPgConnection) -> DbResult<i64> {
-    Ok(interest_terms::table.count().get_result(conn).await?)
-}

@@ -122,7 +122,3 @@ pub async fn update(
     super::search::refresh_organization(conn, id).await?;
     Ok(row)
 }
-
-pub async fn count(conn: &mut AsyncPgConnection) -> DbResult<i64> {
-    Ok(organizations::table.count().get_result(conn).await?)
-}
