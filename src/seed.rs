@@ -73,9 +73,19 @@ pub fn vocabulary() -> anyhow::Result<Vec<TermRow>> {
 
 pub async fn load_vocabulary(conn: &mut AsyncPgConnection) -> anyhow::Result<()> {
     let terms = vocabulary()?;
-    conn.transaction(async |conn| db::interests::upsert_vocabulary(conn, &terms).await)
-        .await
-        .context("loading the interest vocabulary")?;
+    conn.transaction(async |conn| {
+        let renamed = db::interests::upsert_vocabulary(conn, &terms).await?;
+        if !renamed.is_empty() {
+            tracing::info!(
+                terms = renamed.len(),
+                "vocabulary terms renamed; refreshing their assets' search text"
+            );
+            db::search::refresh_for_terms(conn, &renamed).await?;
+        }
+        Ok::<_, DbError>(())
+    })
+    .await
+    .context("loading the interest vocabulary")?;
     Ok(())
 }
 

@@ -156,9 +156,33 @@ pub async fn set_for_asset(
 }
 
 /// Inserts or updates the vocabulary and rebuilds the phrase index. Terms are never deleted
-/// here, because assets may point at them.
-pub async fn upsert_vocabulary(conn: &mut AsyncPgConnection, terms: &[TermRow]) -> DbResult<()> {
+/// here, because assets may point at them. Returns the ids of existing terms whose names
+/// changed, whose assets' search text is then stale.
+pub async fn upsert_vocabulary(
+    conn: &mut AsyncPgConnection,
+    terms: &[TermRow],
+) -> DbResult<Vec<Uuid>> {
     use diesel::upsert::excluded;
+    let before: std::collections::HashMap<Uuid, (String, Vec<String>)> = interest_terms::table
+        .select((
+            interest_terms::id,
+            interest_terms::label,
+            interest_terms::synonyms,
+        ))
+        .load::<(Uuid, String, Vec<String>)>(conn)
+        .await?
+        .into_iter()
+        .map(|(id, label, synonyms)| (id, (label, synonyms)))
+        .collect();
+    let renamed: Vec<Uuid> = terms
+        .iter()
+        .filter(|t| {
+            before
+                .get(&t.id)
+                .is_some_and(|(label, synonyms)| *label != t.label || *synonyms != t.synonyms)
+        })
+        .map(|t| t.id)
+        .collect();
     for chunk in terms.chunks(1000) {
         diesel::insert_into(interest_terms::table)
             .values(chunk)
@@ -209,5 +233,5 @@ pub async fn upsert_vocabulary(conn: &mut AsyncPgConnection, terms: &[TermRow]) 
             .execute(conn)
             .await?;
     }
-    Ok(())
+    Ok(renamed)
 }

@@ -32,6 +32,17 @@ pub async fn refresh(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> DbResult<()>
     Ok(())
 }
 
+/// Refreshes the assets tagged with any of the terms (after a vocabulary change renamed them).
+pub async fn refresh_for_terms(conn: &mut AsyncPgConnection, term_ids: &[Uuid]) -> DbResult<()> {
+    diesel::sql_query(
+        "SELECT refresh_asset_search(array(SELECT DISTINCT asset_id FROM asset_interests WHERE term_id = ANY ($1)))",
+    )
+    .bind::<Array<SqlUuid>, _>(term_ids)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn refresh_organization(
     conn: &mut AsyncPgConnection,
     organization_id: Uuid,
