@@ -70,6 +70,7 @@ pub fn run(
     let openapi = web::Data::new(Arc::new(crate::openapi::to_json()));
     let body_limit = BodyLimit(settings.max_body_bytes);
     let interests = web::Data::new(InterestCache::default());
+    let tree_cache = web::Data::new(crate::api::interests::TreeCache::default());
     let geocoder = web::Data::new(match &settings.geocoder_url {
         Some(url) => Geocoder::with_online(OnlineGeocoder::new(url, settings.geocoder_timeout)?),
         None => Geocoder::offline(),
@@ -87,6 +88,7 @@ pub fn run(
             ))
             .app_data(geocoder.clone())
             .app_data(interests.clone())
+            .app_data(tree_cache.clone())
             .app_data(body_limit)
             .app_data(path_config)
             .app_data(query_config)

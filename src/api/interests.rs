@@ -1,5 +1,10 @@
-use actix_web::{HttpResponse, get, web};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::problems::Common;
@@ -15,20 +20,83 @@ pub struct InterestTree {
     pub attribution: Vec<&'static str>,
 }
 
-/// The interest vocabulary as a tree, with synonyms. Assets are tagged with these terms, and
-/// any slug, label or synonym may be used where an interest is asked for.
-#[utoipa::path(
-    tag = "interests",
-    operation_id = "listInterests",
-    responses((status = 200, description = "The vocabulary.", body = InterestTree), Common)
-)]
-#[get("/interests")]
-pub async fn list(pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(InterestTree {
-        terms: interests::tree(&pool).await?,
+/// The serialised tree and its ETag, kept for a minute per process: the vocabulary changes only
+/// when a release loads a new one, and the tree is about 0.4 MB to build.
+#[derive(Default)]
+pub struct TreeCache(Mutex<Option<(Instant, String, web::Bytes)>>);
+
+const TREE_TTL: Duration = Duration::from_secs(60);
+
+async fn tree_body(pool: &DbPool, cache: &TreeCache) -> Result<(String, web::Bytes), ApiError> {
+    if let Ok(guard) = cache.0.lock()
+        && let Some((at, etag, body)) = guard.as_ref()
+        && at.elapsed() < TREE_TTL
+    {
+        return Ok((etag.clone(), body.clone()));
+    }
+    let tree = InterestTree {
+        terms: interests::tree(pool).await?,
         attribution: vec![
             "Physical activities: OpenActive Activity List, openactive.io, CC BY 4.0",
             "Other terms: community-assets contributors",
         ],
-    }))
+    };
+    let body =
+        web::Bytes::from(serde_json::to_vec(&tree).map_err(|e| ApiError::Internal(e.into()))?);
+    let digest = Sha256::digest(&body);
+    let etag = format!(
+        "\"{}\"",
+        digest[..12]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    if let Ok(mut guard) = cache.0.lock() {
+        *guard = Some((Instant::now(), etag.clone(), body.clone()));
+    }
+    Ok((etag, body))
+}
+
+/// The interest vocabulary as a tree, with synonyms. Assets are tagged with these terms, and
+/// any slug, label or synonym may be used where an interest is asked for. Send the `ETag` back
+/// as `If-None-Match` to get a 304 when it has not changed.
+#[utoipa::path(
+    tag = "interests",
+    operation_id = "listInterests",
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag of a copy you hold")),
+    responses(
+        (status = 200, description = "The vocabulary.", body = InterestTree,
+            headers(("ETag" = String, description = "Changes when the vocabulary does"))),
+        (status = 304, description = "Your copy is current."),
+        Common
+    )
+)]
+#[get("/interests")]
+pub async fn list(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    cache: web::Data<TreeCache>,
+) -> Result<HttpResponse, ApiError> {
+    let (etag, body) = tree_body(&pool, &cache).await?;
+    let current = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|tag| tag.trim() == etag || tag.trim() == "*")
+        });
+    let mut response = if current {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"));
+    Ok(if current {
+        response.finish()
+    } else {
+        response.content_type("application/json").body(body)
+    })
 }

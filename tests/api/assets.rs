@@ -378,6 +378,24 @@ async fn the_vocabulary_is_a_tree_with_synonyms() {
     let app = spawn_app().await;
     let response = app.get("/v1/interests", None).await;
     assert_eq!(response.status(), 200);
+    let etag = response.headers()["etag"].to_str().unwrap().to_string();
+    let again = app
+        .client
+        .get(app.url("/v1/interests"))
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304, "a current copy is not sent again");
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
+    let stale = app
+        .client
+        .get(app.url("/v1/interests"))
+        .header("If-None-Match", "\"old\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 200);
     let body: Value = response.json().await.unwrap();
     fn find<'a>(nodes: &'a Value, slug: &str) -> Option<&'a Value> {
         nodes.as_array()?.iter().find_map(|n| {
