@@ -124,7 +124,7 @@ pub struct ServeArgs {
     /// Load the demo directory when the database has no assets.
     #[arg(long, env = "CA_DEMO_DATA", default_value_t = true, action = clap::ArgAction::Set)]
     pub demo_data: bool,
-    /// Database connections per HTTP worker thread.
+    /// Database connections per process.
     #[arg(long, env = "CA_POOL_SIZE", default_value_t = 10)]
     pub pool_size: usize,
     /// Largest accepted request body in bytes.

@@ -5,7 +5,7 @@ use clap::Parser;
 use community_assets::auth::Role;
 use community_assets::config::{Cli, ClusterCommand, Command, KeysCommand, ServeArgs};
 use community_assets::local_cluster::LocalCluster;
-use community_assets::{bench, bootstrap, openapi, seed, services, startup, telemetry};
+use community_assets::{bench, bootstrap, db, openapi, seed, services, startup, telemetry};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 #[tokio::main]
@@ -119,6 +119,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 tracing::info!(?counts, "loaded the demo directory");
             }
         }
+        let pool = db::pool(&database.url, args.pool_size)?;
         let listener =
             TcpListener::bind(&args.bind).with_context(|| format!("binding {}", args.bind))?;
         tracing::info!(address = %args.bind, "serving; API docs at /docs/");
@@ -128,7 +129,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             geocoder_url: args.geocoder_url.clone(),
             geocoder_timeout: std::time::Duration::from_millis(args.geocoder_timeout_ms),
         };
-        startup::run(listener, &database.url, args.pool_size, settings)?.await?;
+        startup::run(listener, pool, settings)?.await?;
         anyhow::Ok(())
     }
     .await;

@@ -12,6 +12,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::api::{self, json::BodyLimit};
+use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::geocoder::{Geocoder, OnlineGeocoder};
 use crate::services::search::InterestCache;
@@ -55,18 +56,8 @@ async fn docs_redirect() -> HttpResponse {
         .finish()
 }
 
-/// Serves the API. Each HTTP worker thread gets its own connection pool of `pool_size`: a
-/// connection's I/O runs on the thread that opened it, so sharing one pool across workers made
-/// every query hop between threads.
-pub fn run(
-    listener: TcpListener,
-    database_url: &str,
-    pool_size: usize,
-    settings: Settings,
-) -> anyhow::Result<Server> {
-    // Built once up front so that a bad URL fails here rather than in a worker.
-    crate::db::pool(database_url, pool_size)?;
-    let database_url = database_url.to_string();
+pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::Result<Server> {
+    let pool = web::Data::new(pool);
     let openapi = web::Data::new(Arc::new(crate::openapi::to_json()));
     let body_limit = BodyLimit(settings.max_body_bytes);
     let interests = web::Data::new(InterestCache::default());
@@ -83,9 +74,7 @@ pub fn run(
             .error_handler(|err, _| ApiError::bad_request("query", err.to_string()).into());
         let (app, _) = App::new()
             .wrap(TracingLogger::default())
-            .app_data(web::Data::new(
-                crate::db::pool(&database_url, pool_size).expect("the pool was built once already"),
-            ))
+            .app_data(pool.clone())
             .app_data(geocoder.clone())
             .app_data(interests.clone())
             .app_data(tree_cache.clone())

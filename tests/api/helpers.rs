@@ -1,6 +1,7 @@
 use std::net::TcpListener;
 
 use community_assets::auth::Role;
+use community_assets::db;
 use community_assets::startup::{self, Settings};
 use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -56,6 +57,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     .await
     .expect("clone the template database");
     let url = database_url(&db_name);
+    let pool = db::pool(&url, 4).expect("pool");
     let mut conn = AsyncPgConnection::establish(&url)
         .await
         .expect("connect to test db");
@@ -69,7 +71,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
             .expect("admin key");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let server = startup::run(listener, &url, 4, settings).expect("server");
+    let server = startup::run(listener, pool, settings).expect("server");
     tokio::spawn(server);
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
