@@ -149,15 +149,15 @@ fn km(hit: &Hit) -> Option<f64> {
 fn feature(hit: Hit) -> Feature {
     let distance_km = km(&hit);
     let view = AssetView::from(hit.record);
-    let geometry = match (&view.venue, &view.service_area) {
-        (Some(venue), _) if venue.location.is_some() => {
-            let p = venue
-                .location
-                .unwrap_or(crate::domain::geometry::LatLon { lat: 0.0, lon: 0.0 });
+    let geometry = match (
+        view.venue.as_ref().and_then(|v| v.location),
+        &view.service_area,
+    ) {
+        (Some(p), _) => {
             Some(json!({"type": "Point", "coordinates": [round6(p.lon), round6(p.lat)]}))
         }
-        (_, Some(area)) => Some(area.clone()),
-        _ => None,
+        (None, Some(area)) => Some(area.clone()),
+        (None, None) => None,
     };
     let properties = json!({
         "title": view.title,

@@ -8,9 +8,10 @@ use crate::db::assets::{AssetRecord, Guard, NewAsset, Placement};
 use crate::db::{self, DbPool};
 use crate::domain::asset::{self, Asset, AssetInput, AssetStatus, VenueChoice};
 use crate::domain::phrase;
-use crate::domain::validation::{Errors, FieldError, at};
+use crate::domain::validation::{Errors, at};
 use crate::error::ApiError;
 use crate::geocoder::Geocoder;
+use crate::services::unknown_interest;
 use crate::services::venues::place_by_postcode;
 
 /// The precondition a client sent in `If-Match`.
@@ -67,14 +68,7 @@ async fn resolve_interests(
         match db::interests::resolve(conn, phrase).await? {
             Some(term) if !ids.contains(&term.id) => ids.push(term.id),
             Some(_) => {}
-            None => errors.push(FieldError {
-                field: at("interests", i),
-                reason: format!(
-                    "\"{}\" is not a known interest term (see GET /v1/interests)",
-                    phrase.trim()
-                ),
-                suggestions: db::interests::suggest(conn, phrase, 5).await?,
-            }),
+            None => errors.push(unknown_interest(conn, at("interests", i), phrase).await?),
         }
     }
     Ok(ids)

@@ -20,6 +20,22 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
+/// The field error for an interest name the vocabulary does not know, with the closest terms.
+pub(crate) async fn unknown_interest(
+    conn: &mut AsyncPgConnection,
+    field: String,
+    name: &str,
+) -> Result<crate::domain::validation::FieldError, ApiError> {
+    Ok(crate::domain::validation::FieldError {
+        field,
+        reason: format!(
+            "\"{}\" is not a known interest term (see GET /v1/interests)",
+            name.trim()
+        ),
+        suggestions: db::interests::suggest(conn, name, 5).await?,
+    })
+}
+
 /// The organisation, or a 404 naming it.
 pub(crate) async fn organization_or_404(
     conn: &mut AsyncPgConnection,

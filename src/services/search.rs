@@ -12,9 +12,10 @@ use crate::db::search::{After, Hit, Place, SearchQuery};
 use crate::db::{self, DbPool};
 use crate::domain::postcode_index::LookupError;
 use crate::domain::search::{Area, Cursor, NearPoint, Order, SearchParams};
-use crate::domain::validation::{Errors, FieldError};
+use crate::domain::validation::Errors;
 use crate::error::ApiError;
 use crate::geocoder::{Geocoded, Geocoder};
+use crate::services::unknown_interest;
 
 pub struct Page {
     pub hits: Vec<Hit>,
@@ -36,6 +37,7 @@ pub async fn locate(geocoder: &Geocoder, field: &str, raw: &str) -> Result<Geoco
 /// Interest names already resolved, per process. The vocabulary changes only when a new release
 /// loads it at start-up, so a few minutes' staleness across instances is harmless, and it saves
 /// two queries on every search that names an interest.
+#[derive(Default)]
 pub struct InterestCache {
     entries: Mutex<HashMap<String, Resolved>>,
 }
@@ -45,14 +47,6 @@ type Resolved = (TermRef, Vec<Uuid>, Instant);
 
 const INTEREST_TTL: Duration = Duration::from_secs(300);
 const INTEREST_CAPACITY: usize = 5_000;
-
-impl Default for InterestCache {
-    fn default() -> Self {
-        Self {
-            entries: Mutex::new(HashMap::new()),
-        }
-    }
-}
 
 impl InterestCache {
     fn get(&self, name: &str) -> Option<(TermRef, Vec<Uuid>)> {
@@ -94,7 +88,7 @@ async fn resolve_cached(
     }
     if !missing.is_empty() {
         let mut conn = db::connect(pool).await?;
-        let (found, _) = resolve_interests(&mut conn, "interest", &missing).await?;
+        let found = resolve_terms(&mut conn, "interest", &missing).await?;
         for (name, term) in missing.iter().zip(found) {
             let widened = db::interests::with_narrower(&mut conn, &[term.id]).await?;
             cache.put(name, term.clone(), widened.clone());
@@ -107,28 +101,22 @@ async fn resolve_cached(
     Ok((terms, ids))
 }
 
-/// Resolves interest names to terms, each widened to its narrower terms.
-pub async fn resolve_interests(
+/// Resolves interest names to terms, in order; any unknown name is a 422 naming `field`, with
+/// suggestions, and all unknown names are reported together.
+async fn resolve_terms(
     conn: &mut diesel_async::AsyncPgConnection,
     field: &str,
     names: &[String],
-) -> Result<(Vec<TermRef>, Vec<Uuid>), ApiError> {
+) -> Result<Vec<TermRef>, ApiError> {
     let mut errors = Errors::default();
     let mut terms = Vec::new();
     for name in names {
         match db::interests::resolve(conn, name).await? {
             Some(term) => terms.push(term),
-            None => errors.push(FieldError {
-                field: field.to_string(),
-                reason: format!("\"{name}\" is not a known interest term (see GET /v1/interests)"),
-                suggestions: db::interests::suggest(conn, name, 5).await?,
-            }),
+            None => errors.push(unknown_interest(conn, field.to_string(), name).await?),
         }
     }
-    errors.finish(())?;
-    let ids: Vec<Uuid> = terms.iter().map(|t| t.id).collect();
-    let widened = db::interests::with_narrower(conn, &ids).await?;
-    Ok((terms, widened))
+    errors.finish(terms).map_err(ApiError::Validation)
 }
 
 fn after(cursor: &Cursor) -> Option<After> {
