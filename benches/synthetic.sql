@@ -18,7 +18,10 @@
 --     plus every 10th narrower term by slug, leaving out football's own narrower terms so that
 --     `interest=football` matches exactly the assets tagged football;
 --   * asset_interests, asset_sessions (~40% of assets, 1–2 weekly sessions) and the denormalised
---     search columns, computed in bulk exactly as refresh_asset_search() would set them.
+--     search and matching columns, computed in bulk exactly as refresh_asset_search() would set
+--     them (geom_bng is a generated column);
+--   * confirmed_at: 20% never, the rest spread over the last two years; drop-in and meet-and-greet
+--     stated on about half and 40% of assets.
 --
 -- Runs as one transaction: on any error nothing is left behind. The secondary indexes and foreign
 -- keys of venues, assets, asset_interests and asset_sessions are dropped for the load and restored
@@ -155,6 +158,10 @@ SELECT i,
            CASE WHEN ways & 8 > 0 THEN 'keep_learning' END,
            CASE WHEN ways & 16 > 0 THEN 'give' END], NULL) AS five_ways,
        CASE WHEN u_sess >= 0.4 THEN 0 WHEN u_sess2 < 0.6 THEN 1 ELSE 2 END AS sessions,
+       -- 20% never confirmed, the rest confirmed up to two years ago.
+       CASE WHEN u_conf >= 0.2 THEN now() - (u_conf - 0.2) / 0.8 * interval '730 days' END AS confirmed_at,
+       CASE WHEN u_new < 0.5 THEN u_new < 0.3 END AS drop_in,
+       CASE WHEN u_new2 < 0.4 THEN u_new2 < 0.15 END AS meet_and_greet,
        u_text
 FROM (
     SELECT i,
@@ -163,7 +170,7 @@ FROM (
            random() AS u_a1, random() AS u_a2, random() AS u_a3, random() AS u_a4, random() AS u_a5, random() AS u_a6,
            random() AS u_kind, random() AS u_draws, random() AS u_free, random() AS u_cost, random() AS u_conc,
            random() AS u_age, 1 + floor(random() * 31)::int AS ways, random() AS u_sess, random() AS u_sess2,
-           random() AS u_text
+           random() AS u_text, random() AS u_conf, random() AS u_new, random() AS u_new2
     FROM generate_series(1, :n) AS i
     OFFSET 0
 ) r
@@ -184,6 +191,28 @@ FROM (SELECT i, rank, bool_or(pos = 1) AS first FROM syn_draw GROUP BY i, rank) 
 JOIN syn_term t USING (rank)
 GROUP BY x.i;
 ANALYZE syn_interests;
+
+-- Sessions: ~40% of assets have 1–2 weekly sessions.
+CREATE TEMP TABLE syn_session ON COMMIT DROP AS
+SELECT md5('synthetic:session:' || i || ':' || position)::uuid AS id, i, asset_id, position, weekday,
+       start_time, start_time + minutes * interval '1 minute' AS end_time
+FROM (
+    SELECT s.i, s.asset_id, p.position::smallint AS position,
+           (1 + floor(random() * 7))::smallint AS weekday,
+           time '09:00' + floor(random() * 41) * interval '15 minutes' AS start_time,
+           60 + floor(random() * 5)::int * 15 AS minutes
+    FROM syn s CROSS JOIN LATERAL generate_series(0, s.sessions - 1) AS p(position)
+    WHERE s.sessions > 0
+    OFFSET 0
+) x;
+
+-- The denormalised sessions column, as refresh_asset_search() builds it.
+CREATE TEMP TABLE syn_session_json ON COMMIT DROP AS
+SELECT i, jsonb_agg(jsonb_build_object('weekday', weekday, 'on_date', NULL, 'start', to_char(start_time, 'HH24:MI'),
+                                       'end', to_char(end_time, 'HH24:MI'), 'valid_from', NULL, 'valid_until', NULL)
+                    ORDER BY position) AS sessions
+FROM syn_session GROUP BY i;
+ANALYZE syn_session, syn_session_json;
 
 -- Drop secondary indexes and foreign keys for the load; both are restored below from their saved
 -- definitions (one index build and one validating join each, instead of row-by-row work) ------------
@@ -229,15 +258,19 @@ FROM syn
 ORDER BY i;
 
 INSERT INTO assets (id, organization_id, venue_id, kind, title, description, five_ways, min_age,
-                    cost_free, cost_pence, concession_pence, status, published_at, source, source_id,
-                    geom, interest_ids, accessibility, non_stigmatised, search_text)
+                    cost_free, cost_pence, concession_pence, drop_in, meet_and_greet, status, published_at,
+                    confirmed_at, source, source_id, geom, interest_ids, accessibility, non_stigmatised,
+                    venue_type, sessions, search_text)
 SELECT s.asset_id, s.organization_id, s.venue_id, s.kind, a.title, a.description, s.five_ways, s.min_age,
-       s.cost_free, s.cost_pence, s.concession_pence, 'published', now(), 'synthetic', 'asset-' || s.i,
+       s.cost_free, s.cost_pence, s.concession_pence, s.drop_in, s.meet_and_greet, 'published', now(),
+       s.confirmed_at, 'synthetic', 'asset-' || s.i,
        ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)::geography, n.interest_ids, s.accessibility, s.non_stigmatised,
+       s.venue_type, coalesce(j.sessions, '[]'::jsonb),
        concat_ws(' ', a.title, a.description, s.organization_name,
                  'Synthetic ' || replace(s.venue_type, '_', ' ') || ' ' || s.i, NULL, NULL, n.words)
 FROM syn s
 JOIN syn_interests n USING (i)
+LEFT JOIN syn_session_json j USING (i)
 CROSS JOIN LATERAL (
     SELECT 'Synthetic ' || n.first_label || ' group ' || s.i AS title,
            (ARRAY['A friendly', 'A relaxed', 'A welcoming', 'A weekly', 'A small'])[1 + floor(s.u_text * 5)::int]
@@ -256,18 +289,7 @@ JOIN syn_term t USING (rank)
 ORDER BY d.i, d.rank;
 
 INSERT INTO asset_sessions (id, asset_id, position, weekday, start_time, end_time)
-SELECT md5('synthetic:session:' || i || ':' || position)::uuid, asset_id, position, weekday,
-       start_time, start_time + minutes * interval '1 minute'
-FROM (
-    SELECT s.i, s.asset_id, p.position::smallint AS position,
-           (1 + floor(random() * 7))::smallint AS weekday,
-           time '09:00' + floor(random() * 41) * interval '15 minutes' AS start_time,
-           60 + floor(random() * 5)::int * 15 AS minutes
-    FROM syn s CROSS JOIN LATERAL generate_series(0, s.sessions - 1) AS p(position)
-    WHERE s.sessions > 0
-    OFFSET 0
-) x
-ORDER BY i, position;
+SELECT id, asset_id, position, weekday, start_time, end_time FROM syn_session ORDER BY i, position;
 
 \echo rebuilding indexes and foreign keys
 DO $$

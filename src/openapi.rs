@@ -19,6 +19,7 @@ use utoipa_actix_web::AppExt;
         (name = "assets", description = "Groups, volunteering, courses and activities."),
         (name = "organizations", description = "The agencies that run assets."),
         (name = "venues", description = "Where assets happen."),
+        (name = "matching", description = "Ranking assets for one person, with reasons."),
         (name = "interests", description = "The interest vocabulary."),
         (name = "postcodes", description = "Offline (and optionally online) postcode geocoding."),
         (name = "api-keys", description = "Keys for writing."),

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod health;
 pub mod interests;
 pub mod json;
+pub mod matching;
 pub mod organizations;
 pub mod postcodes;
 pub mod search;
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(venues::get)
                 .service(postcodes::get)
                 .service(search::list)
+                .service(matching::match_assets)
                 .service(assets::create)
                 .service(assets::get)
                 .service(assets::replace)

@@ -43,13 +43,31 @@ fn kind_rank(kind: &str) -> u8 {
 /// Finds the term a phrase names exactly (id, slug, label or synonym, ignoring case and
 /// punctuation).
 pub async fn resolve(conn: &mut AsyncPgConnection, raw: &str) -> DbResult<Option<TermRef>> {
+    Ok(resolve_how(conn, raw).await?.map(|(term, _)| term))
+}
+
+/// How a phrase named a term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamedBy {
+    Id,
+    Slug,
+    Label,
+    Synonym,
+}
+
+/// Like `resolve`, and says whether the phrase was the term's id, slug, label or a synonym.
+pub async fn resolve_how(
+    conn: &mut AsyncPgConnection,
+    raw: &str,
+) -> DbResult<Option<(TermRef, NamedBy)>> {
     if let Ok(id) = Uuid::parse_str(raw.trim()) {
-        return Ok(interest_terms::table
+        let found: Option<TermRef> = interest_terms::table
             .find(id)
             .select(TermRef::as_select())
             .first(conn)
             .await
-            .optional()?);
+            .optional()?;
+        return Ok(found.map(|t| (t, NamedBy::Id)));
     }
     let normalised = phrase::normalise(raw);
     let mut matches: Vec<(TermRef, String)> = interest_phrases::table
@@ -63,7 +81,46 @@ pub async fn resolve(conn: &mut AsyncPgConnection, raw: &str) -> DbResult<Option
             .cmp(&kind_rank(bk))
             .then_with(|| a.slug.cmp(&b.slug))
     });
-    Ok(matches.into_iter().next().map(|(term, _)| term))
+    Ok(matches.into_iter().next().map(|(term, kind)| {
+        let how = match kind.as_str() {
+            "slug" => NamedBy::Slug,
+            "label" => NamedBy::Label,
+            _ => NamedBy::Synonym,
+        };
+        (term, how)
+    }))
+}
+
+pub async fn by_slug(conn: &mut AsyncPgConnection, slug: &str) -> DbResult<Option<TermRef>> {
+    Ok(interest_terms::table
+        .filter(interest_terms::slug.eq(slug))
+        .select(TermRef::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// The term directly above, unless it is the root of a whole domain (which has no parent).
+pub async fn broader(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<Option<TermRef>> {
+    let (child, parent) = diesel::alias!(interest_terms as child, interest_terms as parent);
+    Ok(child
+        .inner_join(
+            parent.on(parent
+                .field(interest_terms::id)
+                .nullable()
+                .eq(child.field(interest_terms::parent_id))),
+        )
+        .filter(child.field(interest_terms::id).eq(id))
+        .filter(parent.field(interest_terms::parent_id).is_not_null())
+        .select((
+            parent.field(interest_terms::id),
+            parent.field(interest_terms::slug),
+            parent.field(interest_terms::label),
+        ))
+        .first::<(Uuid, String, String)>(conn)
+        .await
+        .optional()?
+        .map(|(id, slug, label)| TermRef { id, slug, label }))
 }
 
 #[derive(QueryableByName)]

@@ -16,9 +16,11 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 pub mod api_keys;
 pub mod assets;
 pub mod interests;
+pub mod matching;
 pub mod organizations;
 pub mod schema;
 pub mod search;
+pub mod sql;
 pub mod venues;
 
 pub type DbPool = Pool<AsyncPgConnection>;

@@ -5,8 +5,6 @@
 
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
-use diesel::pg::Pg;
-use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_types::{
     Array, Bool, Double, Int2, Int4, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
@@ -19,6 +17,7 @@ use uuid::Uuid;
 use super::DbResult;
 use super::assets::{AssetRecord, AssetRow, SessionRow};
 use super::interests::TermRef;
+use super::sql::Sql;
 use super::venues::VenueRow;
 use crate::domain::geometry::{Bbox, LatLon};
 use crate::domain::schedule::{Weekday, parse_hhmm};
@@ -224,41 +223,6 @@ const RELATED_COLUMNS: &str = "o.name AS organization_name, \
              'start', to_char(s.start_time, 'HH24:MI'), 'end', to_char(s.end_time, 'HH24:MI'), \
              'valid_from', s.valid_from, 'valid_until', s.valid_until) ORDER BY s.position), '[]'::jsonb) \
         FROM asset_sessions s WHERE s.asset_id = a.id) AS sessions_json";
-
-/// A SQL statement under construction with its bind values, numbered as they are added.
-struct Sql {
-    query: BoxedSqlQuery<'static, Pg, diesel::query_builder::SqlQuery>,
-    next: usize,
-}
-
-impl Sql {
-    fn new() -> Self {
-        Sql {
-            query: diesel::sql_query("").into_boxed(),
-            next: 1,
-        }
-    }
-
-    fn push(&mut self, text: &str) -> &mut Self {
-        let query = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed());
-        self.query = query.sql(text);
-        self
-    }
-
-    /// Adds a bind value and returns its placeholder, e.g. `$3`.
-    fn bind<T, V>(&mut self, value: V) -> String
-    where
-        T: Send + 'static,
-        Pg: diesel::sql_types::HasSqlType<T>,
-        V: diesel::serialize::ToSql<T, Pg> + Send + 'static,
-    {
-        let query = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed());
-        self.query = query.bind::<T, V>(value);
-        let placeholder = format!("${}", self.next);
-        self.next += 1;
-        placeholder
-    }
-}
 
 /// The filters shared by every branch of the statement, as SQL on `a` (assets).
 fn filters(sql: &mut Sql, q: &SearchQuery, tsquery: Option<&str>) -> String {
@@ -545,6 +509,26 @@ fn into_hit(row: SearchRow) -> Hit {
         distance_m: row.distance_m,
         score: row.score,
     }
+}
+
+/// The full records of these assets, in the order of `ids` (missing ones left out).
+pub async fn records(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> DbResult<Vec<AssetRecord>> {
+    let mut sql = Sql::new();
+    let bound = sql.bind::<Array<SqlUuid>, _>(ids.to_vec());
+    sql.push(&format!(
+        "SELECT {ASSET_COLUMNS}, {RELATED_COLUMNS}, NULL::float8 AS distance_m, NULL::float8 AS score \
+         FROM assets a JOIN organizations o ON o.id = a.organization_id \
+         LEFT JOIN venues v ON v.id = a.venue_id WHERE a.id = ANY ({bound})"
+    ));
+    let rows: Vec<SearchRow> = sql.query.load(conn).await?;
+    let mut found: std::collections::HashMap<Uuid, AssetRecord> = rows
+        .into_iter()
+        .map(|row| {
+            let hit = into_hit(row);
+            (hit.record.asset.id, hit.record)
+        })
+        .collect();
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
 /// One shape only: for tests that check the shapes agree.

@@ -29,6 +29,7 @@ pub mod asset;
 pub mod contact;
 pub mod cost;
 pub mod geometry;
+pub mod matching;
 pub mod organization;
 pub mod phrase;
 pub mod postcode;

@@ -3,7 +3,9 @@
 
 pub mod api_keys;
 pub mod assets;
+pub mod cache;
 pub mod interests;
+pub mod matching;
 pub mod organizations;
 pub mod search;
 pub mod venues;

@@ -1,10 +1,6 @@
 //! Searching the directory: resolve what the query names (postcode, interests), run one
 //! statement, and hand back the page with the cursor for the next.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
 use uuid::Uuid;
 
 use crate::db::interests::TermRef;
@@ -15,6 +11,7 @@ use crate::domain::search::{Area, Cursor, NearPoint, Order, SearchParams};
 use crate::domain::validation::Errors;
 use crate::error::ApiError;
 use crate::geocoder::{Geocoded, Geocoder};
+use crate::services::cache::TtlCache;
 use crate::services::unknown_interest;
 
 pub struct Page {
@@ -34,39 +31,9 @@ pub async fn locate(geocoder: &Geocoder, field: &str, raw: &str) -> Result<Geoco
     })
 }
 
-/// Interest names already resolved, per process. The vocabulary changes only when a new release
-/// loads it at start-up, so a few minutes' staleness across instances is harmless, and it saves
-/// two queries on every search that names an interest.
-#[derive(Default)]
-pub struct InterestCache {
-    entries: Mutex<HashMap<String, Resolved>>,
-}
-
-/// A term, the ids of it and its narrower terms, and when that was looked up.
-type Resolved = (TermRef, Vec<Uuid>, Instant);
-
-const INTEREST_TTL: Duration = Duration::from_secs(300);
-const INTEREST_CAPACITY: usize = 5_000;
-
-impl InterestCache {
-    fn get(&self, name: &str) -> Option<(TermRef, Vec<Uuid>)> {
-        let entries = self.entries.lock().ok()?;
-        let (term, ids, at) = entries.get(&crate::domain::phrase::normalise(name))?;
-        (at.elapsed() < INTEREST_TTL).then(|| (term.clone(), ids.clone()))
-    }
-
-    fn put(&self, name: &str, term: TermRef, ids: Vec<Uuid>) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= INTEREST_CAPACITY {
-                entries.clear();
-            }
-            entries.insert(
-                crate::domain::phrase::normalise(name),
-                (term, ids, Instant::now()),
-            );
-        }
-    }
-}
+/// Interest names already resolved to a term and the ids of it and its narrower terms, per
+/// process; it saves two queries on every search that names an interest.
+pub type InterestCache = TtlCache<(TermRef, Vec<Uuid>)>;
 
 /// Interest names resolved to terms, each with its narrower terms, through the cache.
 async fn resolve_cached(
@@ -91,7 +58,7 @@ async fn resolve_cached(
         let found = resolve_terms(&mut conn, "interest", &missing).await?;
         for (name, term) in missing.iter().zip(found) {
             let widened = db::interests::with_narrower(&mut conn, &[term.id]).await?;
-            cache.put(name, term.clone(), widened.clone());
+            cache.put(name, (term.clone(), widened.clone()));
             terms.push(term);
             ids.extend(widened);
         }

@@ -5,6 +5,7 @@ mod assets;
 mod bootstrap;
 mod helpers;
 mod keys;
+mod matching;
 mod openapi;
 mod organizations;
 mod postcodes;

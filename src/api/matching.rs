@@ -1,0 +1,321 @@
+//! `POST /v1/match`: a short, varied list of assets for one person, each with the numbers and
+//! the plain-English reasons behind its place. The body describes a person, so nothing in it is
+//! logged; only its size and the timing are.
+
+use actix_web::{HttpResponse, post, web};
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::json::JsonBody;
+use super::problems::Common;
+use super::views::{AssetView, InterestRef};
+use crate::db::DbPool;
+use crate::domain::matching::interests::{Relation, Resolution, Term};
+use crate::domain::matching::near_miss::NearMiss;
+use crate::domain::matching::request::MatchRequest;
+use crate::domain::matching::score::{Components, Weights};
+use crate::domain::matching::travel::{DETOUR_FACTOR, TravelMode};
+use crate::domain::postcode_index::Precision;
+use crate::domain::schedule::{Weekday, format_hhmm};
+use crate::error::{ApiError, Problem};
+use crate::geocoder::Geocoder;
+use crate::services::matching::{self as service, ResolutionCache, Suggestion};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchResponse {
+    /// The suggestions, best first after re-ranking for variety.
+    pub results: Vec<MatchResult>,
+    /// How each interest phrase was understood.
+    pub interests: Vec<InterestResolution>,
+    pub location: MatchLocation,
+    pub travel: TravelEstimate,
+    /// The weight of each score component for this request (after barrier adjustments).
+    pub weights: Weights,
+    pub diversification: Diversification,
+    /// When fewer than `limit` assets pass, single changes that would add more.
+    pub near_misses: Vec<NearMiss>,
+    /// Candidates fetched and scored.
+    #[schema(example = 57)]
+    pub candidates_considered: usize,
+    /// Candidates that passed every hard constraint.
+    #[schema(example = 31)]
+    pub passed_hard_constraints: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchResult {
+    /// Position in the list, from 1.
+    #[schema(example = 1)]
+    pub rank: usize,
+    /// Weighted mean of the components, 0..1.
+    #[schema(example = 0.8123)]
+    pub score: f64,
+    pub components: Components,
+    /// Straight-line distance in km (absent for online assets).
+    #[schema(example = 1.12)]
+    pub distance_km: Option<f64>,
+    /// Estimated journey in minutes by the person's mode (an estimate: see `travel`).
+    #[schema(example = 18.2)]
+    pub travel_minutes_estimate: Option<f64>,
+    /// What one session costs the person in pence, with their concession if they qualify;
+    /// absent when the asset does not say.
+    #[schema(example = 0)]
+    pub effective_cost_pence: Option<i32>,
+    pub next_session: Option<NextSession>,
+    pub matched_interests: Vec<MatchedInterest>,
+    /// Why it is on the list, in sentences to read out.
+    #[schema(example = json!(["Matches your interest in football (5-a-side)", "About 14 minutes' walk (900 m)", "Free"]))]
+    pub reasons: Vec<String>,
+    /// What to check or be aware of.
+    #[schema(example = json!(["Cost not stated: check with the organiser"]))]
+    pub cautions: Vec<String>,
+    pub asset: AssetView,
+}
+
+/// The next session to come, in UK local time.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NextSession {
+    #[schema(example = "2026-11-24")]
+    pub date: NaiveDate,
+    pub day: Weekday,
+    /// `HH:MM`, UK local time.
+    #[schema(example = "18:00")]
+    pub start: String,
+    /// `HH:MM`, UK local time.
+    #[schema(example = "19:30")]
+    pub end: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchedInterest {
+    /// The person's phrase.
+    #[schema(example = "football")]
+    pub interest: String,
+    pub relation: Relation,
+    /// The asset's term that matched (absent for a match on words only).
+    pub term: Option<InterestRef>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InterestResolution {
+    #[schema(example = "playing guitar")]
+    pub input: String,
+    pub resolution: Resolution,
+    pub term: Option<InterestRef>,
+    /// The broader term also matched, if any.
+    pub broader: Option<InterestRef>,
+    /// How many narrower terms also match.
+    #[schema(example = 3)]
+    pub narrower_terms: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchLocation {
+    #[schema(example = 53.4492)]
+    pub lat: f64,
+    #[schema(example = -2.3118)]
+    pub lon: f64,
+    /// The postcode as understood, when one was given.
+    #[schema(example = "M32 0JG")]
+    pub postcode: Option<String>,
+    pub precision: Option<Precision>,
+}
+
+/// How travel time became distance. Every figure is an estimate.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TravelEstimate {
+    pub mode: Option<TravelMode>,
+    #[schema(example = 30)]
+    pub max_minutes: Option<f64>,
+    /// Straight-line reach in km.
+    #[schema(example = 1.85)]
+    pub max_km: f64,
+    /// Assumed average door-to-door speed, km/h.
+    #[schema(example = 4.8)]
+    pub speed_kmh: Option<f64>,
+    /// Assumed ratio of route length to straight-line distance.
+    #[schema(example = 1.3)]
+    pub detour_factor: f64,
+    pub note: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Diversification {
+    #[schema(example = "maximal_marginal_relevance")]
+    pub method: &'static str,
+    /// Weight of score against novelty (1 = pure score order).
+    #[schema(example = 0.7)]
+    pub lambda: f64,
+    /// Places in the list that differ from pure score order.
+    pub places_changed: usize,
+    pub organizations: usize,
+    pub venues: usize,
+    /// How many of the person's interests the list covers (absent without interests).
+    pub interests_covered: Option<usize>,
+    pub description: String,
+}
+
+fn round(x: f64, places: i32) -> f64 {
+    let f = 10f64.powi(places);
+    (x * f).round() / f
+}
+
+fn rounded(c: &Components) -> Components {
+    let r = |x: f64| round(x, 4);
+    Components {
+        interest: c.interest.map(r),
+        distance: r(c.distance),
+        cost: r(c.cost),
+        schedule: c.schedule.map(r),
+        freshness: r(c.freshness),
+        setting: c.setting.map(r),
+        welcome: r(c.welcome),
+        access: c.access.map(r),
+    }
+}
+
+fn interest_ref(t: &Term) -> InterestRef {
+    InterestRef {
+        id: t.id,
+        slug: t.slug.clone(),
+        label: t.label.clone(),
+    }
+}
+
+fn result(rank: usize, s: Suggestion, inputs: &[String]) -> MatchResult {
+    let a = s.assessment;
+    let matched_interests = a
+        .matches
+        .iter()
+        .map(|m| MatchedInterest {
+            interest: inputs.get(m.interest).cloned().unwrap_or_default(),
+            relation: m.relation,
+            term: m.term_id.and_then(|id| {
+                s.record
+                    .interests
+                    .iter()
+                    .find(|t| t.id == id)
+                    .cloned()
+                    .map(InterestRef::from)
+            }),
+        })
+        .collect();
+    MatchResult {
+        rank,
+        score: round(a.score, 4),
+        components: rounded(&a.components),
+        distance_km: a.distance_km.map(|d| round(d, 2)),
+        travel_minutes_estimate: a.minutes.map(|m| round(m, 1)),
+        effective_cost_pence: a.cost_pence,
+        next_session: a.next_session.map(|(date, session)| NextSession {
+            date,
+            day: session.weekday.unwrap_or_else(|| weekday_of(date)),
+            start: format_hhmm(session.start),
+            end: format_hhmm(session.end),
+        }),
+        matched_interests,
+        reasons: s.explanation.reasons,
+        cautions: s.explanation.cautions,
+        asset: AssetView::from(s.record),
+    }
+}
+
+fn weekday_of(date: NaiveDate) -> Weekday {
+    use chrono::Datelike;
+    Weekday::from_iso_number(date.weekday().number_from_monday() as i16).unwrap_or(Weekday::Mon)
+}
+
+/// Suggest assets for one person. Hard constraints are never broken: only published assets,
+/// within reach (online ones only when asked), the right age, every access need met, within
+/// budget (with concessions when the person qualifies), and nothing excluded. The rest is scored
+/// (interest fit, distance, cost, times, freshness, setting, welcome, and access with the
+/// `access` barrier; weights shift with the person's barriers), re-ranked for variety and
+/// explained. The same request on the same data gives the same order. Nothing in the request
+/// is stored or logged. See `docs/matching.md` for every weight and formula.
+#[utoipa::path(
+    operation_id = "matchAssets",
+    tag = "matching",
+    request_body(content = MatchRequest, example = json!({
+        "location": {"postcode": "M32 0JG"},
+        "interests": ["football", "singing"],
+        "travel": {"mode": "public_transport", "max_minutes": 30},
+        "budget": {"max_pence_per_session": 300, "concessions": true},
+        "availability": [{"day": "tue", "from": "17:00", "to": "21:00"}],
+        "age": 34,
+        "barriers": ["confidence", "cost"],
+        "limit": 5
+    })),
+    responses(
+        (status = 200, description = "The suggestions, with how the request was understood.", body = MatchResponse),
+        (status = 413, description = "The body is larger than the limit.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid (each one named) or the postcode cannot be placed.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[post("/match")]
+pub async fn match_assets(
+    pool: web::Data<DbPool>,
+    geocoder: web::Data<Geocoder>,
+    cache: web::Data<ResolutionCache>,
+    body: JsonBody<MatchRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let outcome = service::run(&pool, &geocoder, &cache, &body.0).await?;
+    let description = service::describe_variety(&outcome);
+    let note = service::describe_reach(&outcome.spec.reach);
+    let inputs: Vec<String> = outcome.interests.iter().map(|i| i.input.clone()).collect();
+    let reach = outcome.spec.reach;
+    let response = MatchResponse {
+        interests: outcome
+            .interests
+            .iter()
+            .map(|i| InterestResolution {
+                input: i.input.clone(),
+                resolution: i.resolution,
+                term: i.term.as_ref().map(interest_ref),
+                broader: i.broader.as_ref().map(interest_ref),
+                narrower_terms: i.narrower.len(),
+            })
+            .collect(),
+        location: MatchLocation {
+            lat: round(outcome.located.point.lat, 6),
+            lon: round(outcome.located.point.lon, 6),
+            postcode: outcome
+                .located
+                .postcode
+                .as_ref()
+                .map(|g| g.postcode.clone()),
+            precision: outcome.located.postcode.as_ref().map(|g| g.precision),
+        },
+        travel: TravelEstimate {
+            mode: reach.mode,
+            max_minutes: reach.max_minutes.map(|m| round(m, 1)),
+            max_km: round(reach.max_km, 3),
+            speed_kmh: reach.mode.map(|m| m.speed_kmh()),
+            detour_factor: DETOUR_FACTOR,
+            note,
+        },
+        weights: outcome.weights,
+        diversification: Diversification {
+            method: "maximal_marginal_relevance",
+            lambda: crate::domain::matching::diversify::LAMBDA,
+            places_changed: outcome.variety.moved,
+            organizations: outcome.variety.organizations,
+            venues: outcome.variety.venues,
+            interests_covered: (!outcome.interests.is_empty())
+                .then_some(outcome.variety.interests_covered),
+            description,
+        },
+        near_misses: outcome.near_misses,
+        candidates_considered: outcome.considered,
+        passed_hard_constraints: outcome.passed,
+        results: outcome
+            .suggestions
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| result(i + 1, s, &inputs))
+            .collect(),
+    };
+    Ok(HttpResponse::Ok().json(response))
+}

@@ -1,0 +1,296 @@
+//! Candidate generation for matching, in PostGIS: the nearest assets that can match the person
+//! (interest tags or words, age, exclusions and, unless relaxed, the other hard constraints),
+//! found by walking a planar GiST index outwards from the person within the reach's box. Service
+//! areas and online assets come from their own indexed branches. Scoring happens in
+//! `domain::matching`, not here.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::QueryableByName;
+use diesel::sql_types::{
+    Array, BigInt, Bool, Double, Int2, Int4, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::DbResult;
+use super::sql::Sql;
+use crate::domain::asset::AssetKind;
+use crate::domain::geometry::LatLon;
+use crate::domain::matching::candidate::Candidate;
+use crate::domain::schedule::{Session, Weekday, parse_hhmm};
+use crate::domain::venue::VenueType;
+
+/// What to look for: the request's hard constraints, in the data layer's terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateQuery {
+    pub point: LatLon,
+    /// Straight-line reach in metres.
+    pub radius_m: f64,
+    /// Terms any of which an asset may carry to match (`None`: interests were not asked for).
+    pub term_ids: Option<Vec<Uuid>>,
+    /// The person's phrases, each looked for in assets' text.
+    pub phrases: Vec<String>,
+    pub age: Option<i16>,
+    pub exclude: Vec<Uuid>,
+    pub kinds: Vec<String>,
+    pub access: Vec<String>,
+    pub max_cost_pence: Option<i32>,
+    pub concessions: bool,
+    pub include_online: bool,
+    /// Rows to return from each branch at most.
+    pub limit: i64,
+}
+
+/// British National Grid scale error is under 0.1% across Great Britain and about 0.5% in
+/// Northern Ireland: the planar search box gets this margin, and the exact reach is then checked
+/// on the sphere.
+const PLANAR_MARGIN: f64 = 1.02;
+
+#[derive(QueryableByName)]
+struct CandidateRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    organization_id: Uuid,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    venue_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Double>)]
+    lat: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    lon: Option<f64>,
+    #[diesel(sql_type = Bool)]
+    online: bool,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Nullable<Int2>)]
+    min_age: Option<i16>,
+    #[diesel(sql_type = Nullable<Int2>)]
+    max_age: Option<i16>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    cost_free: Option<bool>,
+    #[diesel(sql_type = Nullable<Int4>)]
+    cost_pence: Option<i32>,
+    #[diesel(sql_type = Nullable<Int4>)]
+    concession_pence: Option<i32>,
+    #[diesel(sql_type = Array<Text>)]
+    accessibility: Vec<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    venue_type: Option<String>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    non_stigmatised: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    drop_in: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    taster_session: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    meet_and_greet: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    booking_required: Option<bool>,
+    #[diesel(sql_type = Nullable<Int4>)]
+    typical_group_size: Option<i32>,
+    #[diesel(sql_type = Nullable<Int4>)]
+    max_participants: Option<i32>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    confirmed_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Array<SqlUuid>)]
+    interest_ids: Vec<Uuid>,
+    #[diesel(sql_type = Array<Bool>)]
+    text_hits: Vec<bool>,
+    #[diesel(sql_type = Jsonb)]
+    sessions: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct SessionJson {
+    weekday: Option<i16>,
+    on_date: Option<NaiveDate>,
+    start: String,
+    end: String,
+    valid_from: Option<NaiveDate>,
+    valid_until: Option<NaiveDate>,
+}
+
+fn sessions(value: serde_json::Value) -> Vec<Session> {
+    let parsed: Vec<SessionJson> = serde_json::from_value(value).unwrap_or_default();
+    parsed
+        .into_iter()
+        .filter_map(|s| {
+            Some(Session {
+                weekday: s.weekday.and_then(Weekday::from_iso_number),
+                date: s.on_date,
+                start: parse_hhmm(&s.start)?,
+                end: parse_hhmm(&s.end)?,
+                valid_from: s.valid_from,
+                valid_until: s.valid_until,
+            })
+        })
+        .collect()
+}
+
+impl CandidateRow {
+    fn into_candidate(self) -> Option<Candidate> {
+        Some(Candidate {
+            id: self.id,
+            organization_id: self.organization_id,
+            venue_id: self.venue_id,
+            position: match (self.lat, self.lon) {
+                (Some(lat), Some(lon)) => Some(LatLon { lat, lon }),
+                _ => None,
+            },
+            online: self.online,
+            // The database's CHECK constraints keep these names valid.
+            kind: AssetKind::parse(&self.kind)?,
+            min_age: self.min_age,
+            max_age: self.max_age,
+            cost_free: self.cost_free,
+            cost_pence: self.cost_pence,
+            concession_pence: self.concession_pence,
+            accessibility: self.accessibility,
+            venue_type: self.venue_type.as_deref().and_then(VenueType::parse),
+            non_stigmatised: self.non_stigmatised,
+            drop_in: self.drop_in,
+            taster_session: self.taster_session,
+            meet_and_greet: self.meet_and_greet,
+            booking_required: self.booking_required,
+            typical_group_size: self.typical_group_size,
+            max_participants: self.max_participants,
+            confirmed_at: self.confirmed_at,
+            interest_ids: self.interest_ids,
+            text_hits: self.text_hits,
+            sessions: sessions(self.sessions),
+        })
+    }
+}
+
+const COLUMNS: &str = "a.id, a.organization_id, a.venue_id, a.online, a.kind, a.min_age, a.max_age, \
+     a.cost_free, a.cost_pence, a.concession_pence, a.accessibility, a.venue_type, a.non_stigmatised, \
+     a.drop_in, a.taster_session, a.meet_and_greet, a.booking_required, a.typical_group_size, \
+     a.max_participants, a.confirmed_at, a.interest_ids, a.sessions";
+
+fn build(q: &CandidateQuery, prefix: &str) -> Sql {
+    let mut sql = Sql::new();
+    let lat = sql.bind::<Double, _>(q.point.lat);
+    let lon = sql.bind::<Double, _>(q.point.lon);
+    let point = format!("ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326)");
+    let limit = sql.bind::<BigInt, _>(q.limit);
+
+    let mut filters = vec!["a.status = 'published'".to_string()];
+    let mut hits = Vec::new();
+    let phrases: Vec<String> = q
+        .phrases
+        .iter()
+        .map(|p| {
+            let p = sql.bind::<Text, _>(p.clone());
+            format!("plainto_tsquery('english', {p})")
+        })
+        .collect();
+    for tsq in &phrases {
+        hits.push(format!("a.search_vector @@ {tsq}"));
+    }
+    let text_hits = if hits.is_empty() {
+        "'{}'::bool[]".to_string()
+    } else {
+        format!("ARRAY[{}]", hits.join(", "))
+    };
+    if let Some(ids) = &q.term_ids {
+        let ids = sql.bind::<Array<SqlUuid>, _>(ids.clone());
+        let mut any = vec![format!("a.interest_ids && {ids}")];
+        if !phrases.is_empty() {
+            any.push(format!("a.search_vector @@ ({})", phrases.join(" || ")));
+        }
+        filters.push(format!("({})", any.join(" OR ")));
+    }
+    if let Some(age) = q.age {
+        let age = sql.bind::<Int2, _>(age);
+        filters.push(format!(
+            "(a.min_age IS NULL OR a.min_age <= {age}) AND (a.max_age IS NULL OR a.max_age >= {age})"
+        ));
+    }
+    if !q.exclude.is_empty() {
+        let ex = sql.bind::<Array<SqlUuid>, _>(q.exclude.clone());
+        filters.push(format!("NOT (a.id = ANY ({ex}))"));
+    }
+    if !q.kinds.is_empty() {
+        let kinds = sql.bind::<Array<Text>, _>(q.kinds.clone());
+        filters.push(format!("a.kind = ANY ({kinds})"));
+    }
+    if !q.access.is_empty() {
+        let access = sql.bind::<Array<Text>, _>(q.access.clone());
+        filters.push(format!(
+            "(a.venue_id IS NULL OR a.accessibility @> {access})"
+        ));
+    }
+    if let Some(max) = q.max_cost_pence {
+        let max = sql.bind::<Int4, _>(max);
+        let price = if q.concessions {
+            "coalesce(a.concession_pence, a.cost_pence)"
+        } else {
+            "a.cost_pence"
+        };
+        // An unstated price passes: it is ranked lower and flagged, not hidden.
+        filters.push(format!(
+            "(a.cost_free IS TRUE OR {price} IS NULL OR {price} <= {max})"
+        ));
+    }
+    let filters = filters.join(" AND ");
+    let radius = sql.bind::<Double, _>(q.radius_m * PLANAR_MARGIN);
+    let radius_m = sql.bind::<Double, _>(q.radius_m);
+
+    let located = format!(
+        "SELECT {COLUMNS}, ST_Y(a.geom::geometry) AS lat, ST_X(a.geom::geometry) AS lon, {text_hits} AS text_hits \
+         FROM assets a \
+         WHERE {filters} AND a.geom_bng && ST_Expand(ST_Transform({point}, 27700), {radius}) \
+         ORDER BY a.geom_bng <-> ST_Transform({point}, 27700) LIMIT {limit}"
+    );
+    let areas = format!(
+        "SELECT {COLUMNS}, ST_Y(c.p) AS lat, ST_X(c.p) AS lon, {text_hits} AS text_hits \
+         FROM assets a CROSS JOIN LATERAL (SELECT ST_ClosestPoint(a.service_area::geometry, {point}) AS p) c \
+         WHERE {filters} AND a.service_area IS NOT NULL AND a.geom_bng IS NULL \
+           AND ST_DWithin(a.service_area, {point}::geography, {radius_m}) \
+         ORDER BY a.id LIMIT {limit}"
+    );
+    let mut branches = vec![located, areas];
+    if q.include_online {
+        branches.push(format!(
+            "SELECT {COLUMNS}, NULL::float8 AS lat, NULL::float8 AS lon, {text_hits} AS text_hits \
+             FROM assets a WHERE {filters} AND a.geom IS NULL AND a.online \
+             ORDER BY a.id LIMIT {limit}"
+        ));
+    }
+    let body = branches
+        .iter()
+        .map(|b| format!("({b})"))
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    sql.push(&format!("{prefix}{body}"));
+    sql
+}
+
+/// The candidates, nearest first within each branch. A row the domain cannot read (which the
+/// database's constraints rule out) is skipped rather than failing the request.
+pub async fn candidates(
+    conn: &mut AsyncPgConnection,
+    q: &CandidateQuery,
+) -> DbResult<Vec<Candidate>> {
+    let rows: Vec<CandidateRow> = build(q, "").query.load(conn).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(CandidateRow::into_candidate)
+        .collect())
+}
+
+#[derive(QueryableByName)]
+struct PlanLine {
+    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+    line: String,
+}
+
+/// `EXPLAIN (ANALYZE, BUFFERS)` of the candidate statement with its bound values.
+pub async fn explain(conn: &mut AsyncPgConnection, q: &CandidateQuery) -> DbResult<Vec<String>> {
+    let plan: Vec<PlanLine> = build(q, "EXPLAIN (ANALYZE, BUFFERS) ")
+        .query
+        .load(conn)
+        .await?;
+    Ok(plan.into_iter().map(|r| r.line).collect())
+}

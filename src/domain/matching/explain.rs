@@ -1,0 +1,369 @@
+//! Plain-English reasons and cautions, generated from the same numbers as the score, so a link
+//! worker can read them out and trust that they say why the asset is on the list.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate};
+use uuid::Uuid;
+
+use super::candidate::Candidate;
+use super::interests::{Relation, ResolvedInterest};
+use super::request::{Barrier, MatchSpec};
+use super::schedule_fit::Fit;
+use super::score::Assessment;
+use super::travel::format_km;
+use crate::domain::schedule::{Session, Weekday, format_hhmm};
+use crate::domain::venue::{AccessibilityFeature, VenueType};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Explanation {
+    pub reasons: Vec<String>,
+    pub cautions: Vec<String>,
+}
+
+/// "£2.50", "£5".
+pub fn format_pence(pence: i32) -> String {
+    if pence % 100 == 0 {
+        format!("£{}", pence / 100)
+    } else {
+        format!("£{}.{:02}", pence / 100, pence % 100)
+    }
+}
+
+fn plural_day(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "Mondays",
+        Weekday::Tue => "Tuesdays",
+        Weekday::Wed => "Wednesdays",
+        Weekday::Thu => "Thursdays",
+        Weekday::Fri => "Fridays",
+        Weekday::Sat => "Saturdays",
+        Weekday::Sun => "Sundays",
+    }
+}
+
+/// "Tuesdays 18:00–19:30" or "Saturday 5 December 10:00–12:00".
+pub fn describe_session(s: &Session) -> String {
+    let times = format!("{}–{}", format_hhmm(s.start), format_hhmm(s.end));
+    match (s.weekday, s.date) {
+        (Some(day), _) => format!("{} {times}", plural_day(day)),
+        (None, Some(date)) => format!("{} {times}", date.format("%A %-d %B")),
+        (None, None) => times,
+    }
+}
+
+pub fn venue_phrase(venue_type: VenueType) -> &'static str {
+    match venue_type {
+        VenueType::Library => "a library",
+        VenueType::CommunityCentre => "a community centre",
+        VenueType::College => "a college",
+        VenueType::SportsCentre => "a sports centre",
+        VenueType::Park => "a park",
+        VenueType::PlaceOfWorship => "a place of worship",
+        VenueType::Cafe => "a café",
+        VenueType::ArtsVenue => "an arts venue",
+        VenueType::HealthSetting => "a health setting",
+        VenueType::MentalHealthService => "a mental health service",
+        VenueType::Online => "online",
+        VenueType::Other => "a community venue",
+    }
+}
+
+pub fn feature_phrase(feature: AccessibilityFeature) -> String {
+    match feature {
+        AccessibilityFeature::StepFreeAccess => "step-free access".into(),
+        AccessibilityFeature::ChangingPlacesToilet => "a Changing Places toilet".into(),
+        AccessibilityFeature::QuietSpace => "a quiet space".into(),
+        AccessibilityFeature::HearingLoop => "a hearing loop".into(),
+        AccessibilityFeature::AccessibleToilet => "an accessible toilet".into(),
+        other => other.as_str().replace('_', " "),
+    }
+}
+
+fn month(date: NaiveDate) -> String {
+    date.format("%B %Y").to_string()
+}
+
+fn interest_reasons(
+    interests: &[ResolvedInterest],
+    a: &Assessment,
+    labels: &HashMap<Uuid, String>,
+    out: &mut Vec<String>,
+) {
+    for m in a.matches.iter().take(3) {
+        let Some(interest) = interests.get(m.interest) else {
+            continue;
+        };
+        let input = &interest.input;
+        let label = m.term_id.and_then(|id| labels.get(&id));
+        out.push(match (m.relation, label) {
+            (Relation::Text, _) | (_, None) => format!("Mentions {input}"),
+            (Relation::Broader, Some(label)) => {
+                format!("Related to your interest in {input}: {label}")
+            }
+            (_, Some(label)) if label.eq_ignore_ascii_case(input) => {
+                format!("Matches your interest in {input}")
+            }
+            (_, Some(label)) => format!("Matches your interest in {input} ({label})"),
+        });
+    }
+}
+
+/// Reasons and cautions for one result. `labels` names the asset's interest terms.
+pub fn explain(
+    spec: &MatchSpec,
+    interests: &[ResolvedInterest],
+    c: &Candidate,
+    a: &Assessment,
+    labels: &HashMap<Uuid, String>,
+    today: NaiveDate,
+) -> Explanation {
+    let mut reasons = Vec::new();
+    let mut cautions = Vec::new();
+
+    interest_reasons(interests, a, labels, &mut reasons);
+
+    match (a.distance_km, a.minutes, spec.reach.mode) {
+        (Some(km), Some(minutes), Some(mode)) => reasons.push(format!(
+            "About {} ({})",
+            mode.journey(minutes),
+            format_km(km)
+        )),
+        (Some(km), _, _) => reasons.push(format!("{} away", format_km(km))),
+        (None, _, _) => reasons.push("Online: no travel needed".into()),
+    }
+
+    match a.cost_pence {
+        Some(0) => reasons.push("Free".into()),
+        Some(p) if spec.budget.concessions && c.concession_pence == Some(p) => reasons.push(
+            format!("{} a session at the concession price", format_pence(p)),
+        ),
+        Some(p) => reasons.push(format!("{} a session", format_pence(p))),
+        None => cautions.push("Cost not stated: check with the organiser".into()),
+    }
+
+    match &a.fit {
+        Some((Fit::Inside, Some(s))) => reasons.push(format!(
+            "{}, when you said you are free",
+            describe_session(s)
+        )),
+        Some((Fit::Partly, Some(s))) => cautions.push(format!(
+            "{} is only partly within the times you gave",
+            describe_session(s)
+        )),
+        Some((Fit::Outside, Some(s))) => cautions.push(format!(
+            "No sessions in the times you gave (it runs {})",
+            describe_session(s)
+        )),
+        _ => match a.current_sessions.first() {
+            Some(s) if a.fit.is_none() => reasons.push(format!("Runs {}", describe_session(s))),
+            _ => cautions.push("Times not stated: check with the organiser".into()),
+        },
+    }
+
+    match (c.non_stigmatised, c.venue_type) {
+        (Some(true), Some(v)) if spec.prefer_non_stigmatised || spec.has(Barrier::Stigma) => {
+            reasons.push(format!("At {}, not a health setting", venue_phrase(v)))
+        }
+        (Some(false), Some(v)) => cautions.push(format!("At {}", venue_phrase(v))),
+        _ => {}
+    }
+
+    if c.drop_in == Some(true) {
+        reasons.push("Drop-in: no need to book".into());
+    }
+    if c.taster_session == Some(true) {
+        reasons.push("Taster sessions for newcomers".into());
+    }
+    if c.meet_and_greet == Some(true) {
+        reasons.push("Someone meets newcomers".into());
+    }
+    if c.small_group() == Some(true) {
+        match c.typical_group_size {
+            Some(n) => reasons.push(format!("Small group (about {n} people)")),
+            None => reasons.push("Small group".into()),
+        }
+    }
+    if c.booking_required == Some(true) {
+        cautions.push("Booking needed".into());
+    }
+    for need in &spec.access_needs {
+        reasons.push(format!("Has {}", feature_phrase(*need)));
+    }
+    if (spec.has(Barrier::Transport)
+        || spec.reach.mode == Some(super::travel::TravelMode::PublicTransport))
+        && c.has_feature("near_public_transport")
+    {
+        reasons.push("Near public transport".into());
+    }
+
+    match a.confirmed_days_ago {
+        None => cautions.push("Not confirmed by the organiser".into()),
+        Some(days) => {
+            let when = today - Duration::days(days);
+            if days > 365 {
+                cautions.push(format!(
+                    "Not confirmed by the organiser since {}",
+                    month(when)
+                ));
+            } else if days <= 183 {
+                reasons.push(format!("Confirmed by the organiser in {}", month(when)));
+            }
+        }
+    }
+    Explanation { reasons, cautions }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::geometry::LatLon;
+    use crate::domain::matching::candidate::tests::blank;
+    use crate::domain::matching::interests::{Resolution, Term};
+    use crate::domain::matching::request::tests::request;
+    use crate::domain::matching::request::validate;
+    use crate::domain::matching::score::{Context, assess, weights};
+    use crate::domain::schedule::parse_hhmm;
+    use chrono::{DateTime, Utc};
+
+    fn setup(body: serde_json::Value, c: &Candidate) -> (Explanation, Assessment) {
+        let mut body = body;
+        body["location"] = serde_json::json!({"lat": 53.4248, "lon": -2.3232});
+        let spec = validate(&request(body)).unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let interests = vec![ResolvedInterest {
+            input: "football".into(),
+            resolution: Resolution::Exact,
+            term: Some(Term {
+                id: Uuid::from_u128(77),
+                slug: "football".into(),
+                label: "Football".into(),
+            }),
+            narrower: vec![Uuid::from_u128(78)],
+            broader: None,
+        }];
+        let ctx = Context {
+            person: LatLon {
+                lat: 53.4248,
+                lon: -2.3232,
+            },
+            interests: interests.clone(),
+            now_local: now.naive_utc(),
+            now,
+        };
+        let a = assess(&spec, &ctx, &weights(&spec), c);
+        let labels = HashMap::from([(Uuid::from_u128(78), "5-a-side".to_string())]);
+        (explain(&spec, &interests, c, &a, &labels, ctx.today()), a)
+    }
+
+    #[test]
+    fn reasons_read_like_a_link_worker_would_say_them() {
+        let mut c = blank(1);
+        c.position = Some(LatLon {
+            lat: 53.4248 + 1.1 / 111.2,
+            lon: -2.3232,
+        });
+        c.interest_ids = vec![Uuid::from_u128(78)];
+        c.cost_free = Some(true);
+        c.drop_in = Some(true);
+        c.sessions = vec![Session {
+            weekday: Some(Weekday::Tue),
+            date: None,
+            start: parse_hhmm("18:00").unwrap(),
+            end: parse_hhmm("19:30").unwrap(),
+            valid_from: None,
+            valid_until: None,
+        }];
+        c.confirmed_at = Some(
+            DateTime::parse_from_rfc3339("2025-03-10T09:00:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+        );
+        let (e, _) = setup(
+            serde_json::json!({
+                "interests": ["football"],
+                "availability": [{"day": "tue", "from": "17:30", "to": "21:00"}]
+            }),
+            &c,
+        );
+        assert_eq!(
+            e.reasons,
+            [
+                "Matches your interest in football (5-a-side)",
+                "About 18 minutes' walk (1.1 km)",
+                "Free",
+                "Tuesdays 18:00–19:30, when you said you are free",
+                "At a community centre, not a health setting",
+                "Drop-in: no need to book",
+            ]
+        );
+        assert_eq!(
+            e.cautions,
+            ["Not confirmed by the organiser since March 2025"]
+        );
+    }
+
+    #[test]
+    fn what_is_not_stated_is_said() {
+        let mut c = blank(1);
+        c.non_stigmatised = Some(false);
+        c.venue_type = Some(VenueType::MentalHealthService);
+        let (e, _) = setup(serde_json::json!({}), &c);
+        assert_eq!(
+            e.cautions,
+            [
+                "Cost not stated: check with the organiser",
+                "Times not stated: check with the organiser",
+                "At a mental health service",
+                "Not confirmed by the organiser",
+            ]
+        );
+    }
+
+    #[test]
+    fn prices_and_sessions_are_formatted() {
+        assert_eq!(format_pence(250), "£2.50");
+        assert_eq!(format_pence(500), "£5");
+        assert_eq!(format_pence(5), "£0.05");
+        let dated = Session {
+            weekday: None,
+            date: Some(NaiveDate::from_ymd_opt(2026, 12, 5).unwrap()),
+            start: parse_hhmm("10:00").unwrap(),
+            end: parse_hhmm("12:00").unwrap(),
+            valid_from: None,
+            valid_until: None,
+        };
+        assert_eq!(describe_session(&dated), "Saturday 5 December 10:00–12:00");
+    }
+
+    #[test]
+    fn concession_prices_and_clashing_times_are_explained() {
+        let mut c = blank(1);
+        c.cost_pence = Some(500);
+        c.concession_pence = Some(250);
+        c.sessions = vec![Session {
+            weekday: Some(Weekday::Wed),
+            date: None,
+            start: parse_hhmm("10:00").unwrap(),
+            end: parse_hhmm("11:00").unwrap(),
+            valid_from: None,
+            valid_until: None,
+        }];
+        let (e, _) = setup(
+            serde_json::json!({
+                "budget": {"concessions": true},
+                "availability": [{"day": "tue", "from": "17:30", "to": "21:00"}]
+            }),
+            &c,
+        );
+        assert!(
+            e.reasons
+                .contains(&"£2.50 a session at the concession price".to_string())
+        );
+        assert!(e.cautions.contains(
+            &"No sessions in the times you gave (it runs Wednesdays 10:00–11:00)".to_string()
+        ));
+    }
+}

@@ -1,0 +1,174 @@
+//! Near misses: when too few assets pass, what would add more. Counted from the assets that
+//! break exactly one hard constraint, so each suggestion is one change the person could make.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::constraints::Violation;
+use super::explain::{feature_phrase, format_pence};
+use super::request::MatchSpec;
+
+/// How far travel is stretched when looking for near misses.
+pub const TRAVEL_STRETCH: f64 = 1.5;
+
+/// Budgets tried, in pence, for "N more if you can pay up to £5".
+const BUDGET_STEPS: [i32; 10] = [100, 200, 300, 500, 800, 1000, 1500, 2000, 3000, 5000];
+
+/// One change that would add results.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct NearMiss {
+    /// What would change: `travel`, `budget`, `access:<feature>`, `kinds`, `online` or `times`.
+    #[schema(example = "travel")]
+    pub relax: String,
+    /// How many more assets would pass.
+    #[schema(example = 3)]
+    pub count: usize,
+    /// True when the count stopped at the number of assets examined, so there may be more.
+    pub at_least: bool,
+    #[schema(example = "3 more within 45 minutes' walk")]
+    pub message: String,
+}
+
+/// An asset that failed, with what it broke and what it costs the person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Miss {
+    pub violations: Vec<Violation>,
+    pub cost_pence: Option<i32>,
+}
+
+pub fn near_misses(spec: &MatchSpec, misses: &[Miss], window_full: bool) -> Vec<NearMiss> {
+    let only = |v: Violation| {
+        misses
+            .iter()
+            .filter(move |m| m.violations.len() == 1 && m.violations[0] == v)
+    };
+    let mut out = Vec::new();
+    let mut add = |relax: String, count: usize, message: String| {
+        if count > 0 {
+            out.push(NearMiss {
+                relax,
+                count,
+                at_least: window_full,
+                message,
+            })
+        }
+    };
+
+    let n = only(Violation::TooFar).count();
+    add(
+        "travel".into(),
+        n,
+        format!(
+            "{n} more {}",
+            spec.reach.stretched(TRAVEL_STRETCH).describe()
+        ),
+    );
+
+    if let Some(max) = spec.budget.max_pence {
+        let costs: Vec<i32> = only(Violation::Cost).filter_map(|m| m.cost_pence).collect();
+        if let Some(step) = BUDGET_STEPS
+            .iter()
+            .copied()
+            .filter(|s| *s > max)
+            .find(|s| costs.iter().any(|c| c <= s))
+        {
+            let n = costs.iter().filter(|c| **c <= step).count();
+            add(
+                "budget".into(),
+                n,
+                format!("{n} more if you can pay up to {}", format_pence(step)),
+            );
+        }
+    }
+
+    for need in &spec.access_needs {
+        let n = only(Violation::Access(*need)).count();
+        add(
+            format!("access:{}", need.as_str()),
+            n,
+            format!("{n} more if {} is not essential", feature_phrase(*need)),
+        );
+    }
+
+    let other_kinds = misses
+        .iter()
+        .filter(|m| m.violations.len() == 1 && matches!(m.violations[0], Violation::Kind(_)))
+        .count();
+    add(
+        "kinds".into(),
+        other_kinds,
+        format!("{other_kinds} more of other kinds"),
+    );
+
+    let n = only(Violation::Online).count();
+    add("online".into(), n, format!("{n} more online"));
+
+    let n = only(Violation::Times).count();
+    add("times".into(), n, format!("{n} more at other times"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::asset::AssetKind;
+    use crate::domain::matching::request::tests::request;
+    use crate::domain::matching::request::validate;
+    use crate::domain::venue::AccessibilityFeature;
+
+    fn miss(violations: Vec<Violation>, cost: Option<i32>) -> Miss {
+        Miss {
+            violations,
+            cost_pence: cost,
+        }
+    }
+
+    #[test]
+    fn each_single_change_is_counted() {
+        let spec = validate(&request(serde_json::json!({
+            "location": {"postcode": "YO1 7HH"},
+            "travel": {"mode": "public_transport", "max_minutes": 30},
+            "budget": {"max_pence_per_session": 300},
+            "access_needs": ["step_free_access"],
+            "kinds": ["group"],
+        })))
+        .unwrap();
+        let misses = vec![
+            miss(vec![Violation::TooFar], None),
+            miss(vec![Violation::TooFar], None),
+            miss(vec![Violation::TooFar, Violation::Cost], Some(400)),
+            miss(vec![Violation::Cost], Some(450)),
+            miss(vec![Violation::Cost], Some(700)),
+            miss(
+                vec![Violation::Access(AccessibilityFeature::StepFreeAccess)],
+                None,
+            ),
+            miss(vec![Violation::Kind(AssetKind::Volunteering)], Some(0)),
+            miss(vec![Violation::Online], None),
+        ];
+        let got: Vec<String> = near_misses(&spec, &misses, false)
+            .into_iter()
+            .map(|n| n.message)
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "2 more within 45 minutes by bus or train",
+                "1 more if you can pay up to £5",
+                "1 more if step-free access is not essential",
+                "1 more of other kinds",
+                "1 more online",
+            ]
+        );
+    }
+
+    #[test]
+    fn nothing_to_suggest_gives_nothing() {
+        let spec = validate(&request(
+            serde_json::json!({"location": {"postcode": "YO1 7HH"}}),
+        ))
+        .unwrap();
+        assert!(near_misses(&spec, &[miss(vec![Violation::Age], None)], false).is_empty());
+        assert!(near_misses(&spec, &[], true).is_empty());
+    }
+}

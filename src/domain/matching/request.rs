@@ -1,0 +1,521 @@
+//! The match request: what a link worker learned about the person, checked as a whole so that
+//! one 422 names every bad field. Nothing here is stored or logged.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveTime;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::travel::{DEFAULT_MINUTES, DEFAULT_MODE, Reach, TravelMode};
+use crate::domain::asset::AssetKind;
+use crate::domain::geometry::{LatLon, check_position};
+use crate::domain::schedule::{Weekday, parse_hhmm};
+use crate::domain::validation::{Errors, FieldError, at};
+use crate::domain::venue::AccessibilityFeature;
+
+pub const DEFAULT_LIMIT: usize = 10;
+pub const MAX_LIMIT: usize = 50;
+pub const MAX_INTERESTS: usize = 10;
+pub const MAX_INTEREST_CHARS: usize = 100;
+pub const MAX_MINUTES: f64 = 180.0;
+pub const MAX_KM: f64 = 100.0;
+pub const MAX_WINDOWS: usize = 50;
+pub const MAX_EXCLUDED: usize = 500;
+pub const MAX_BUDGET_PENCE: i64 = 100_000;
+
+string_enum! {
+    /// What stops a person taking part; each one changes how results are weighed.
+    Barrier {
+        Cost => "cost",
+        Transport => "transport",
+        Confidence => "confidence",
+        Stigma => "stigma",
+        Access => "access",
+        Timing => "timing",
+        Caring => "caring",
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A request to `POST /v1/match`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatchRequest {
+    /// Where the person starts from: a postcode, or `lat` and `lon`.
+    pub location: LocationInput,
+    /// What the person loves or wants to try, in their own words or as vocabulary slugs or ids
+    /// (e.g. "football", "playing guitar", "maths"). Each is resolved to the vocabulary and the
+    /// resolution is returned. With none, assets are ranked on everything else.
+    #[serde(default)]
+    #[schema(example = json!(["football", "playing guitar"]))]
+    pub interests: Vec<String>,
+    /// How the person gets about; default a 30-minute walk.
+    #[serde(default)]
+    pub travel: Option<TravelInput>,
+    /// What the person can pay per session.
+    #[serde(default)]
+    pub budget: Option<BudgetInput>,
+    /// When the person is free (UK local times). Sessions outside these times rank far lower.
+    #[serde(default)]
+    pub availability: Vec<WindowInput>,
+    /// Leave out assets whose sessions all fall outside `availability` (default: rank them low).
+    #[serde(default)]
+    pub availability_strict: bool,
+    /// The person's age in years, to respect assets' age limits.
+    #[serde(default)]
+    #[schema(example = 34, minimum = 0, maximum = 120)]
+    pub age: Option<i64>,
+    /// Accessibility features every result's venue must have.
+    #[serde(default)]
+    pub access_needs: Vec<AccessibilityFeature>,
+    /// What makes taking part hard for the person; each changes the weighting.
+    #[serde(default)]
+    pub barriers: Vec<Barrier>,
+    /// Favour mainstream, non-stigmatised venues over health settings (default true).
+    #[serde(default = "yes")]
+    pub prefer_non_stigmatised: bool,
+    /// Only these kinds of asset (default: all).
+    #[serde(default)]
+    pub kinds: Vec<AssetKind>,
+    /// Also suggest online assets, which have no travel (default false).
+    #[serde(default)]
+    pub include_online: bool,
+    /// Assets the person has already tried or turned down.
+    #[serde(default)]
+    pub exclude_asset_ids: Vec<Uuid>,
+    /// How many suggestions to return (default 10, at most 50).
+    #[serde(default)]
+    #[schema(example = 10, minimum = 1, maximum = 50)]
+    pub limit: Option<i64>,
+}
+
+/// A postcode, or a point.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationInput {
+    /// A UK postcode; a full unit is most precise, a sector or district is accepted.
+    #[schema(example = "M32 0JG")]
+    pub postcode: Option<String>,
+    /// Latitude in decimal degrees (WGS 84), with `lon`.
+    pub lat: Option<f64>,
+    /// Longitude in decimal degrees (WGS 84), with `lat`.
+    pub lon: Option<f64>,
+}
+
+/// A travel time by a mode, or a straight-line distance.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TravelInput {
+    /// How the person travels (default walk).
+    pub mode: Option<TravelMode>,
+    /// Longest acceptable journey in minutes, turned into a distance with the mode's speed and a
+    /// detour factor (default 30).
+    #[schema(example = 30, minimum = 1, maximum = 180)]
+    pub max_minutes: Option<f64>,
+    /// Or: the furthest straight-line distance in km.
+    #[schema(minimum = 0.1, maximum = 100)]
+    pub max_km: Option<f64>,
+}
+
+/// What the person can pay.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetInput {
+    /// Most the person can pay for one session, in pence (0 for free only).
+    #[schema(example = 300, minimum = 0, maximum = 100000)]
+    pub max_pence_per_session: Option<i64>,
+    /// The person qualifies for concession prices (e.g. on benefits); their price is used.
+    #[serde(default)]
+    pub concessions: bool,
+}
+
+/// A weekly window when the person is free.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WindowInput {
+    pub day: Weekday,
+    /// Local time, `HH:MM`.
+    #[schema(example = "18:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub from: String,
+    /// Local time, `HH:MM`, later than `from`.
+    #[schema(example = "21:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Location {
+    Postcode(String),
+    Point(LatLon),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    pub max_pence: Option<i32>,
+    pub concessions: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub day: Weekday,
+    pub from: NaiveTime,
+    pub to: NaiveTime,
+}
+
+/// A checked request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchSpec {
+    pub location: Location,
+    pub interests: Vec<String>,
+    pub reach: Reach,
+    pub budget: Budget,
+    pub availability: Vec<Window>,
+    pub availability_strict: bool,
+    pub age: Option<i16>,
+    pub access_needs: Vec<AccessibilityFeature>,
+    pub barriers: BTreeSet<Barrier>,
+    pub prefer_non_stigmatised: bool,
+    pub kinds: Vec<AssetKind>,
+    pub include_online: bool,
+    pub exclude: Vec<Uuid>,
+    pub limit: usize,
+}
+
+impl MatchSpec {
+    pub fn has(&self, barrier: Barrier) -> bool {
+        self.barriers.contains(&barrier)
+    }
+}
+
+fn location(errors: &mut Errors, input: &LocationInput) -> Option<Location> {
+    match (&input.postcode, input.lat, input.lon) {
+        (Some(pc), None, None) => {
+            let pc = errors.required_text("location.postcode", pc, 16);
+            Some(Location::Postcode(pc))
+        }
+        (None, Some(lat), Some(lon)) => {
+            let p = LatLon { lat, lon };
+            check_position(errors, "location", p, false).then_some(Location::Point(p))
+        }
+        (Some(_), _, _) => {
+            errors.add("location", "give either postcode or lat and lon, not both");
+            None
+        }
+        (None, Some(_), None) => {
+            errors.add("location.lon", "is required with lat");
+            None
+        }
+        (None, None, Some(_)) => {
+            errors.add("location.lat", "is required with lon");
+            None
+        }
+        (None, None, None) => {
+            errors.add("location", "give a postcode, or lat and lon");
+            None
+        }
+    }
+}
+
+fn reach(errors: &mut Errors, input: Option<&TravelInput>) -> Reach {
+    let default = Reach::by_time(DEFAULT_MODE, DEFAULT_MINUTES);
+    let Some(input) = input else {
+        return default;
+    };
+    match (input.max_minutes, input.max_km) {
+        (Some(_), Some(_)) => {
+            errors.add("travel", "give either max_minutes or max_km, not both");
+            default
+        }
+        (_, Some(km)) => {
+            if !km.is_finite() || !(0.1..=MAX_KM).contains(&km) {
+                errors.add(
+                    "travel.max_km",
+                    format!("must be between 0.1 and {MAX_KM} km"),
+                );
+                return default;
+            }
+            Reach::by_distance(input.mode, km)
+        }
+        (minutes, None) => {
+            let minutes = minutes.unwrap_or(DEFAULT_MINUTES);
+            if !minutes.is_finite() || !(1.0..=MAX_MINUTES).contains(&minutes) {
+                errors.add(
+                    "travel.max_minutes",
+                    format!("must be between 1 and {MAX_MINUTES} minutes"),
+                );
+                return default;
+            }
+            Reach::by_time(input.mode.unwrap_or(DEFAULT_MODE), minutes)
+        }
+    }
+}
+
+fn windows(errors: &mut Errors, input: &[WindowInput]) -> Vec<Window> {
+    if input.len() > MAX_WINDOWS {
+        errors.add(
+            "availability",
+            format!("must have at most {MAX_WINDOWS} windows"),
+        );
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, w) in input.iter().enumerate() {
+        let field = at("availability", i);
+        let from = parse_hhmm(&w.from);
+        let to = parse_hhmm(&w.to);
+        if from.is_none() {
+            errors.add(format!("{field}.from"), "must be a time as HH:MM");
+        }
+        if to.is_none() {
+            errors.add(format!("{field}.to"), "must be a time as HH:MM");
+        }
+        if let (Some(from), Some(to)) = (from, to) {
+            if to <= from {
+                errors.add(
+                    format!("{field}.to"),
+                    format!("must be later than from ({})", w.from),
+                );
+            } else {
+                out.push(Window {
+                    day: w.day,
+                    from,
+                    to,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn dedup<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Checks a request and gives its defaults.
+pub fn validate(input: &MatchRequest) -> Result<MatchSpec, Vec<FieldError>> {
+    let mut errors = Errors::default();
+    let location = location(&mut errors, &input.location);
+
+    if input.interests.len() > MAX_INTERESTS {
+        errors.add(
+            "interests",
+            format!("must have at most {MAX_INTERESTS} entries"),
+        );
+    }
+    let mut interests: Vec<String> = Vec::new();
+    for (i, raw) in input.interests.iter().take(MAX_INTERESTS).enumerate() {
+        let text = errors.required_text(&at("interests", i), raw, MAX_INTEREST_CHARS);
+        if !text.is_empty()
+            && !interests.iter().any(|t| {
+                crate::domain::phrase::normalise(t) == crate::domain::phrase::normalise(&text)
+            })
+        {
+            interests.push(text);
+        }
+    }
+
+    let reach = reach(&mut errors, input.travel.as_ref());
+
+    let budget = match &input.budget {
+        None => Budget {
+            max_pence: None,
+            concessions: false,
+        },
+        Some(b) => {
+            let max_pence = match b.max_pence_per_session {
+                Some(p) if !(0..=MAX_BUDGET_PENCE).contains(&p) => {
+                    errors.add(
+                        "budget.max_pence_per_session",
+                        format!("must be between 0 and {MAX_BUDGET_PENCE} pence"),
+                    );
+                    None
+                }
+                other => other.map(|p| p as i32),
+            };
+            Budget {
+                max_pence,
+                concessions: b.concessions,
+            }
+        }
+    };
+
+    let availability = windows(&mut errors, &input.availability);
+    if input.availability_strict && input.availability.is_empty() {
+        errors.add("availability_strict", "needs availability windows");
+    }
+
+    let age = match input.age {
+        Some(a) if !(0..=120).contains(&a) => {
+            errors.add("age", "must be between 0 and 120");
+            None
+        }
+        other => other.map(|a| a as i16),
+    };
+
+    if input.exclude_asset_ids.len() > MAX_EXCLUDED {
+        errors.add(
+            "exclude_asset_ids",
+            format!("must have at most {MAX_EXCLUDED} ids"),
+        );
+    }
+
+    let limit = match input.limit {
+        None => DEFAULT_LIMIT,
+        Some(n) if (1..=MAX_LIMIT as i64).contains(&n) => n as usize,
+        Some(_) => {
+            errors.add("limit", format!("must be between 1 and {MAX_LIMIT}"));
+            DEFAULT_LIMIT
+        }
+    };
+
+    let spec = MatchSpec {
+        location: location.unwrap_or(Location::Postcode(String::new())),
+        interests,
+        reach,
+        budget,
+        availability,
+        availability_strict: input.availability_strict,
+        age,
+        access_needs: dedup(input.access_needs.clone()),
+        barriers: input.barriers.iter().copied().collect(),
+        prefer_non_stigmatised: input.prefer_non_stigmatised,
+        kinds: dedup(input.kinds.clone()),
+        include_online: input.include_online,
+        exclude: dedup(input.exclude_asset_ids.clone()),
+        limit,
+    };
+    errors.finish(spec)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn request(json: serde_json::Value) -> MatchRequest {
+        serde_json::from_value(json).expect("request parses")
+    }
+
+    fn fields(json: serde_json::Value) -> Vec<String> {
+        validate(&request(json))
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_a_half_hour_walk_and_ten_results() {
+        let spec = validate(&request(
+            serde_json::json!({"location": {"postcode": "M32 0JG"}}),
+        ))
+        .unwrap();
+        assert_eq!(spec.reach.mode, Some(TravelMode::Walk));
+        assert_eq!(spec.reach.max_minutes, Some(30.0));
+        assert_eq!(spec.limit, 10);
+        assert!(spec.prefer_non_stigmatised);
+        assert!(!spec.include_online);
+        assert_eq!(spec.location, Location::Postcode("M32 0JG".into()));
+    }
+
+    #[test]
+    fn a_full_request_is_read() {
+        let spec = validate(&request(serde_json::json!({
+            "location": {"lat": 53.95, "lon": -1.08},
+            "interests": ["football", " Football ", "guitar"],
+            "travel": {"mode": "public_transport", "max_minutes": 45},
+            "budget": {"max_pence_per_session": 300, "concessions": true},
+            "availability": [{"day": "tue", "from": "18:00", "to": "21:00"}],
+            "availability_strict": true,
+            "age": 34,
+            "access_needs": ["step_free_access", "step_free_access"],
+            "barriers": ["confidence", "cost"],
+            "kinds": ["group"],
+            "include_online": true,
+            "limit": 5
+        })))
+        .unwrap();
+        assert_eq!(spec.interests, ["football", "guitar"]);
+        assert_eq!(spec.reach.mode, Some(TravelMode::PublicTransport));
+        assert_eq!(spec.budget.max_pence, Some(300));
+        assert!(spec.budget.concessions);
+        assert_eq!(spec.availability.len(), 1);
+        assert_eq!(spec.access_needs.len(), 1);
+        assert!(spec.has(Barrier::Confidence) && spec.has(Barrier::Cost));
+        assert_eq!(spec.limit, 5);
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let got = fields(serde_json::json!({
+            "location": {"lat": 100.0, "lon": -1.0},
+            "interests": ["", "x".repeat(101)],
+            "travel": {"mode": "walk", "max_minutes": 0},
+            "budget": {"max_pence_per_session": -1},
+            "availability": [{"day": "mon", "from": "21:00", "to": "18:00"}, {"day": "tue", "from": "9", "to": "10:00"}],
+            "age": 200,
+            "limit": 51
+        }));
+        assert_eq!(
+            got,
+            [
+                "location.lat",
+                "interests[0]",
+                "interests[1]",
+                "travel.max_minutes",
+                "budget.max_pence_per_session",
+                "availability[0].to",
+                "availability[1].from",
+                "age",
+                "limit"
+            ]
+        );
+    }
+
+    #[test]
+    fn location_needs_exactly_one_form() {
+        assert_eq!(fields(serde_json::json!({"location": {}})), ["location"]);
+        assert_eq!(
+            fields(
+                serde_json::json!({"location": {"postcode": "M32 0JG", "lat": 53.0, "lon": -2.0}})
+            ),
+            ["location"]
+        );
+        assert_eq!(
+            fields(serde_json::json!({"location": {"lat": 53.0}})),
+            ["location.lon"]
+        );
+        assert_eq!(
+            fields(serde_json::json!({"location": {"lat": 40.7, "lon": -74.0}})),
+            ["location"]
+        );
+    }
+
+    #[test]
+    fn travel_takes_minutes_or_km_but_not_both() {
+        let base =
+            |travel| serde_json::json!({"location": {"postcode": "YO1 7HH"}, "travel": travel});
+        assert_eq!(
+            fields(base(serde_json::json!({"max_minutes": 20, "max_km": 3}))),
+            ["travel"]
+        );
+        let spec = validate(&request(base(serde_json::json!({"max_km": 3})))).unwrap();
+        assert_eq!(spec.reach.max_km, 3.0);
+        assert_eq!(spec.reach.mode, None);
+        assert_eq!(
+            fields(base(serde_json::json!({"max_km": 500}))),
+            ["travel.max_km"]
+        );
+        assert_eq!(
+            fields(
+                serde_json::json!({"location": {"postcode": "YO1 7HH"}, "availability_strict": true})
+            ),
+            ["availability_strict"]
+        );
+    }
+}

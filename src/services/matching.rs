@@ -1,0 +1,428 @@
+//! Matching one person: check the request, find where they are and what their interests mean,
+//! fetch candidates from PostGIS, and let the domain rules decide, score, diversify and explain.
+//! Nothing about the person is stored or logged.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use crate::db::assets::AssetRecord;
+use crate::db::interests::{NamedBy, TermRef};
+use crate::db::matching::CandidateQuery;
+use crate::db::{self, DbPool};
+use crate::domain::geometry::LatLon;
+use crate::domain::matching::candidate::Candidate;
+use crate::domain::matching::diversify::{self, Item, LAMBDA};
+use crate::domain::matching::explain::{Explanation, explain};
+use crate::domain::matching::interests::{Resolution, ResolvedInterest, Term};
+use crate::domain::matching::near_miss::{Miss, NearMiss, TRAVEL_STRETCH, near_misses};
+use crate::domain::matching::request::{Location, MatchRequest, MatchSpec, validate};
+use crate::domain::matching::score::{Assessment, Context, Weights, assess, weights};
+use crate::domain::matching::travel::Reach;
+use crate::domain::phrase::normalise;
+use crate::error::ApiError;
+use crate::geocoder::{Geocoded, Geocoder};
+use crate::services::cache::TtlCache;
+use crate::services::search::locate;
+
+/// Interest phrases already resolved, per process.
+pub type ResolutionCache = TtlCache<ResolvedInterest>;
+
+/// How many of the nearest possible matches are scored. Distance is itself a score, so the
+/// best-scoring assets are almost always among the nearest few hundred that pass every rule.
+pub const CANDIDATES: i64 = 200;
+/// How many assets are examined for near misses.
+const NEAR_MISS_WINDOW: i64 = 1000;
+/// How many of the best-scoring candidates the re-ranking chooses among.
+const DIVERSITY_POOL: usize = 100;
+
+/// Where the person was placed.
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub point: LatLon,
+    pub postcode: Option<Geocoded>,
+}
+
+pub struct Suggestion {
+    pub record: AssetRecord,
+    pub assessment: Assessment,
+    pub explanation: Explanation,
+}
+
+/// How the list was varied.
+#[derive(Debug, Clone)]
+pub struct Variety {
+    /// Places that differ from pure score order.
+    pub moved: usize,
+    pub organizations: usize,
+    pub venues: usize,
+    pub interests_covered: usize,
+}
+
+pub struct Outcome {
+    pub spec: MatchSpec,
+    pub located: Located,
+    pub interests: Vec<ResolvedInterest>,
+    pub weights: Weights,
+    pub suggestions: Vec<Suggestion>,
+    pub variety: Variety,
+    pub near_misses: Vec<NearMiss>,
+    pub considered: usize,
+    pub passed: usize,
+}
+
+fn term(t: &TermRef) -> Term {
+    Term {
+        id: t.id,
+        slug: t.slug.clone(),
+        label: t.label.clone(),
+    }
+}
+
+/// Leading words people put before an activity ("playing guitar", "learning Spanish").
+const LEADING_WORDS: [&str; 9] = [
+    "playing ",
+    "play ",
+    "doing ",
+    "learning ",
+    "learn ",
+    "going to ",
+    "going ",
+    "some ",
+    "a ",
+];
+
+async fn resolve_one(
+    conn: &mut diesel_async::AsyncPgConnection,
+    input: &str,
+) -> Result<ResolvedInterest, ApiError> {
+    let mut found = db::interests::resolve_how(conn, input)
+        .await?
+        .map(|(t, how)| {
+            let resolution = match how {
+                NamedBy::Synonym => Resolution::Synonym,
+                _ => Resolution::Exact,
+            };
+            (t, resolution)
+        });
+    if found.is_none() {
+        let phrase = normalise(input);
+        for lead in LEADING_WORDS {
+            if let Some(rest) = phrase.strip_prefix(lead)
+                && let Some((t, _)) = db::interests::resolve_how(conn, rest).await?
+            {
+                found = Some((t, Resolution::Synonym));
+                break;
+            }
+        }
+    }
+    if found.is_none()
+        && let Some(slug) = db::interests::suggest(conn, input, 1).await?.first()
+        && let Some(t) = db::interests::by_slug(conn, slug).await?
+    {
+        found = Some((t, Resolution::Similar));
+    }
+    let Some((t, resolution)) = found else {
+        return Ok(ResolvedInterest {
+            input: input.to_string(),
+            resolution: Resolution::TextOnly,
+            term: None,
+            narrower: Vec::new(),
+            broader: None,
+        });
+    };
+    let narrower = db::interests::with_narrower(conn, &[t.id])
+        .await?
+        .into_iter()
+        .filter(|id| *id != t.id)
+        .collect();
+    let broader = db::interests::broader(conn, t.id).await?.as_ref().map(term);
+    Ok(ResolvedInterest {
+        input: input.to_string(),
+        resolution,
+        term: Some(term(&t)),
+        narrower,
+        broader,
+    })
+}
+
+/// Resolves each phrase, through the cache.
+pub async fn resolve_interests(
+    pool: &DbPool,
+    cache: &ResolutionCache,
+    inputs: &[String],
+) -> Result<Vec<ResolvedInterest>, ApiError> {
+    let mut out = Vec::with_capacity(inputs.len());
+    let mut conn = None;
+    for input in inputs {
+        if let Some(mut hit) = cache.get(input) {
+            hit.input = input.clone();
+            out.push(hit);
+            continue;
+        }
+        if conn.is_none() {
+            conn = Some(db::connect(pool).await?);
+        }
+        let c = conn.as_mut().expect("connected above");
+        let resolved = resolve_one(c, input).await?;
+        cache.put(input, resolved.clone());
+        out.push(resolved);
+    }
+    Ok(out)
+}
+
+async fn locate_person(geocoder: &Geocoder, location: &Location) -> Result<Located, ApiError> {
+    match location {
+        Location::Point(p) => Ok(Located {
+            point: *p,
+            postcode: None,
+        }),
+        Location::Postcode(raw) => {
+            let found = locate(geocoder, "location.postcode", raw).await?;
+            Ok(Located {
+                point: LatLon {
+                    lat: found.latitude,
+                    lon: found.longitude,
+                },
+                postcode: Some(found),
+            })
+        }
+    }
+}
+
+/// The candidate query for a request: `relaxed` drops the constraints a person could change
+/// (travel stretched, budget, access, kinds, online) to count near misses.
+pub fn candidate_query(
+    spec: &MatchSpec,
+    point: LatLon,
+    interests: &[ResolvedInterest],
+    relaxed: bool,
+) -> CandidateQuery {
+    let term_ids = (!interests.is_empty()).then(|| {
+        let ids: BTreeSet<Uuid> = interests.iter().flat_map(|i| i.term_ids()).collect();
+        ids.into_iter().collect()
+    });
+    let reach = if relaxed {
+        spec.reach.stretched(TRAVEL_STRETCH)
+    } else {
+        spec.reach
+    };
+    CandidateQuery {
+        point,
+        radius_m: reach.max_km * 1000.0,
+        term_ids,
+        phrases: interests.iter().map(|i| i.input.clone()).collect(),
+        age: spec.age,
+        exclude: spec.exclude.clone(),
+        kinds: if relaxed {
+            Vec::new()
+        } else {
+            spec.kinds.iter().map(|k| k.as_str().to_string()).collect()
+        },
+        access: if relaxed {
+            Vec::new()
+        } else {
+            spec.access_needs
+                .iter()
+                .map(|a| a.as_str().to_string())
+                .collect()
+        },
+        max_cost_pence: if relaxed { None } else { spec.budget.max_pence },
+        concessions: spec.budget.concessions,
+        include_online: relaxed || spec.include_online,
+        limit: if relaxed {
+            NEAR_MISS_WINDOW
+        } else {
+            CANDIDATES
+        },
+    }
+}
+
+fn context(located: &Located, interests: Vec<ResolvedInterest>) -> Context {
+    let now = Utc::now();
+    Context {
+        person: located.point,
+        interests,
+        now_local: now.with_timezone(&chrono_tz::Europe::London).naive_local(),
+        now,
+    }
+}
+
+/// Scored candidates that pass every hard constraint, best first (ties by id).
+pub fn rank(
+    spec: &MatchSpec,
+    ctx: &Context,
+    candidates: Vec<Candidate>,
+) -> Vec<(Candidate, Assessment)> {
+    let w = weights(spec);
+    let mut passed: Vec<(Candidate, Assessment)> = candidates
+        .into_iter()
+        .map(|c| {
+            let a = assess(spec, ctx, &w, &c);
+            (c, a)
+        })
+        .filter(|(_, a)| a.violations.is_empty())
+        .collect();
+    passed.sort_by(|(ca, a), (cb, b)| b.score.total_cmp(&a.score).then(ca.id.cmp(&cb.id)));
+    passed
+}
+
+/// Picks the final list from ranked candidates by maximal marginal relevance.
+pub fn diversify(spec: &MatchSpec, ranked: &[(Candidate, Assessment)]) -> (Vec<usize>, usize) {
+    let items: Vec<Item> = ranked
+        .iter()
+        .take(DIVERSITY_POOL)
+        .map(|(c, a)| Item {
+            id: c.id,
+            organization_id: c.organization_id,
+            venue_id: c.venue_id,
+            interest: a.matches.first().map(|m| m.interest),
+            score: a.score,
+        })
+        .collect();
+    let chosen = diversify::mmr(&items, spec.limit, spec.interests.len() > 1);
+    let moved = chosen.iter().enumerate().filter(|(i, c)| i != *c).count();
+    (chosen, moved)
+}
+
+pub async fn run(
+    pool: &DbPool,
+    geocoder: &Geocoder,
+    cache: &ResolutionCache,
+    request: &MatchRequest,
+) -> Result<Outcome, ApiError> {
+    let spec = validate(request).map_err(ApiError::Validation)?;
+    let located = locate_person(geocoder, &spec.location).await?;
+    let interests = resolve_interests(pool, cache, &spec.interests).await?;
+    let ctx = context(&located, interests.clone());
+
+    let mut conn = db::connect(pool).await?;
+    let strict = candidate_query(&spec, located.point, &interests, false);
+    let candidates = db::matching::candidates(&mut conn, &strict).await?;
+    let considered = candidates.len();
+    let ranked = rank(&spec, &ctx, candidates);
+    let passed = ranked.len();
+    let (chosen, moved) = diversify(&spec, &ranked);
+
+    let ids: Vec<Uuid> = chosen.iter().map(|&i| ranked[i].0.id).collect();
+    let records = db::search::records(&mut conn, &ids).await?;
+    let mut by_id: HashMap<Uuid, AssetRecord> =
+        records.into_iter().map(|r| (r.asset.id, r)).collect();
+    let mut suggestions = Vec::with_capacity(chosen.len());
+    for &i in &chosen {
+        let (candidate, assessment) = &ranked[i];
+        let Some(record) = by_id.remove(&candidate.id) else {
+            continue;
+        };
+        let labels: HashMap<Uuid, String> = record
+            .interests
+            .iter()
+            .map(|t| (t.id, t.label.clone()))
+            .collect();
+        let mut explanation = explain(
+            &spec,
+            &interests,
+            candidate,
+            assessment,
+            &labels,
+            ctx.today(),
+        );
+        if record.asset.is_example {
+            explanation
+                .cautions
+                .push("Example listing in the demo data, not a real session".into());
+        }
+        suggestions.push(Suggestion {
+            record,
+            assessment: assessment.clone(),
+            explanation,
+        });
+    }
+
+    let near = if passed < spec.limit {
+        let relaxed = candidate_query(&spec, located.point, &interests, true);
+        let pool_rows = db::matching::candidates(&mut conn, &relaxed).await?;
+        let window_full = pool_rows.len() as i64 >= relaxed.limit;
+        let passed_ids: HashSet<Uuid> = ranked.iter().map(|(c, _)| c.id).collect();
+        let w = weights(&spec);
+        let misses: Vec<Miss> = pool_rows
+            .iter()
+            .filter(|c| !passed_ids.contains(&c.id))
+            .map(|c| {
+                let a = assess(&spec, &ctx, &w, c);
+                Miss {
+                    violations: a.violations,
+                    cost_pence: a.cost_pence,
+                }
+            })
+            .collect();
+        near_misses(&spec, &misses, window_full)
+    } else {
+        Vec::new()
+    };
+
+    let variety = Variety {
+        moved,
+        organizations: suggestions
+            .iter()
+            .map(|s| s.record.asset.organization_id)
+            .collect::<HashSet<_>>()
+            .len(),
+        venues: suggestions
+            .iter()
+            .filter_map(|s| s.record.asset.venue_id)
+            .collect::<HashSet<_>>()
+            .len(),
+        interests_covered: suggestions
+            .iter()
+            .flat_map(|s| s.assessment.matches.iter().map(|m| m.interest))
+            .collect::<HashSet<_>>()
+            .len(),
+    };
+    Ok(Outcome {
+        weights: weights(&spec),
+        spec,
+        located,
+        interests,
+        suggestions,
+        variety,
+        near_misses: near,
+        considered,
+        passed,
+    })
+}
+
+/// "Diversified by maximal marginal relevance …", for the response.
+pub fn describe_variety(outcome: &Outcome) -> String {
+    let n = outcome.suggestions.len();
+    let mut text = format!(
+        "Re-ranked by maximal marginal relevance (lambda {LAMBDA}): a result that shares an \
+         organisation, venue or interest with one above it must score clearly higher to keep its \
+         place. {} of {n} places changed; {} organisations and {} venues",
+        outcome.variety.moved, outcome.variety.organizations, outcome.variety.venues
+    );
+    if !outcome.interests.is_empty() {
+        text.push_str(&format!(
+            "; {} of {} interests covered",
+            outcome.variety.interests_covered,
+            outcome.interests.len()
+        ));
+    }
+    text.push('.');
+    text
+}
+
+/// The travel estimate, described for the response.
+pub fn describe_reach(reach: &Reach) -> String {
+    format!(
+        "Estimated from straight-line distance: {} is taken as up to {} as the crow flies, \
+         allowing for routes about {} times longer than the straight line. Actual journeys vary.",
+        match (reach.mode, reach.max_minutes) {
+            (Some(mode), Some(minutes)) => mode.journey(minutes),
+            _ => "the distance given".to_string(),
+        },
+        crate::domain::matching::travel::format_km(reach.max_km),
+        crate::domain::matching::travel::DETOUR_FACTOR
+    )
+}
