@@ -1,5 +1,6 @@
-//! Command-line tools for measuring the search: its plan, and the raw statement's throughput
-//! from concurrent clients, so the HTTP figures have a yardstick run on the same machine.
+//! Command-line tools for measuring search and matching: their plans, and the raw statements'
+//! throughput from concurrent clients, so the HTTP figures have a yardstick run on the same
+//! machine.
 
 use std::time::{Duration, Instant};
 
@@ -44,6 +45,133 @@ pub struct Figures {
 }
 
 /// Runs the search statement in a loop from `clients` connections for `seconds`.
+async fn timed<Q, F, Fut>(
+    database_url: &str,
+    queries: Vec<Q>,
+    clients: usize,
+    seconds: u64,
+    run: F,
+) -> anyhow::Result<Figures>
+where
+    Q: Clone + Send + Sync + 'static,
+    F: Fn(AsyncPgConnection, Q) -> Fut + Copy + Send + Sync + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<(AsyncPgConnection, usize)>> + Send,
+{
+    anyhow::ensure!(!queries.is_empty(), "no queries to run");
+    let queries = std::sync::Arc::new(queries);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for client in 0..clients {
+        let url = database_url.to_string();
+        let queries = queries.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut conn = AsyncPgConnection::establish(&url).await?;
+            let mut latencies = Vec::new();
+            let mut rows = 0;
+            let mut next = client * queries.len() / clients.max(1);
+            while Instant::now() < deadline {
+                let q = queries[next % queries.len()].clone();
+                next += 1;
+                let start = Instant::now();
+                let (c, n) = run(conn, q).await?;
+                conn = c;
+                latencies.push(start.elapsed());
+                rows += n;
+            }
+            anyhow::Ok((latencies, rows))
+        }));
+    }
+    let mut all = Vec::new();
+    let mut rows = 0;
+    for task in tasks {
+        let (latencies, r) = task.await??;
+        all.extend(latencies);
+        rows += r;
+    }
+    all.sort();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 - 1.0) * p).round() as usize)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    Ok(Figures {
+        per_second: all.len() as f64 / seconds as f64,
+        p50_ms: pct(0.5),
+        p99_ms: pct(0.99),
+        rows: rows / all.len().max(1),
+    })
+}
+
+/// The candidate statements of the match requests in `path` (one JSON body per line).
+async fn match_queries(
+    database_url: &str,
+    path: &std::path::Path,
+) -> anyhow::Result<Vec<crate::db::matching::CandidateQuery>> {
+    use crate::services::matching;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let pool = db::pool(database_url, 2)?;
+    let geocoder = Geocoder::offline();
+    let cache = matching::ResolutionCache::default();
+    let mut out = Vec::new();
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let request: crate::domain::matching::request::MatchRequest =
+            serde_json::from_str(line).with_context(|| format!("line {}", i + 1))?;
+        let spec = crate::domain::matching::request::validate(&request)
+            .map_err(|e| anyhow::anyhow!("line {}: {e:?}", i + 1))?;
+        let located = matching::locate_person(&geocoder, &spec.location)
+            .await
+            .map_err(|e| anyhow::anyhow!("line {}: {e}", i + 1))?;
+        let interests = matching::resolve_interests(&pool, &cache, &spec.interests)
+            .await
+            .map_err(|e| anyhow::anyhow!("line {}: {e}", i + 1))?;
+        out.push(matching::candidate_query(
+            &spec,
+            located.point,
+            &interests,
+            false,
+        ));
+    }
+    Ok(out)
+}
+
+pub async fn explain_match(
+    database_url: &str,
+    path: &std::path::Path,
+    line: usize,
+) -> anyhow::Result<Vec<String>> {
+    let queries = match_queries(database_url, path).await?;
+    let q = queries
+        .get(line.saturating_sub(1))
+        .context("no such line")?;
+    let mut conn = AsyncPgConnection::establish(database_url).await?;
+    Ok(db::matching::explain(&mut conn, q).await?)
+}
+
+/// Runs the candidate statements of the match requests in a loop from `clients` connections.
+pub async fn match_throughput(
+    database_url: &str,
+    path: &std::path::Path,
+    clients: usize,
+    seconds: u64,
+) -> anyhow::Result<Figures> {
+    let queries = match_queries(database_url, path).await?;
+    timed(
+        database_url,
+        queries,
+        clients,
+        seconds,
+        |mut conn, q| async move {
+            let n = db::matching::candidates(&mut conn, &q).await?.len();
+            Ok((conn, n))
+        },
+    )
+    .await
+}
+
 pub async fn raw_throughput(
     database_url: &str,
     query: &str,

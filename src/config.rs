@@ -54,6 +54,22 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Time the raw candidate statement of `POST /v1/match` from concurrent clients, without HTTP
+    /// (for benchmarks), cycling through request bodies.
+    BenchMatch {
+        /// A file of match request bodies, one JSON object per line.
+        #[arg(long)]
+        requests: std::path::PathBuf,
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Print the EXPLAIN ANALYZE plan of the candidate statement of this line (from 1) instead.
+        #[arg(long)]
+        explain: Option<usize>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Manage the private PostgreSQL cluster (used by the test script).
     #[command(subcommand)]
     Cluster(ClusterCommand),

@@ -76,6 +76,31 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", result?.join("\n"));
             Ok(())
         }
+        Command::BenchMatch {
+            requests,
+            clients,
+            seconds,
+            explain,
+            db,
+        } => {
+            let database = bootstrap::open(&db).await?;
+            let result = match explain {
+                Some(line) => bench::explain_match(&database.url, &requests, line)
+                    .await
+                    .map(|plan| plan.join("\n")),
+                None => bench::match_throughput(&database.url, &requests, clients, seconds)
+                    .await
+                    .map(|f| {
+                        format!(
+                            "raw: {:.1} req/s p50 {:.3} ms p99 {:.3} ms rows {}",
+                            f.per_second, f.p50_ms, f.p99_ms, f.rows
+                        )
+                    }),
+            };
+            database.shutdown();
+            println!("{}", result?);
+            Ok(())
+        }
         Command::BenchSearch {
             query,
             clients,

@@ -1,7 +1,7 @@
 DROP INDEX IF EXISTS assets_placeless;
 DROP INDEX IF EXISTS assets_service_area_published_gist;
-DROP INDEX IF EXISTS assets_geom_bng_gist;
-ALTER TABLE assets DROP COLUMN geom_bng, DROP COLUMN sessions, DROP COLUMN venue_type;
+DROP INDEX IF EXISTS assets_geom_plane_gist;
+ALTER TABLE assets DROP COLUMN geom_plane, DROP COLUMN sessions, DROP COLUMN venue_type;
 
 CREATE OR REPLACE FUNCTION refresh_asset_search(ids uuid[]) RETURNS void
 LANGUAGE sql AS $$

@@ -42,10 +42,9 @@ pub struct CandidateQuery {
     pub limit: i64,
 }
 
-/// British National Grid scale error is under 0.1% across Great Britain and about 0.5% in
-/// Northern Ireland: the planar search box gets this margin, and the exact reach is then checked
-/// on the sphere.
-const PLANAR_MARGIN: f64 = 1.02;
+/// Distances on the plane (`geom_plane`) are within about 4% of the sphere's across the UK: the
+/// planar search box gets this margin, and the exact reach is then checked on the sphere.
+const PLANAR_MARGIN: f64 = 1.05;
 
 #[derive(QueryableByName)]
 struct CandidateRow {
@@ -173,6 +172,9 @@ fn build(q: &CandidateQuery, prefix: &str) -> Sql {
     let lat = sql.bind::<Double, _>(q.point.lat);
     let lon = sql.bind::<Double, _>(q.point.lon);
     let point = format!("ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326)");
+    let (x, y) = crate::domain::geometry::plane(q.point);
+    let (x, y) = (sql.bind::<Double, _>(x), sql.bind::<Double, _>(y));
+    let plane = format!("ST_MakePoint({x}, {y})");
     let limit = sql.bind::<BigInt, _>(q.limit);
 
     let mut filters = vec!["a.status = 'published'".to_string()];
@@ -240,13 +242,13 @@ fn build(q: &CandidateQuery, prefix: &str) -> Sql {
     let located = format!(
         "SELECT {COLUMNS}, ST_Y(a.geom::geometry) AS lat, ST_X(a.geom::geometry) AS lon, {text_hits} AS text_hits \
          FROM assets a \
-         WHERE {filters} AND a.geom_bng && ST_Expand(ST_Transform({point}, 27700), {radius}) \
-         ORDER BY a.geom_bng <-> ST_Transform({point}, 27700) LIMIT {limit}"
+         WHERE {filters} AND a.geom_plane && ST_Expand({plane}, {radius}) \
+         ORDER BY a.geom_plane <-> {plane} LIMIT {limit}"
     );
     let areas = format!(
         "SELECT {COLUMNS}, ST_Y(c.p) AS lat, ST_X(c.p) AS lon, {text_hits} AS text_hits \
          FROM assets a CROSS JOIN LATERAL (SELECT ST_ClosestPoint(a.service_area::geometry, {point}) AS p) c \
-         WHERE {filters} AND a.service_area IS NOT NULL AND a.geom_bng IS NULL \
+         WHERE {filters} AND a.service_area IS NOT NULL AND a.venue_id IS NULL \
            AND ST_DWithin(a.service_area, {point}::geography, {radius_m}) \
          ORDER BY a.id LIMIT {limit}"
     );

@@ -172,7 +172,7 @@ pub async fn resolve_interests(
     Ok(out)
 }
 
-async fn locate_person(geocoder: &Geocoder, location: &Location) -> Result<Located, ApiError> {
+pub async fn locate_person(geocoder: &Geocoder, location: &Location) -> Result<Located, ApiError> {
     match location {
         Location::Point(p) => Ok(Located {
             point: *p,

@@ -3,6 +3,7 @@
 
 mod assets;
 mod bootstrap;
+mod evaluation;
 mod helpers;
 mod keys;
 mod matching;
