@@ -305,7 +305,9 @@ END $$;
 
 COMMIT;
 
-\echo vacuum analyze
+\echo cluster assets in spatial order, vacuum analyze
+-- As docs/matching.md advises after bulk loads: neighbours on the same heap pages.
+CLUSTER assets USING assets_geom_plane_gist;
 VACUUM (ANALYZE) organizations, venues, assets, asset_interests, asset_sessions;
 
 SELECT (SELECT count(*) FROM organizations) AS organizations,

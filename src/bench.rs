@@ -111,7 +111,7 @@ async fn match_queries(
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let pool = db::pool(database_url, 2)?;
     let geocoder = Geocoder::offline();
-    let cache = matching::ResolutionCache::default();
+    let cache = matching::MatchCache::default();
     let mut out = Vec::new();
     for (i, line) in text
         .lines()
@@ -122,18 +122,10 @@ async fn match_queries(
             serde_json::from_str(line).with_context(|| format!("line {}", i + 1))?;
         let spec = crate::domain::matching::request::validate(&request)
             .map_err(|e| anyhow::anyhow!("line {}: {e:?}", i + 1))?;
-        let located = matching::locate_person(&geocoder, &spec.location)
+        let query = matching::prepare_candidates(&pool, &geocoder, &cache, &spec)
             .await
             .map_err(|e| anyhow::anyhow!("line {}: {e}", i + 1))?;
-        let interests = matching::resolve_interests(&pool, &cache, &spec.interests)
-            .await
-            .map_err(|e| anyhow::anyhow!("line {}: {e}", i + 1))?;
-        out.push(matching::candidate_query(
-            &spec,
-            located.point,
-            &interests,
-            false,
-        ));
+        out.push(query);
     }
     Ok(out)
 }

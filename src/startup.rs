@@ -62,7 +62,7 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
     let body_limit = BodyLimit(settings.max_body_bytes);
     let interests = web::Data::new(InterestCache::default());
     let tree_cache = web::Data::new(crate::api::interests::TreeCache::default());
-    let resolutions = web::Data::new(crate::services::matching::ResolutionCache::default());
+    let resolutions = web::Data::new(crate::services::matching::MatchCache::default());
     let geocoder = web::Data::new(match &settings.geocoder_url {
         Some(url) => Geocoder::with_online(OnlineGeocoder::new(url, settings.geocoder_timeout)?),
         None => Geocoder::offline(),

@@ -17,7 +17,9 @@ ALTER TABLE assets
              THEN ST_MakePoint((ST_X(geom::geometry) + 2) * cos(radians(ST_Y(geom::geometry))) * 111195.08,
                                ST_Y(geom::geometry) * 111195.08) END) STORED;
 
-CREATE INDEX assets_geom_plane_gist ON assets USING gist (geom_plane) WHERE status = 'published';
+-- Not partial, so that CLUSTER can use it: a KNN walk over a table kept in spatial order reads a
+-- few heap pages instead of one per asset (docs/benchmarks.md: 1.6x the throughput at 1M).
+CREATE INDEX assets_geom_plane_gist ON assets USING gist (geom_plane);
 CREATE INDEX assets_service_area_published_gist ON assets USING gist (service_area)
     WHERE status = 'published' AND venue_id IS NULL AND service_area IS NOT NULL;
 CREATE INDEX assets_placeless ON assets (id) WHERE status = 'published' AND geom IS NULL;

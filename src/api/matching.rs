@@ -20,7 +20,7 @@ use crate::domain::postcode_index::Precision;
 use crate::domain::schedule::{Weekday, format_hhmm};
 use crate::error::{ApiError, Problem};
 use crate::geocoder::Geocoder;
-use crate::services::matching::{self as service, ResolutionCache, Suggestion};
+use crate::services::matching::{self as service, MatchCache, Suggestion};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MatchResponse {
@@ -258,7 +258,7 @@ fn weekday_of(date: NaiveDate) -> Weekday {
 pub async fn match_assets(
     pool: web::Data<DbPool>,
     geocoder: web::Data<Geocoder>,
-    cache: web::Data<ResolutionCache>,
+    cache: web::Data<MatchCache>,
     body: JsonBody<MatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let outcome = service::run(&pool, &geocoder, &cache, &body.0).await?;

@@ -375,6 +375,55 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<Option<Ass
     }))
 }
 
+/// The records of these assets, in the order of `ids` (missing ones left out), with three
+/// prepared statements whatever the number of ids.
+pub async fn find_many(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> DbResult<Vec<AssetRecord>> {
+    let rows: Vec<(AssetRow, String, Option<VenueRow>)> = assets::table
+        .inner_join(organizations::table)
+        .left_join(venues::table)
+        .filter(assets::id.eq_any(ids))
+        .select((
+            AssetRow::as_select(),
+            organizations::name,
+            Option::<VenueRow>::as_select(),
+        ))
+        .load(conn)
+        .await?;
+    let mut interests_by_asset: std::collections::HashMap<Uuid, Vec<TermRef>> =
+        std::collections::HashMap::new();
+    for (asset_id, term) in interests::for_assets(conn, ids).await? {
+        interests_by_asset.entry(asset_id).or_default().push(term);
+    }
+    let mut sessions_by_asset: std::collections::HashMap<Uuid, Vec<SessionRow>> =
+        std::collections::HashMap::new();
+    let sessions: Vec<SessionRow> = asset_sessions::table
+        .filter(asset_sessions::asset_id.eq_any(ids))
+        .order((asset_sessions::asset_id, asset_sessions::position))
+        .select(SessionRow::as_select())
+        .load(conn)
+        .await?;
+    for s in sessions {
+        sessions_by_asset.entry(s.asset_id).or_default().push(s);
+    }
+    let mut records: std::collections::HashMap<Uuid, AssetRecord> = rows
+        .into_iter()
+        .map(|(asset, organization_name, venue)| {
+            let id = asset.id;
+            (
+                id,
+                AssetRecord {
+                    interests: interests_by_asset.remove(&id).unwrap_or_default(),
+                    sessions: sessions_by_asset.remove(&id).unwrap_or_default(),
+                    asset,
+                    organization_name,
+                    venue,
+                },
+            )
+        })
+        .collect();
+    Ok(ids.iter().filter_map(|id| records.remove(id)).collect())
+}
+
 pub async fn count(conn: &mut AsyncPgConnection) -> DbResult<i64> {
     Ok(assets::table.count().get_result(conn).await?)
 }

@@ -29,8 +29,13 @@ pub struct CandidateQuery {
     pub radius_m: f64,
     /// Terms any of which an asset may carry to match (`None`: interests were not asked for).
     pub term_ids: Option<Vec<Uuid>>,
-    /// The person's phrases, each looked for in assets' text.
+    /// The person's phrases, each looked for in assets' text (reported per phrase).
     pub phrases: Vec<String>,
+    /// Indices into `phrases` of those that also admit an asset by its words alone: phrases
+    /// that named no term, or only a look-alike one. A phrase that named a term finds assets by
+    /// their tags; checking every asset's words for it as well would cost more than the rest of
+    /// the walk.
+    pub text_candidates: Vec<usize>,
     pub age: Option<i16>,
     pub exclude: Vec<Uuid>,
     pub kinds: Vec<String>,
@@ -40,6 +45,9 @@ pub struct CandidateQuery {
     pub include_online: bool,
     /// Rows to return from each branch at most.
     pub limit: i64,
+    /// Walk outwards from the person testing each asset's interests, rather than letting the
+    /// planner start from the interest index: right unless the interests are rare.
+    pub walk: bool,
 }
 
 /// Distances on the plane (`geom_plane`) are within about 4% of the sphere's across the UK: the
@@ -184,7 +192,9 @@ fn build(q: &CandidateQuery, prefix: &str) -> Sql {
         .iter()
         .map(|p| {
             let p = sql.bind::<Text, _>(p.clone());
-            format!("plainto_tsquery('english', {p})")
+            // A scalar subquery is evaluated once per statement; the bare function call is
+            // only stable, so PostgreSQL would parse the phrase again for every row.
+            format!("(SELECT plainto_tsquery('english', {p}))")
         })
         .collect();
     for tsq in &phrases {
@@ -198,10 +208,23 @@ fn build(q: &CandidateQuery, prefix: &str) -> Sql {
     if let Some(ids) = &q.term_ids {
         let ids = sql.bind::<Array<SqlUuid>, _>(ids.clone());
         let mut any = vec![format!("a.interest_ids && {ids}")];
-        if !phrases.is_empty() {
-            any.push(format!("a.search_vector @@ ({})", phrases.join(" || ")));
+        let texts: Vec<&str> = q
+            .text_candidates
+            .iter()
+            .filter_map(|i| phrases.get(*i).map(String::as_str))
+            .collect();
+        if !texts.is_empty() {
+            any.push(format!("a.search_vector @@ ({})", texts.join(" || ")));
         }
-        filters.push(format!("({})", any.join(" OR ")));
+        let interest = format!("({})", any.join(" OR "));
+        if q.walk {
+            // Wrapped so that the planner cannot AND the interest GIN index with the box: a
+            // popular interest matches a sixth of the directory, and that bitmap costs far more
+            // than walking the nearest assets in the box until enough match.
+            filters.push(format!("coalesce({interest}, false)"));
+        } else {
+            filters.push(interest);
+        }
     }
     if let Some(age) = q.age {
         let age = sql.bind::<Int2, _>(age);
@@ -280,6 +303,46 @@ pub async fn candidates(
         .into_iter()
         .filter_map(CandidateRow::into_candidate)
         .collect())
+}
+
+#[derive(QueryableByName)]
+struct ElementStats {
+    #[diesel(sql_type = Nullable<Array<SqlUuid>>)]
+    elems: Option<Vec<Uuid>>,
+    #[diesel(sql_type = Nullable<Array<diesel::sql_types::Float4>>)]
+    freqs: Option<Vec<f32>>,
+}
+
+/// The share of assets carrying each common interest term, from the planner's statistics
+/// (`pg_stats.most_common_elems` of `assets.interest_ids`, kept by ANALYZE), and a share to
+/// assume for any other term. Empty before the table is first analysed.
+pub async fn interest_shares(
+    conn: &mut AsyncPgConnection,
+) -> DbResult<(std::collections::HashMap<Uuid, f64>, f64)> {
+    let rows: Vec<ElementStats> = diesel::sql_query(
+        "SELECT most_common_elems::text::uuid[] AS elems, most_common_elem_freqs AS freqs \
+         FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'assets' \
+           AND attname = 'interest_ids'",
+    )
+    .load(conn)
+    .await?;
+    let Some(ElementStats {
+        elems: Some(elems),
+        freqs: Some(freqs),
+    }) = rows.into_iter().next()
+    else {
+        return Ok((Default::default(), 0.0));
+    };
+    // After one frequency per element come the minimum, the maximum and the null frequency; a
+    // term not listed is rarer than the rarest listed one.
+    let floor = freqs.get(elems.len()).copied().unwrap_or(0.0) as f64 / 2.0;
+    Ok((
+        elems
+            .into_iter()
+            .zip(freqs.iter().map(|f| *f as f64))
+            .collect(),
+        floor,
+    ))
 }
 
 #[derive(QueryableByName)]

@@ -336,7 +336,9 @@ fn build(q: &SearchQuery, prefix: &str, shape: Shape) -> Sql {
     let mut sql = Sql::new();
     let tsquery = q.q.as_ref().map(|text| {
         let text = sql.bind::<Text, _>(text.clone());
-        format!("websearch_to_tsquery('english', {text})")
+        // Evaluated once per statement as a scalar subquery; the bare call is only stable and
+        // would parse the words again for every row.
+        format!("(SELECT websearch_to_tsquery('english', {text}))")
     });
     let score = match (&q.q, &tsquery) {
         (Some(text), Some(tsq)) => {
@@ -509,26 +511,6 @@ fn into_hit(row: SearchRow) -> Hit {
         distance_m: row.distance_m,
         score: row.score,
     }
-}
-
-/// The full records of these assets, in the order of `ids` (missing ones left out).
-pub async fn records(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> DbResult<Vec<AssetRecord>> {
-    let mut sql = Sql::new();
-    let bound = sql.bind::<Array<SqlUuid>, _>(ids.to_vec());
-    sql.push(&format!(
-        "SELECT {ASSET_COLUMNS}, {RELATED_COLUMNS}, NULL::float8 AS distance_m, NULL::float8 AS score \
-         FROM assets a JOIN organizations o ON o.id = a.organization_id \
-         LEFT JOIN venues v ON v.id = a.venue_id WHERE a.id = ANY ({bound})"
-    ));
-    let rows: Vec<SearchRow> = sql.query.load(conn).await?;
-    let mut found: std::collections::HashMap<Uuid, AssetRecord> = rows
-        .into_iter()
-        .map(|row| {
-            let hit = into_hit(row);
-            (hit.record.asset.id, hit.record)
-        })
-        .collect();
-    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
 /// One shape only: for tests that check the shapes agree.

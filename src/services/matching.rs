@@ -3,6 +3,8 @@
 //! Nothing about the person is stored or logged.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use uuid::Uuid;
@@ -26,14 +28,63 @@ use crate::geocoder::{Geocoded, Geocoder};
 use crate::services::cache::TtlCache;
 use crate::services::search::locate;
 
-/// Interest phrases already resolved, per process.
-pub type ResolutionCache = TtlCache<ResolvedInterest>;
+/// What matching keeps per process: interest phrases already resolved, and how common each
+/// interest term is (to choose the candidate query's plan).
+#[derive(Default)]
+pub struct MatchCache {
+    resolutions: TtlCache<ResolvedInterest>,
+    shares: Mutex<Option<(Instant, Arc<Shares>)>>,
+}
+
+/// The share of published assets carrying each common term, and the share to assume for others.
+type Shares = (HashMap<Uuid, f64>, f64);
+
+const SHARES_TTL: Duration = Duration::from_secs(300);
+
+/// Below this estimated share of assets matching the interests, the candidate query starts from
+/// the interest index; above it, it walks outwards from the person (docs/benchmarks.md).
+const RARE_SHARE: f64 = 0.05;
+
+impl MatchCache {
+    async fn shares(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+    ) -> Result<Arc<Shares>, ApiError> {
+        if let Ok(guard) = self.shares.lock()
+            && let Some((at, shares)) = guard.as_ref()
+            && at.elapsed() < SHARES_TTL
+        {
+            return Ok(shares.clone());
+        }
+        let shares = Arc::new(db::matching::interest_shares(conn).await?);
+        if let Ok(mut guard) = self.shares.lock() {
+            *guard = Some((Instant::now(), shares.clone()));
+        }
+        Ok(shares)
+    }
+}
+
+/// Whether to walk outwards from the person: yes unless the interests are known to be rare.
+fn walk(term_ids: Option<&[Uuid]>, shares: &Shares) -> bool {
+    let (known, floor) = shares;
+    let Some(ids) = term_ids else {
+        return true;
+    };
+    if known.is_empty() {
+        return true;
+    }
+    let share: f64 = ids
+        .iter()
+        .map(|id| known.get(id).copied().unwrap_or(*floor))
+        .sum();
+    share >= RARE_SHARE
+}
 
 /// How many of the nearest possible matches are scored. Distance is itself a score, so the
-/// best-scoring assets are almost always among the nearest few hundred that pass every rule.
-pub const CANDIDATES: i64 = 200;
+/// best-scoring assets are almost always among the nearest hundred or so that pass every rule.
+pub const CANDIDATES: i64 = 120;
 /// How many assets are examined for near misses.
-const NEAR_MISS_WINDOW: i64 = 1000;
+const NEAR_MISS_WINDOW: i64 = 250;
 /// How many of the best-scoring candidates the re-ranking chooses among.
 const DIVERSITY_POOL: usize = 100;
 
@@ -147,16 +198,38 @@ async fn resolve_one(
     })
 }
 
+/// The candidate statement for a request, with the plan chosen as `run` chooses it.
+pub async fn prepare_candidates(
+    pool: &DbPool,
+    geocoder: &Geocoder,
+    cache: &MatchCache,
+    spec: &MatchSpec,
+) -> Result<CandidateQuery, ApiError> {
+    let located = locate_person(geocoder, &spec.location).await?;
+    let interests = resolve_interests(pool, cache, &spec.interests).await?;
+    let mut conn = db::connect(pool).await?;
+    let shares = cache.shares(&mut conn).await?;
+    let ids: Vec<Uuid> = interests.iter().flat_map(|i| i.term_ids()).collect();
+    let walk = walk((!interests.is_empty()).then_some(&ids[..]), &shares);
+    Ok(candidate_query(
+        spec,
+        located.point,
+        &interests,
+        false,
+        walk,
+    ))
+}
+
 /// Resolves each phrase, through the cache.
 pub async fn resolve_interests(
     pool: &DbPool,
-    cache: &ResolutionCache,
+    cache: &MatchCache,
     inputs: &[String],
 ) -> Result<Vec<ResolvedInterest>, ApiError> {
     let mut out = Vec::with_capacity(inputs.len());
     let mut conn = None;
     for input in inputs {
-        if let Some(mut hit) = cache.get(input) {
+        if let Some(mut hit) = cache.resolutions.get(input) {
             hit.input = input.clone();
             out.push(hit);
             continue;
@@ -166,7 +239,7 @@ pub async fn resolve_interests(
         }
         let c = conn.as_mut().expect("connected above");
         let resolved = resolve_one(c, input).await?;
-        cache.put(input, resolved.clone());
+        cache.resolutions.put(input, resolved.clone());
         out.push(resolved);
     }
     Ok(out)
@@ -198,6 +271,7 @@ pub fn candidate_query(
     point: LatLon,
     interests: &[ResolvedInterest],
     relaxed: bool,
+    walk: bool,
 ) -> CandidateQuery {
     let term_ids = (!interests.is_empty()).then(|| {
         let ids: BTreeSet<Uuid> = interests.iter().flat_map(|i| i.term_ids()).collect();
@@ -213,6 +287,12 @@ pub fn candidate_query(
         radius_m: reach.max_km * 1000.0,
         term_ids,
         phrases: interests.iter().map(|i| i.input.clone()).collect(),
+        text_candidates: interests
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| matches!(i.resolution, Resolution::Similar | Resolution::TextOnly))
+            .map(|(n, _)| n)
+            .collect(),
         age: spec.age,
         exclude: spec.exclude.clone(),
         kinds: if relaxed {
@@ -236,6 +316,7 @@ pub fn candidate_query(
         } else {
             CANDIDATES
         },
+        walk,
     }
 }
 
@@ -289,7 +370,7 @@ pub fn diversify(spec: &MatchSpec, ranked: &[(Candidate, Assessment)]) -> (Vec<u
 pub async fn run(
     pool: &DbPool,
     geocoder: &Geocoder,
-    cache: &ResolutionCache,
+    cache: &MatchCache,
     request: &MatchRequest,
 ) -> Result<Outcome, ApiError> {
     let spec = validate(request).map_err(ApiError::Validation)?;
@@ -298,7 +379,10 @@ pub async fn run(
     let ctx = context(&located, interests.clone());
 
     let mut conn = db::connect(pool).await?;
-    let strict = candidate_query(&spec, located.point, &interests, false);
+    let shares = cache.shares(&mut conn).await?;
+    let ids: Vec<Uuid> = interests.iter().flat_map(|i| i.term_ids()).collect();
+    let walk = walk((!interests.is_empty()).then_some(&ids[..]), &shares);
+    let strict = candidate_query(&spec, located.point, &interests, false, walk);
     let candidates = db::matching::candidates(&mut conn, &strict).await?;
     let considered = candidates.len();
     let ranked = rank(&spec, &ctx, candidates);
@@ -306,7 +390,7 @@ pub async fn run(
     let (chosen, moved) = diversify(&spec, &ranked);
 
     let ids: Vec<Uuid> = chosen.iter().map(|&i| ranked[i].0.id).collect();
-    let records = db::search::records(&mut conn, &ids).await?;
+    let records = db::assets::find_many(&mut conn, &ids).await?;
     let mut by_id: HashMap<Uuid, AssetRecord> =
         records.into_iter().map(|r| (r.asset.id, r)).collect();
     let mut suggestions = Vec::with_capacity(chosen.len());
@@ -341,7 +425,7 @@ pub async fn run(
     }
 
     let near = if passed < spec.limit {
-        let relaxed = candidate_query(&spec, located.point, &interests, true);
+        let relaxed = candidate_query(&spec, located.point, &interests, true, walk);
         let pool_rows = db::matching::candidates(&mut conn, &relaxed).await?;
         let window_full = pool_rows.len() as i64 >= relaxed.limit;
         let passed_ids: HashSet<Uuid> = ranked.iter().map(|(c, _)| c.id).collect();
