@@ -18,7 +18,7 @@ use crate::domain::matching::candidate::Candidate;
 use crate::domain::matching::diversify::{self, Item, LAMBDA};
 use crate::domain::matching::explain::{Explanation, explain};
 use crate::domain::matching::interests::{Resolution, ResolvedInterest, Term};
-use crate::domain::matching::near_miss::{Miss, NearMiss, TRAVEL_STRETCH, near_misses};
+use crate::domain::matching::near_miss::{Miss, NearMiss, near_misses, relaxed_reach};
 use crate::domain::matching::request::{Location, MatchRequest, MatchSpec, validate};
 use crate::domain::matching::score::{Assessment, Context, Weights, assess, weights};
 use crate::domain::matching::travel::Reach;
@@ -278,7 +278,7 @@ pub fn candidate_query(
         ids.into_iter().collect()
     });
     let reach = if relaxed {
-        spec.reach.stretched(TRAVEL_STRETCH)
+        relaxed_reach(spec)
     } else {
         spec.reach
     };
@@ -438,6 +438,7 @@ pub async fn run(
                 Miss {
                     violations: a.violations,
                     cost_pence: a.cost_pence,
+                    distance_km: a.distance_km,
                 }
             })
             .collect();

@@ -417,6 +417,7 @@ async fn near_misses_say_what_would_add_more() {
         messages,
         [
             "1 more within 45 minutes' walk",
+            "1 more within 30 minutes by bus or train",
             "1 more if you can pay up to £5",
             "1 more online"
         ]

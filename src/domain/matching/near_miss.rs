@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::constraints::Violation;
 use super::explain::{feature_phrase, format_pence};
 use super::request::MatchSpec;
+use super::travel::{Reach, TravelMode};
 
 /// How far travel is stretched when looking for near misses.
 pub const TRAVEL_STRETCH: f64 = 1.5;
@@ -17,7 +18,8 @@ const BUDGET_STEPS: [i32; 10] = [100, 200, 300, 500, 800, 1000, 1500, 2000, 3000
 /// One change that would add results.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct NearMiss {
-    /// What would change: `travel`, `budget`, `access:<feature>`, `kinds`, `online` or `times`.
+    /// What would change: `travel` (a longer journey), `travel:public_transport` (the same time
+    /// by bus, for someone on foot), `budget`, `access:<feature>`, `kinds`, `online` or `times`.
     #[schema(example = "travel")]
     pub relax: String,
     /// How many more assets would pass.
@@ -29,11 +31,31 @@ pub struct NearMiss {
     pub message: String,
 }
 
-/// An asset that failed, with what it broke and what it costs the person.
+/// An asset that failed, with what it broke, what it costs the person and how far it is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Miss {
     pub violations: Vec<Violation>,
     pub cost_pence: Option<i32>,
+    pub distance_km: Option<f64>,
+}
+
+/// For someone on foot: the same time by bus or train, which often reaches much further.
+fn by_bus(spec: &MatchSpec) -> Option<Reach> {
+    match (spec.reach.mode, spec.reach.max_minutes) {
+        (Some(TravelMode::Walk), Some(minutes)) => {
+            Some(Reach::by_time(TravelMode::PublicTransport, minutes))
+        }
+        _ => None,
+    }
+}
+
+/// The widest reach near misses look within.
+pub fn relaxed_reach(spec: &MatchSpec) -> Reach {
+    let stretched = spec.reach.stretched(TRAVEL_STRETCH);
+    match by_bus(spec) {
+        Some(bus) if bus.max_km > stretched.max_km => bus,
+        _ => stretched,
+    }
 }
 
 pub fn near_misses(spec: &MatchSpec, misses: &[Miss], window_full: bool) -> Vec<NearMiss> {
@@ -54,15 +76,26 @@ pub fn near_misses(spec: &MatchSpec, misses: &[Miss], window_full: bool) -> Vec<
         }
     };
 
-    let n = only(Violation::TooFar).count();
+    let within = |reach: Reach| {
+        only(Violation::TooFar)
+            .filter(|m| m.distance_km.is_some_and(|d| d <= reach.max_km))
+            .count()
+    };
+    let stretched = spec.reach.stretched(TRAVEL_STRETCH);
+    let n = within(stretched);
     add(
         "travel".into(),
         n,
-        format!(
-            "{n} more {}",
-            spec.reach.stretched(TRAVEL_STRETCH).describe()
-        ),
+        format!("{n} more {}", stretched.describe()),
     );
+    if let Some(bus) = by_bus(spec) {
+        let n = within(bus);
+        add(
+            "travel:public_transport".into(),
+            n,
+            format!("{n} more {}", bus.describe()),
+        );
+    }
 
     if let Some(max) = spec.budget.max_pence {
         let costs: Vec<i32> = only(Violation::Cost).filter_map(|m| m.cost_pence).collect();
@@ -120,7 +153,33 @@ mod tests {
         Miss {
             violations,
             cost_pence: cost,
+            distance_km: Some(6.0),
         }
+    }
+
+    #[test]
+    fn walkers_hear_what_the_bus_would_add() {
+        let spec = validate(&request(
+            serde_json::json!({"location": {"postcode": "YO1 7HH"}}),
+        ))
+        .unwrap();
+        let at = |km| Miss {
+            violations: vec![Violation::TooFar],
+            cost_pence: None,
+            distance_km: Some(km),
+        };
+        let got: Vec<String> = near_misses(&spec, &[at(2.5), at(4.0), at(9.0)], false)
+            .into_iter()
+            .map(|n| n.message)
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "1 more within 45 minutes' walk",
+                "2 more within 30 minutes by bus or train"
+            ]
+        );
+        assert!((relaxed_reach(&spec).max_km - 4.615).abs() < 0.001);
     }
 
     #[test]
