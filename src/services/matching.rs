@@ -511,3 +511,25 @@ pub fn describe_reach(reach: &Reach) -> String {
         crate::domain::matching::travel::DETOUR_FACTOR
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_walk_is_chosen_unless_the_interests_are_known_to_be_rare() {
+        let common = Uuid::from_u128(1);
+        let rare = Uuid::from_u128(2);
+        let unlisted = Uuid::from_u128(3);
+        let shares: Shares = (HashMap::from([(common, 0.40), (rare, 0.01)]), 0.002);
+        assert!(walk(None, &shares), "no interests: walk");
+        assert!(walk(Some(&[common]), &shares));
+        assert!(!walk(Some(&[rare]), &shares));
+        assert!(!walk(Some(&[rare, unlisted]), &shares));
+        assert!(walk(Some(&[rare, common]), &shares), "shares add up");
+        assert!(
+            walk(Some(&[rare]), &(HashMap::new(), 0.0)),
+            "no statistics yet: walk"
+        );
+    }
+}
