@@ -44,7 +44,8 @@ pub struct Figures {
     pub rows: usize,
 }
 
-/// Runs the search statement in a loop from `clients` connections for `seconds`.
+/// Runs `run` in a loop from `clients` connections for `seconds`, each client cycling through
+/// `queries` from its own starting point; latencies are per statement.
 async fn timed<Q, F, Fut>(
     database_url: &str,
     queries: Vec<Q>,
@@ -164,6 +165,7 @@ pub async fn match_throughput(
     .await
 }
 
+/// Runs the search statement in a loop from `clients` connections for `seconds`.
 pub async fn raw_throughput(
     database_url: &str,
     query: &str,
@@ -171,39 +173,15 @@ pub async fn raw_throughput(
     seconds: u64,
 ) -> anyhow::Result<Figures> {
     let resolved = resolve(database_url, query).await?;
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let mut tasks = Vec::new();
-    for _ in 0..clients {
-        let url = database_url.to_string();
-        let q = resolved.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut conn = AsyncPgConnection::establish(&url).await?;
-            let mut latencies = Vec::new();
-            let mut rows = 0;
-            while Instant::now() < deadline {
-                let start = Instant::now();
-                rows = db::search::run(&mut conn, &q).await?.len();
-                latencies.push(start.elapsed());
-            }
-            anyhow::Ok((latencies, rows))
-        }));
-    }
-    let mut all = Vec::new();
-    let mut rows = 0;
-    for task in tasks {
-        let (latencies, r) = task.await??;
-        all.extend(latencies);
-        rows = r;
-    }
-    all.sort();
-    let pct = |p: f64| {
-        all.get(((all.len() as f64 - 1.0) * p).round() as usize)
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
-    Ok(Figures {
-        per_second: all.len() as f64 / seconds as f64,
-        p50_ms: pct(0.5),
-        p99_ms: pct(0.99),
-        rows,
-    })
+    timed(
+        database_url,
+        vec![resolved],
+        clients,
+        seconds,
+        |mut conn, q| async move {
+            let n = db::search::run(&mut conn, &q).await?.len();
+            Ok((conn, n))
+        },
+    )
+    .await
 }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::DbResult;
-use super::sql::Sql;
+use super::sql::{PlanLine, Sql};
 use crate::domain::asset::AssetKind;
 use crate::domain::geometry::LatLon;
 use crate::domain::matching::candidate::Candidate;
@@ -343,12 +343,6 @@ pub async fn interest_shares(
             .collect(),
         floor,
     ))
-}
-
-#[derive(QueryableByName)]
-struct PlanLine {
-    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
-    line: String,
 }
 
 /// `EXPLAIN (ANALYZE, BUFFERS)` of the candidate statement with its bound values.

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::DbResult;
 use super::assets::{AssetRecord, AssetRow, SessionRow};
 use super::interests::TermRef;
-use super::sql::Sql;
+use super::sql::{PlanLine, Sql};
 use super::venues::VenueRow;
 use crate::domain::geometry::{Bbox, LatLon};
 use crate::domain::schedule::{Weekday, parse_hhmm};
@@ -532,12 +532,6 @@ pub async fn run(conn: &mut AsyncPgConnection, q: &SearchQuery) -> DbResult<Vec<
         }
     }
     Ok(rows.into_iter().map(into_hit).collect())
-}
-
-#[derive(QueryableByName)]
-struct PlanLine {
-    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
-    line: String,
 }
 
 /// The plans PostgreSQL runs for a search, with timings: `EXPLAIN (ANALYZE, BUFFERS)` of the

@@ -1,6 +1,7 @@
 //! Raw SQL statements built piece by piece with numbered bind values, for the queries whose
 //! shape depends on the request (search, matching).
 
+use diesel::QueryableByName;
 use diesel::pg::Pg;
 use diesel::query_builder::BoxedSqlQuery;
 
@@ -43,4 +44,11 @@ impl Sql {
         self.next += 1;
         placeholder
     }
+}
+
+/// One line of `EXPLAIN` output.
+#[derive(QueryableByName)]
+pub struct PlanLine {
+    #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+    pub line: String,
 }
