@@ -10,6 +10,7 @@ mod matching;
 mod openapi;
 mod organizations;
 mod postcodes;
+mod privacy;
 mod search;
 mod seed;
 mod validation;

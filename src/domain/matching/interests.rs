@@ -81,7 +81,7 @@ impl Relation {
         match self {
             Relation::Tagged => 1.0,
             Relation::Narrower => 0.8,
-            Relation::Broader => 0.6,
+            Relation::Broader => 0.5,
             Relation::Text => 0.4,
         }
     }
@@ -95,7 +95,7 @@ pub struct InterestMatch {
     pub relation: Relation,
     /// The asset's term that matched (none for a text match).
     pub term_id: Option<Uuid>,
-    /// In 0..1: exact tag 1.0 > synonym 0.9 > narrower 0.8 > broader 0.6 > text 0.4, each
+    /// In 0..1: exact tag 1.0 > synonym 0.9 > narrower 0.8 > broader 0.5 > text 0.4, each
     /// scaled by how surely the phrase was resolved.
     pub strength: f64,
 }

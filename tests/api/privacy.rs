@@ -1,0 +1,122 @@
+//! Nothing about the person being matched reaches the logs: the real binary, at the most
+//! verbose log level, serves match requests (good, invalid and malformed) carrying distinctive
+//! markers, and none of them appears in what it printed. (Numbers and times are left out of the
+//! markers: they turn up in timestamps by chance.)
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::helpers::{database_url, spawn_app};
+
+#[tokio::test]
+async fn match_requests_leave_no_trace_in_the_logs() {
+    // A database of our own, cloned from the template; the in-process server is not used.
+    let app = spawn_app().await;
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_community-assets"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", database_url(&app.db_name))
+        .env("CA_LOG", "trace")
+        .env("CA_WORKERS", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // Drain both pipes as the server writes, or it blocks once a pipe's buffer is full.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut ready = false;
+    for _ in 0..300 {
+        if client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "the server did not become ready");
+
+    let good = json!({
+        "location": {"postcode": "YO10 5DD"},
+        "interests": ["zebrafinchmarker", "knitting"],
+        "travel": {"mode": "public_transport", "max_minutes": 37},
+        "budget": {"max_pence_per_session": 431, "concessions": true},
+        "availability": [{"day": "wed", "from": "13:17", "to": "16:43"}],
+        "age": 67,
+        "barriers": ["stigma", "caring"],
+        "exclude_asset_ids": ["0e6f7a52-5b7c-4d8e-9f10-1a2b3c4d5e6f"]
+    });
+    let r = client
+        .post(format!("{base}/v1/match"))
+        .json(&good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let bad = json!({
+        "location": {"postcode": "QX9 9QXMARKER"},
+        "interests": ["quokkamarker"],
+        "age": 999
+    });
+    let r = client
+        .post(format!("{base}/v1/match"))
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = client
+        .post(format!("{base}/v1/match"))
+        .header("content-type", "application/json")
+        .body("{\"location\": {\"postcode\": \"YO10 5DD\"}, \"interests\": [\"wombatmarker\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+
+    let _ = child.kill();
+    let _ = child.wait();
+    let logs = stdout.join().unwrap() + &stderr.join().unwrap();
+    assert!(
+        logs.contains("/v1/match"),
+        "the requests were logged at all:\n{logs}"
+    );
+    for marker in [
+        "YO10 5DD",
+        "YO10",
+        "zebrafinchmarker",
+        // Quoted or as the enum's Debug name: the column name non_stigmatised is in SQL text.
+        "\"stigma\"",
+        "Stigma",
+        "\"caring\"",
+        "Caring",
+        "0e6f7a52",
+        "QX9",
+        "quokkamarker",
+        "wombatmarker",
+    ] {
+        assert!(
+            !logs.contains(marker),
+            "{marker:?} appears in the logs:\n{logs}"
+        );
+    }
+}
