@@ -36,7 +36,16 @@ impl Default for Settings {
     }
 }
 
-async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+async fn not_found(
+    req: HttpRequest,
+    routes: web::Data<crate::api::routes::Routes>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(allow) = routes.allowed(req.path()) {
+        return Err(ApiError::MethodNotAllowed {
+            detail: format!("{} answers {allow}, not {}", req.path(), req.method()),
+            allow,
+        });
+    }
     Err(ApiError::NotFound(format!(
         "there is nothing at {} {}",
         req.method(),
@@ -59,6 +68,9 @@ async fn docs_redirect() -> HttpResponse {
 pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::Result<Server> {
     let pool = web::Data::new(pool);
     let openapi = web::Data::new(Arc::new(crate::openapi::to_json()));
+    let routes = web::Data::new(crate::api::routes::Routes::from_document(
+        &crate::openapi::document(),
+    ));
     let body_limit = BodyLimit(settings.max_body_bytes);
     let interests = web::Data::new(InterestCache::default());
     let tree_cache = web::Data::new(crate::api::interests::TreeCache::default());
@@ -87,6 +99,7 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
             .configure(api::configure)
             .split_for_parts();
         app.app_data(openapi.clone())
+            .app_data(routes.clone())
             .route("/openapi.json", web::get().to(openapi_json))
             .route("/docs", web::get().to(docs_redirect))
             .service(

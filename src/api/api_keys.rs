@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::json::JsonBody;
-use super::problems::Common;
+use super::problems::{Body, Common};
 use crate::auth::{Authenticated, Role};
 use crate::db::{DbPool, api_keys::ApiKeyRow};
 use crate::error::{ApiError, Problem};
@@ -64,6 +64,7 @@ pub struct ApiKeyCreated {
         (status = 404, description = "No such organisation.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields.", body = Problem, content_type = "application/problem+json"),
         Common,
+        Body,
     )
 )]
 #[post("/organizations/{id}/api-keys")]

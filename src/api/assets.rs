@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::if_match;
 use super::json::JsonBody;
-use super::problems::{AssetChange, Common};
+use super::problems::{AssetChange, Body, Common};
 use super::views::AssetView;
 use crate::auth::{Authenticated, Caller};
 use crate::db::DbPool;
@@ -38,10 +38,9 @@ fn respond(status: StatusCode, record: AssetRecord) -> HttpResponse {
         )),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key may not write for this organisation.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, including unknown interest terms (with suggestions).", body = Problem, content_type = "application/problem+json"),
         Common,
+        Body,
     )
 )]
 #[post("/assets")]
@@ -99,11 +98,10 @@ pub async fn get(
         (status = 403, description = "The key may not change this asset.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such asset.", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The asset changed since that ETag.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields.", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing.", body = Problem, content_type = "application/problem+json"),
         Common,
+        Body,
     )
 )]
 #[put("/assets/{id}")]

@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::json::JsonBody;
-use super::problems::Common;
+use super::problems::{Body, Common};
 use super::views::{AssetView, InterestRef};
 use crate::db::DbPool;
 use crate::domain::matching::interests::{Relation, Resolution, Term};
@@ -248,10 +248,9 @@ fn weekday_of(date: NaiveDate) -> Weekday {
     })),
     responses(
         (status = 200, description = "The suggestions, with how the request was understood.", body = MatchResponse),
-        (status = 413, description = "The body is larger than the limit.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid (each one named) or the postcode cannot be placed.", body = Problem, content_type = "application/problem+json"),
         Common,
+        Body,
     )
 )]
 #[post("/match")]

@@ -9,6 +9,7 @@ pub mod json;
 pub mod matching;
 pub mod organizations;
 pub mod postcodes;
+pub mod routes;
 pub mod search;
 pub mod venues;
 pub mod views;
@@ -65,6 +66,19 @@ pub(crate) mod problems {
         /// The database is unavailable; retry after the `Retry-After` seconds.
         #[response(status = 503, content_type = "application/problem+json")]
         Unavailable(Problem),
+    }
+
+    // Never constructed: it exists for the documentation utoipa derives from it.
+    #[allow(dead_code)]
+    #[derive(utoipa::IntoResponses)]
+    /// The refusals of a JSON request body that cannot be read.
+    pub enum Body {
+        /// The body is larger than the server's limit (`CA_MAX_BODY_BYTES`).
+        #[response(status = 413, content_type = "application/problem+json")]
+        PayloadTooLarge(Problem),
+        /// The body is not sent as `Content-Type: application/json`.
+        #[response(status = 415, content_type = "application/problem+json")]
+        UnsupportedMediaType(Problem),
     }
 
     // Never constructed: it exists for the documentation utoipa derives from it.

@@ -3,7 +3,7 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use uuid::Uuid;
 
 use super::json::JsonBody;
-use super::problems::Common;
+use super::problems::{Body, Common};
 use super::views::OrganizationView;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
@@ -23,6 +23,7 @@ use crate::services::organizations;
         (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields.", body = Problem, content_type = "application/problem+json"),
         Common,
+        Body,
     )
 )]
 #[post("/organizations")]
@@ -70,6 +71,7 @@ pub async fn get(pool: web::Data<DbPool>, id: web::Path<Uuid>) -> Result<HttpRes
         (status = 404, description = "No such organisation.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields.", body = Problem, content_type = "application/problem+json"),
         Common,
+        Body,
     )
 )]
 #[patch("/organizations/{id}")]

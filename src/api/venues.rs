@@ -3,7 +3,7 @@ use actix_web::{HttpResponse, get, post, web};
 use uuid::Uuid;
 
 use super::json::JsonBody;
-use super::problems::Common;
+use super::problems::{Body, Common};
 use super::views::VenueView;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
@@ -24,6 +24,7 @@ use crate::services::venues;
         (status = 403, description = "A reader key cannot write.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields.", body = Problem, content_type = "application/problem+json"),
         Common,
+        Body,
     )
 )]
 #[post("/venues")]

@@ -187,3 +187,30 @@ async fn one_response_lists_every_problem() {
     .await;
     assert_eq!(f, ["title", "venue_id"]);
 }
+
+#[tokio::test]
+async fn a_wrong_method_on_a_real_path_is_405_with_allow() {
+    let app = crate::helpers::spawn_app().await;
+    for (method, path, allow) in [
+        (reqwest::Method::PATCH, "/v1/match", "POST"),
+        (reqwest::Method::TRACE, "/v1/assets", "GET, POST"),
+        (
+            reqwest::Method::POST,
+            "/v1/assets/0e6f7a52-5b7c-4d8e-9f10-1a2b3c4d5e6f",
+            "DELETE, GET, PUT",
+        ),
+        (reqwest::Method::DELETE, "/healthz", "GET"),
+    ] {
+        let response = app
+            .request(method.clone(), path, None)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 405, "{method} {path}");
+        assert_eq!(response.headers()["allow"], allow, "{method} {path}");
+        let fields = crate::helpers::problem_fields(response, 405).await;
+        assert!(fields.is_empty());
+    }
+    let response = app.get("/v1/nothing-here", None).await;
+    crate::helpers::problem_fields(response, 404).await;
+}
