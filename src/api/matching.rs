@@ -210,7 +210,7 @@ fn result(rank: usize, s: Suggestion, inputs: &[String]) -> MatchResult {
         effective_cost_pence: a.cost_pence,
         next_session: a.next_session.map(|(date, session)| NextSession {
             date,
-            day: session.weekday.unwrap_or_else(|| weekday_of(date)),
+            day: session.weekday.unwrap_or_else(|| Weekday::of(date)),
             start: format_hhmm(session.start),
             end: format_hhmm(session.end),
         }),
@@ -219,11 +219,6 @@ fn result(rank: usize, s: Suggestion, inputs: &[String]) -> MatchResult {
         cautions: s.explanation.cautions,
         asset: AssetView::from(s.record),
     }
-}
-
-fn weekday_of(date: NaiveDate) -> Weekday {
-    use chrono::Datelike;
-    Weekday::from_iso_number(date.weekday().number_from_monday() as i16).unwrap_or(Weekday::Mon)
 }
 
 /// Suggest assets for one person. Hard constraints are never broken: only published assets,

@@ -14,7 +14,7 @@ use super::schema::{asset_sessions, assets, organizations, venues};
 use super::venues::{VenueRow, WGS84};
 use crate::domain::asset::{Asset, AssetStatus};
 use crate::domain::geometry::Area;
-use crate::domain::schedule::Session;
+use crate::domain::schedule::{Session, Weekday, parse_hhmm};
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = assets, check_for_backend(diesel::pg::Pg))]
@@ -68,6 +68,51 @@ pub struct SessionRow {
     pub end_time: NaiveTime,
     pub valid_from: Option<NaiveDate>,
     pub valid_until: Option<NaiveDate>,
+}
+
+impl SessionRow {
+    /// The session as the domain rules read it.
+    pub fn to_session(&self) -> Session {
+        Session {
+            weekday: self.weekday.and_then(Weekday::from_iso_number),
+            date: self.on_date,
+            start: self.start_time,
+            end: self.end_time,
+            valid_from: self.valid_from,
+            valid_until: self.valid_until,
+        }
+    }
+}
+
+/// A session as SQL builds it in JSON (`refresh_asset_search`'s `sessions` column and the
+/// search's aggregated sessions): times as `HH:MM`.
+#[derive(serde::Deserialize)]
+struct SessionJson {
+    weekday: Option<i16>,
+    on_date: Option<NaiveDate>,
+    start: String,
+    end: String,
+    valid_from: Option<NaiveDate>,
+    valid_until: Option<NaiveDate>,
+}
+
+/// Reads sessions from their JSON form; an entry that cannot be read is left out.
+pub fn sessions_from_json(asset_id: Uuid, value: serde_json::Value) -> Vec<SessionRow> {
+    let parsed: Vec<SessionJson> = serde_json::from_value(value).unwrap_or_default();
+    parsed
+        .into_iter()
+        .filter_map(|s| {
+            Some(SessionRow {
+                asset_id,
+                weekday: s.weekday,
+                on_date: s.on_date,
+                start_time: parse_hhmm(&s.start)?,
+                end_time: parse_hhmm(&s.end)?,
+                valid_from: s.valid_from,
+                valid_until: s.valid_until,
+            })
+        })
+        .collect()
 }
 
 /// The columns a submission sets, shared by insert and update.

@@ -4,21 +4,20 @@
 //! areas and online assets come from their own indexed branches. Scoring happens in
 //! `domain::matching`, not here.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
 use diesel::sql_types::{
     Array, BigInt, Bool, Double, Int2, Int4, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::Deserialize;
 use uuid::Uuid;
 
 use super::DbResult;
+use super::assets::{SessionRow, sessions_from_json};
 use super::sql::{PlanLine, Sql};
 use crate::domain::asset::AssetKind;
 use crate::domain::geometry::LatLon;
 use crate::domain::matching::candidate::Candidate;
-use crate::domain::schedule::{Session, Weekday, parse_hhmm};
 use crate::domain::venue::VenueType;
 
 /// What to look for: the request's hard constraints, in the data layer's terms.
@@ -108,33 +107,6 @@ struct CandidateRow {
     sessions: serde_json::Value,
 }
 
-#[derive(Deserialize)]
-struct SessionJson {
-    weekday: Option<i16>,
-    on_date: Option<NaiveDate>,
-    start: String,
-    end: String,
-    valid_from: Option<NaiveDate>,
-    valid_until: Option<NaiveDate>,
-}
-
-fn sessions(value: serde_json::Value) -> Vec<Session> {
-    let parsed: Vec<SessionJson> = serde_json::from_value(value).unwrap_or_default();
-    parsed
-        .into_iter()
-        .filter_map(|s| {
-            Some(Session {
-                weekday: s.weekday.and_then(Weekday::from_iso_number),
-                date: s.on_date,
-                start: parse_hhmm(&s.start)?,
-                end: parse_hhmm(&s.end)?,
-                valid_from: s.valid_from,
-                valid_until: s.valid_until,
-            })
-        })
-        .collect()
-}
-
 impl CandidateRow {
     fn into_candidate(self) -> Option<Candidate> {
         Some(Candidate {
@@ -165,7 +137,10 @@ impl CandidateRow {
             confirmed_at: self.confirmed_at,
             interest_ids: self.interest_ids,
             text_hits: self.text_hits,
-            sessions: sessions(self.sessions),
+            sessions: sessions_from_json(self.id, self.sessions)
+                .iter()
+                .map(SessionRow::to_session)
+                .collect(),
         })
     }
 }

@@ -15,12 +15,12 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::DbResult;
-use super::assets::{AssetRecord, AssetRow, SessionRow};
+use super::assets::{AssetRecord, AssetRow, sessions_from_json};
 use super::interests::TermRef;
 use super::sql::{PlanLine, Sql};
 use super::venues::VenueRow;
 use crate::domain::geometry::{Bbox, LatLon};
-use crate::domain::schedule::{Weekday, parse_hhmm};
+use crate::domain::schedule::Weekday;
 use crate::domain::search::Order;
 
 pub async fn refresh(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> DbResult<()> {
@@ -178,16 +178,6 @@ struct SearchRow {
     distance_m: Option<f64>,
     #[diesel(sql_type = Nullable<Double>)]
     score: Option<f64>,
-}
-
-#[derive(Deserialize)]
-struct SessionJson {
-    weekday: Option<i16>,
-    on_date: Option<chrono::NaiveDate>,
-    start: String,
-    end: String,
-    valid_from: Option<chrono::NaiveDate>,
-    valid_until: Option<chrono::NaiveDate>,
 }
 
 #[derive(Deserialize)]
@@ -477,7 +467,6 @@ fn shapes(q: &SearchQuery) -> &'static [Shape] {
 }
 
 fn into_hit(row: SearchRow) -> Hit {
-    let sessions: Vec<SessionJson> = serde_json::from_value(row.sessions_json).unwrap_or_default();
     let terms: Vec<TermJson> = serde_json::from_value(row.interests_json).unwrap_or_default();
     let asset_id = row.asset.id;
     Hit {
@@ -492,20 +481,7 @@ fn into_hit(row: SearchRow) -> Hit {
                     label: t.label,
                 })
                 .collect(),
-            sessions: sessions
-                .into_iter()
-                .filter_map(|s| {
-                    Some(SessionRow {
-                        asset_id,
-                        weekday: s.weekday,
-                        on_date: s.on_date,
-                        start_time: parse_hhmm(&s.start)?,
-                        end_time: parse_hhmm(&s.end)?,
-                        valid_from: s.valid_from,
-                        valid_until: s.valid_until,
-                    })
-                })
-                .collect(),
+            sessions: sessions_from_json(asset_id, row.sessions_json),
             asset: row.asset,
         },
         distance_m: row.distance_m,

@@ -38,6 +38,12 @@ impl Weekday {
         Self::ALL.iter().position(|d| *d == self).unwrap_or(0) as i16 + 1
     }
 
+    /// The day of the week a date falls on.
+    pub fn of(date: NaiveDate) -> Self {
+        use chrono::Datelike;
+        Self::ALL[date.weekday().num_days_from_monday() as usize]
+    }
+
     pub fn from_iso_number(n: i16) -> Option<Self> {
         Self::ALL
             .get(usize::try_from(n).ok()?.checked_sub(1)?)

@@ -19,10 +19,6 @@ pub enum Fit {
     NotStated,
 }
 
-fn weekday_of(date: NaiveDate) -> Weekday {
-    Weekday::from_iso_number(date.weekday().number_from_monday() as i16).unwrap_or(Weekday::Mon)
-}
-
 /// Sessions still to run: weekly ones not yet ended, dated ones today or later.
 pub fn current(sessions: &[Session], today: NaiveDate) -> Vec<&Session> {
     sessions
@@ -35,7 +31,7 @@ pub fn current(sessions: &[Session], today: NaiveDate) -> Vec<&Session> {
 }
 
 fn day_of(session: &Session) -> Option<Weekday> {
-    session.weekday.or(session.date.map(weekday_of))
+    session.weekday.or(session.date.map(Weekday::of))
 }
 
 /// How one session sits with the windows.
