@@ -62,6 +62,18 @@ impl MatchCache {
         }
         Ok(shares)
     }
+
+    /// Whether the candidate statement should walk outwards from the person for these
+    /// interests (see `walk`).
+    async fn plan_walk(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        interests: &[ResolvedInterest],
+    ) -> Result<bool, ApiError> {
+        let shares = self.shares(conn).await?;
+        let ids: Vec<Uuid> = interests.iter().flat_map(|i| i.term_ids()).collect();
+        Ok(walk((!interests.is_empty()).then_some(&ids[..]), &shares))
+    }
 }
 
 /// Whether to walk outwards from the person: yes unless the interests are known to be rare.
@@ -208,9 +220,7 @@ pub async fn prepare_candidates(
     let located = locate_person(geocoder, &spec.location).await?;
     let interests = resolve_interests(pool, cache, &spec.interests).await?;
     let mut conn = db::connect(pool).await?;
-    let shares = cache.shares(&mut conn).await?;
-    let ids: Vec<Uuid> = interests.iter().flat_map(|i| i.term_ids()).collect();
-    let walk = walk((!interests.is_empty()).then_some(&ids[..]), &shares);
+    let walk = cache.plan_walk(&mut conn, &interests).await?;
     Ok(candidate_query(
         spec,
         located.point,
@@ -334,13 +344,13 @@ fn context(located: &Located, interests: Vec<ResolvedInterest>) -> Context {
 pub fn rank(
     spec: &MatchSpec,
     ctx: &Context,
+    weights: &Weights,
     candidates: Vec<Candidate>,
 ) -> Vec<(Candidate, Assessment)> {
-    let w = weights(spec);
     let mut passed: Vec<(Candidate, Assessment)> = candidates
         .into_iter()
         .map(|c| {
-            let a = assess(spec, ctx, &w, &c);
+            let a = assess(spec, ctx, weights, &c);
             (c, a)
         })
         .filter(|(_, a)| a.violations.is_empty())
@@ -379,13 +389,12 @@ pub async fn run(
     let ctx = context(&located, interests.clone());
 
     let mut conn = db::connect(pool).await?;
-    let shares = cache.shares(&mut conn).await?;
-    let ids: Vec<Uuid> = interests.iter().flat_map(|i| i.term_ids()).collect();
-    let walk = walk((!interests.is_empty()).then_some(&ids[..]), &shares);
+    let walk = cache.plan_walk(&mut conn, &interests).await?;
     let strict = candidate_query(&spec, located.point, &interests, false, walk);
     let candidates = db::matching::candidates(&mut conn, &strict).await?;
     let considered = candidates.len();
-    let ranked = rank(&spec, &ctx, candidates);
+    let weights = weights(&spec);
+    let ranked = rank(&spec, &ctx, &weights, candidates);
     let passed = ranked.len();
     let (chosen, moved) = diversify(&spec, &ranked);
 
@@ -429,18 +438,10 @@ pub async fn run(
         let pool_rows = db::matching::candidates(&mut conn, &relaxed).await?;
         let window_full = pool_rows.len() as i64 >= relaxed.limit;
         let passed_ids: HashSet<Uuid> = ranked.iter().map(|(c, _)| c.id).collect();
-        let w = weights(&spec);
         let misses: Vec<Miss> = pool_rows
             .iter()
             .filter(|c| !passed_ids.contains(&c.id))
-            .map(|c| {
-                let a = assess(&spec, &ctx, &w, c);
-                Miss {
-                    violations: a.violations,
-                    cost_pence: a.cost_pence,
-                    distance_km: a.distance_km,
-                }
-            })
+            .map(|c| Miss::of(&spec, c, ctx.person, ctx.today()))
             .collect();
         near_misses(&spec, &misses, window_full)
     } else {
@@ -466,7 +467,7 @@ pub async fn run(
             .len(),
     };
     Ok(Outcome {
-        weights: weights(&spec),
+        weights,
         spec,
         located,
         interests,

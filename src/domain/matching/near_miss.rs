@@ -4,10 +4,15 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::constraints::Violation;
+use chrono::NaiveDate;
+
+use super::candidate::Candidate;
+use super::constraints::{Violation, violations};
 use super::explain::{feature_phrase, format_pence};
 use super::request::MatchSpec;
+use super::score::distance_km;
 use super::travel::{Reach, TravelMode};
+use crate::domain::geometry::LatLon;
 
 /// How far travel is stretched when looking for near misses.
 pub const TRAVEL_STRETCH: f64 = 1.5;
@@ -37,6 +42,19 @@ pub struct Miss {
     pub violations: Vec<Violation>,
     pub cost_pence: Option<i32>,
     pub distance_km: Option<f64>,
+}
+
+impl Miss {
+    /// What a candidate breaks, with the price and distance the messages quote; nothing is
+    /// scored, since a miss is only counted.
+    pub fn of(spec: &MatchSpec, c: &Candidate, person: LatLon, today: NaiveDate) -> Miss {
+        let distance_km = c.position.map(|p| distance_km(person, p));
+        Miss {
+            violations: violations(spec, c, distance_km, today),
+            cost_pence: c.effective_cost_pence(spec.budget.concessions),
+            distance_km,
+        }
+    }
 }
 
 /// For someone on foot: the same time by bus or train, which often reaches much further.
@@ -155,6 +173,31 @@ mod tests {
             cost_pence: cost,
             distance_km: Some(6.0),
         }
+    }
+
+    #[test]
+    fn a_miss_records_what_it_breaks_its_price_and_distance() {
+        let spec = validate(&request(serde_json::json!({
+            "location": {"lat": 53.4248, "lon": -2.3232},
+            "budget": {"max_pence_per_session": 300, "concessions": true},
+        })))
+        .unwrap();
+        let mut c = crate::domain::matching::candidate::tests::blank(1);
+        c.position = Some(LatLon {
+            lat: 53.4248 + 2.0 / 111.2,
+            lon: -2.3232,
+        });
+        c.cost_pence = Some(500);
+        c.concession_pence = Some(400);
+        let person = LatLon {
+            lat: 53.4248,
+            lon: -2.3232,
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let m = Miss::of(&spec, &c, person, today);
+        assert_eq!(m.violations, [Violation::TooFar, Violation::Cost]);
+        assert_eq!(m.cost_pence, Some(400));
+        assert!((m.distance_km.unwrap() - 2.0).abs() < 0.01);
     }
 
     #[test]
