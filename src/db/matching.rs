@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::DbResult;
 use super::assets::{SessionRow, sessions_from_json};
-use super::sql::{PlanLine, Sql};
+use super::sql::{PlanLine, Sql, age_fits};
 use crate::domain::asset::AssetKind;
 use crate::domain::geometry::LatLon;
 use crate::domain::matching::candidate::Candidate;
@@ -202,10 +202,7 @@ fn build(q: &CandidateQuery, prefix: &str) -> Sql {
         }
     }
     if let Some(age) = q.age {
-        let age = sql.bind::<Int2, _>(age);
-        filters.push(format!(
-            "(a.min_age IS NULL OR a.min_age <= {age}) AND (a.max_age IS NULL OR a.max_age >= {age})"
-        ));
+        filters.push(age_fits(&mut sql, age));
     }
     if !q.exclude.is_empty() {
         let ex = sql.bind::<Array<SqlUuid>, _>(q.exclude.clone());

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::DbResult;
 use super::assets::{AssetRecord, AssetRow, sessions_from_json};
 use super::interests::TermRef;
-use super::sql::{PlanLine, Sql};
+use super::sql::{PlanLine, Sql, age_fits};
 use super::venues::VenueRow;
 use crate::domain::geometry::{Bbox, LatLon};
 use crate::domain::schedule::Weekday;
@@ -273,8 +273,7 @@ fn filters(sql: &mut Sql, q: &SearchQuery, tsquery: Option<&str>) -> String {
         ));
     }
     if let Some(age) = q.age {
-        let age = sql.bind::<Int2, _>(age);
-        clauses.push(format!("(a.min_age IS NULL OR a.min_age <= {age}) AND (a.max_age IS NULL OR a.max_age >= {age})"));
+        clauses.push(age_fits(sql, age));
     }
     if !q.access.is_empty() {
         let access = sql.bind::<Array<Text>, _>(q.access.clone());

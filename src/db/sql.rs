@@ -52,3 +52,12 @@ pub struct PlanLine {
     #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
     pub line: String,
 }
+
+/// The SQL test that an asset (`a`) admits a person of this age: the search filter and the
+/// match's hard constraint are the same rule.
+pub fn age_fits(sql: &mut Sql, age: i16) -> String {
+    let age = sql.bind::<diesel::sql_types::Int2, _>(age);
+    format!(
+        "(a.min_age IS NULL OR a.min_age <= {age}) AND (a.max_age IS NULL OR a.max_age >= {age})"
+    )
+}
