@@ -220,19 +220,13 @@ mod tests {
     use crate::domain::geometry::LatLon;
     use crate::domain::matching::candidate::tests::blank;
     use crate::domain::matching::interests::{Resolution, Term};
-    use crate::domain::matching::request::tests::request;
-    use crate::domain::matching::request::validate;
-    use crate::domain::matching::score::{Context, assess, weights};
+    use crate::domain::matching::score::tests::{ctx, spec};
+    use crate::domain::matching::score::{assess, weights};
     use crate::domain::schedule::parse_hhmm;
     use chrono::{DateTime, Utc};
 
     fn setup(body: serde_json::Value, c: &Candidate) -> (Explanation, Assessment) {
-        let mut body = body;
-        body["location"] = serde_json::json!({"lat": 53.4248, "lon": -2.3232});
-        let spec = validate(&request(body)).unwrap();
-        let now = DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
+        let spec = spec(body);
         let interests = vec![ResolvedInterest {
             input: "football".into(),
             resolution: Resolution::Exact,
@@ -244,15 +238,7 @@ mod tests {
             narrower: vec![Uuid::from_u128(78)],
             broader: None,
         }];
-        let ctx = Context {
-            person: LatLon {
-                lat: 53.4248,
-                lon: -2.3232,
-            },
-            interests: interests.clone(),
-            now_local: now.naive_utc(),
-            now,
-        };
+        let ctx = ctx(interests.clone());
         let a = assess(&spec, &ctx, &weights(&spec), c);
         let labels = HashMap::from([(Uuid::from_u128(78), "5-a-side".to_string())]);
         (explain(&spec, &interests, c, &a, &labels, ctx.today()), a)

@@ -296,7 +296,7 @@ pub fn assess(spec: &MatchSpec, ctx: &Context, weights: &Weights, c: &Candidate)
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::matching::candidate::tests::blank;
     use crate::domain::matching::interests::{Resolution, Term};
@@ -305,18 +305,20 @@ mod tests {
     use crate::domain::schedule::{Weekday, parse_hhmm};
     use uuid::Uuid;
 
-    const HOME: LatLon = LatLon {
+    /// Where the test person lives; `ctx` sets the clock to Sunday 22 November 2026, noon UTC.
+    pub const HOME: LatLon = LatLon {
         lat: 53.4248,
         lon: -2.3232,
     };
 
-    fn spec(json: serde_json::Value) -> MatchSpec {
+    /// A request from HOME with the given fields.
+    pub fn spec(json: serde_json::Value) -> MatchSpec {
         let mut body = json;
         body["location"] = serde_json::json!({"lat": HOME.lat, "lon": HOME.lon});
         validate(&request(body)).unwrap()
     }
 
-    fn ctx(interests: Vec<ResolvedInterest>) -> Context {
+    pub fn ctx(interests: Vec<ResolvedInterest>) -> Context {
         let now = DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z")
             .unwrap()
             .with_timezone(&Utc);
