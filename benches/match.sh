@@ -21,24 +21,12 @@ n=${N:-1000000}
 duration=${DURATION:-20}
 requests=${REQUESTS:-500}
 seed=${SEED:-0.42}
-die() { echo "match.sh: $*" >&2; exit 1; }
+. benches/common.sh
 for v in "$n" "$duration" "$requests"; do
   [[ $v =~ ^[1-9][0-9]*$ ]] || die "N, DURATION and REQUESTS must be positive integers"
 done
 
-apt_install() {
-  local sudo=""
-  [ "$(id -u)" = 0 ] || sudo=sudo
-  echo "installing $* with apt" >&2
-  $sudo apt-get install -y -q "$@" >/dev/null 2>&1 \
-    || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q "$@" >/dev/null; }
-}
-command -v wrk >/dev/null || apt_install wrk
-command -v curl >/dev/null || apt_install curl
-if [ -x /usr/bin/psql ]; then psql=/usr/bin/psql
-elif command -v psql >/dev/null; then psql=$(command -v psql)
-else apt_install postgresql-client; psql=/usr/bin/psql
-fi
+bench_tools
 
 cargo build --release --locked -q
 bin=$root/target/release/community-assets
@@ -65,19 +53,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-fail_with_log() { echo "match.sh: $2; last lines of $1:" >&2; tail -n 30 "$1" >&2 || true; exit 1; }
-to_ms() {
-  awk -v t="$1" 'BEGIN {
-    if (t ~ /us$/) { sub(/us$/, "", t); v = t / 1000 }
-    else if (t ~ /ms$/) { sub(/ms$/, "", t); v = t }
-    else if (t ~ /s$/) { sub(/s$/, "", t); v = t * 1000 }
-    else { v = "" }
-    if (v == "") print "?"; else printf "%.2f", v
-  }'
-}
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
 if [ -n "${BENCH_DATABASE_URL:-}" ]; then

@@ -1,0 +1,49 @@
+# Shared by the benchmark scripts: sourced after `cd` to the repository root. Installs what the
+# benchmarks need (wrk, curl, psql) with apt when missing, and defines small helpers.
+
+die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  echo "installing $* with apt" >&2
+  $sudo apt-get install -y -q "$@" >/dev/null 2>&1 \
+    || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q "$@" >/dev/null; }
+}
+
+# Tools: wrk, curl, psql (the server binaries' client) and python3.
+bench_tools() {
+  command -v wrk >/dev/null || apt_install wrk
+  command -v curl >/dev/null || apt_install curl
+  if [ -x /usr/bin/psql ]; then psql=/usr/bin/psql
+  elif command -v psql >/dev/null; then psql=$(command -v psql)
+  else apt_install postgresql-client; psql=/usr/bin/psql
+  fi
+  command -v python3 >/dev/null || die "python3 is needed (free ports, request files, checking responses)"
+}
+
+# A TCP port nobody listens on now (the kernel's choice for port 0).
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Show the end of a log and fail: fail_with_log LOG MESSAGE...
+fail_with_log() {
+  local log=$1; shift
+  echo "$(basename "$0"): $*; last lines of $log:" >&2
+  tail -n 30 "$log" >&2 || true
+  exit 1
+}
+
+# wrk durations (850.00us, 1.23ms, 2.01s, 1.50m) in milliseconds.
+to_ms() {
+  awk -v t="$1" 'BEGIN {
+    if (t ~ /us$/) { sub(/us$/, "", t); v = t / 1000 }
+    else if (t ~ /ms$/) { sub(/ms$/, "", t); v = t }
+    else if (t ~ /s$/) { sub(/s$/, "", t); v = t * 1000 }
+    else if (t ~ /m$/) { sub(/m$/, "", t); v = t * 60000 }
+    else if (t ~ /h$/) { sub(/h$/, "", t); v = t * 3600000 }
+    else { v = "" }
+    if (v == "") print "?"; else printf "%.2f", v
+  }'
+}
