@@ -58,7 +58,12 @@ pub fn document() -> utoipa::openapi::OpenApi {
 
 /// The document as served and as committed: pretty JSON with a final newline.
 pub fn to_json() -> String {
-    let mut text = serde_json::to_string_pretty(&document()).unwrap_or_default();
+    render(&document())
+}
+
+/// A document as pretty JSON with a final newline.
+pub fn render(doc: &utoipa::openapi::OpenApi) -> String {
+    let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
     text.push('\n');
     text
 }

@@ -67,10 +67,10 @@ async fn docs_redirect() -> HttpResponse {
 
 pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::Result<Server> {
     let pool = web::Data::new(pool);
-    let openapi = web::Data::new(Arc::new(crate::openapi::to_json()));
-    let routes = web::Data::new(crate::api::routes::Routes::from_document(
-        &crate::openapi::document(),
-    ));
+    // Built once: it is both served and the source of the 405 responses' Allow headers.
+    let document = crate::openapi::document();
+    let openapi = web::Data::new(Arc::new(crate::openapi::render(&document)));
+    let routes = web::Data::new(crate::api::routes::Routes::from_document(&document));
     let body_limit = BodyLimit(settings.max_body_bytes);
     let interests = web::Data::new(InterestCache::default());
     let tree_cache = web::Data::new(crate::api::interests::TreeCache::default());
