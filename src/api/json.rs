@@ -8,6 +8,7 @@ use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
+use super::strict_json::Strict;
 use crate::domain::validation::FieldError;
 use crate::error::ApiError;
 
@@ -80,22 +81,15 @@ pub fn describe(error: &serde_path_to_error::Error<serde_json::Error>) -> FieldE
 }
 
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let field_error = describe(&e);
-        if e.inner().classify() == serde_json::error::Category::Data {
-            ApiError::Validation(vec![field_error])
-        } else {
-            ApiError::BadRequest {
-                detail: format!("the body is not valid JSON: {}", field_error.reason),
-                errors: vec![FieldError::new("body", field_error.reason)],
-            }
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        let reason = e.to_string();
+        ApiError::BadRequest {
+            detail: format!("the body is not valid JSON: {reason}"),
+            errors: vec![FieldError::new("body", reason)],
         }
     })?;
-    deserializer.end().map_err(|e| {
-        ApiError::bad_request("body", format!("unexpected data after the JSON value: {e}"))
-    })?;
-    Ok(value)
+    serde_path_to_error::deserialize(Strict(&value))
+        .map_err(|e| ApiError::Validation(vec![describe(&e)]))
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {

@@ -11,6 +11,7 @@ pub mod organizations;
 pub mod postcodes;
 pub mod routes;
 pub mod search;
+pub mod strict_json;
 pub mod venues;
 pub mod views;
 

@@ -59,7 +59,11 @@ pub async fn refresh_organization(
 #[derive(Debug, Clone, PartialEq)]
 pub enum Place {
     Anywhere,
-    Near { point: LatLon, radius_m: f64 },
+    Near {
+        point: LatLon,
+        radius_m: f64,
+        within: Option<Bbox>,
+    },
     Within(Bbox),
 }
 
@@ -342,7 +346,11 @@ fn build(q: &SearchQuery, prefix: &str, shape: Shape) -> Sql {
     let fetch = sql.bind::<diesel::sql_types::BigInt, _>(q.fetch);
 
     let candidates = match &q.place {
-        Place::Near { point, radius_m } => {
+        Place::Near {
+            point,
+            radius_m,
+            within,
+        } => {
             let p = sql.bind::<Geography, _>(Point {
                 x: point.lon,
                 y: point.lat,
@@ -364,6 +372,10 @@ fn build(q: &SearchQuery, prefix: &str, shape: Shape) -> Sql {
                 }
                 _ => (String::new(), String::new()),
             };
+            let boxed = within
+                .map(|b| format!(" AND {}", in_box(&mut sql, &b)))
+                .unwrap_or_default();
+            let in_reach = format!("{common}{boxed}");
             let located = match shape {
                 Shape::Nearest => {
                     let window = sql.bind::<diesel::sql_types::BigInt, _>(WINDOW);
@@ -372,12 +384,12 @@ fn build(q: &SearchQuery, prefix: &str, shape: Shape) -> Sql {
                            SELECT a.*, {distance} AS distance_m FROM assets a \
                            WHERE a.status = 'published' AND a.geom IS NOT NULL{located_after} \
                            ORDER BY {distance} LIMIT {window}) a \
-                         WHERE {common} AND a.distance_m <= {r} ORDER BY a.distance_m, a.id LIMIT {fetch}"
+                         WHERE {in_reach} AND a.distance_m <= {r} ORDER BY a.distance_m, a.id LIMIT {fetch}"
                     )
                 }
                 Shape::WithinRadius => format!(
                     "SELECT a.id, {distance} AS distance_m, NULL::float8 AS score FROM assets a \
-                     WHERE {common} AND ST_DWithin(a.geom, {p}, {r}, false){located_after} \
+                     WHERE {in_reach} AND ST_DWithin(a.geom, {p}, {r}, false){located_after} \
                      ORDER BY distance_m, a.id LIMIT {fetch}"
                 ),
             };
@@ -418,16 +430,9 @@ fn build(q: &SearchQuery, prefix: &str, shape: Shape) -> Sql {
             );
             match place {
                 Place::Within(b) => {
-                    let env = format!(
-                        "ST_MakeEnvelope({}, {}, {}, {}, 4326)",
-                        sql.bind::<Double, _>(b.min_lon),
-                        sql.bind::<Double, _>(b.min_lat),
-                        sql.bind::<Double, _>(b.max_lon),
-                        sql.bind::<Double, _>(b.max_lat)
-                    );
+                    let boxed = in_box(&mut sql, b);
                     let located = format!(
-                        "{select} WHERE {common} AND a.geom::geometry && {env} AND ST_Intersects(a.geom::geometry, {env}){after} \
-                         ORDER BY {order} LIMIT {fetch}"
+                        "{select} WHERE {common} AND {boxed}{after} ORDER BY {order} LIMIT {fetch}"
                     );
                     if q.include_online {
                         // Two index-friendly halves rather than one OR that no index serves.
@@ -454,6 +459,18 @@ fn build(q: &SearchQuery, prefix: &str, shape: Shape) -> Sql {
          LEFT JOIN venues v ON v.id = a.venue_id ORDER BY {order}"
     ));
     sql
+}
+
+/// Whether an asset's place lies in a map box (assets without a place never do).
+fn in_box(sql: &mut Sql, b: &Bbox) -> String {
+    let env = format!(
+        "ST_MakeEnvelope({}, {}, {}, {}, 4326)",
+        sql.bind::<Double, _>(b.min_lon),
+        sql.bind::<Double, _>(b.min_lat),
+        sql.bind::<Double, _>(b.max_lon),
+        sql.bind::<Double, _>(b.max_lat)
+    );
+    format!("a.geom::geometry && {env} AND ST_Intersects(a.geom::geometry, {env})")
 }
 
 /// The shapes to try, in order: near a point, the bounded KNN walk first, then the exact form

@@ -172,9 +172,6 @@ pub struct AssetInput {
     pub capacity: CapacityInput,
     #[serde(default)]
     pub contact: Contact,
-    /// Set when the service area really lies outside the UK and Ireland.
-    #[serde(default)]
-    pub allow_outside_uk: bool,
 }
 
 /// Where a validated asset happens.
@@ -241,7 +238,7 @@ pub fn validate(input: &AssetInput) -> Result<Asset, Vec<FieldError>> {
     let service_area = input
         .service_area
         .as_ref()
-        .and_then(|v| geometry::parse_area(&mut errors, "service_area", v, input.allow_outside_uk));
+        .and_then(|v| geometry::parse_area(&mut errors, "service_area", v));
     if venue == VenueChoice::None && input.service_area.is_none() && !input.online {
         errors.add(
             "venue",

@@ -34,15 +34,16 @@ impl Bbox {
     }
 }
 
-/// A WGS 84 position.
+/// A WGS 84 position in the UK and Ireland (anything else is refused as a likely swap of
+/// latitude and longitude).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LatLon {
-    /// Latitude in decimal degrees (WGS 84).
-    #[schema(example = 53.4248, minimum = -90, maximum = 90)]
+    /// Latitude in decimal degrees (WGS 84), 49 to 61.
+    #[schema(example = 53.4248, minimum = 49, maximum = 61)]
     pub lat: f64,
-    /// Longitude in decimal degrees (WGS 84).
-    #[schema(example = -2.3232, minimum = -180, maximum = 180)]
+    /// Longitude in decimal degrees (WGS 84), -11 to 2.1.
+    #[schema(example = -2.3232, minimum = -11, maximum = 2.1)]
     pub lon: f64,
 }
 
@@ -59,8 +60,9 @@ pub fn plane(p: LatLon) -> (f64, f64) {
     )
 }
 
-/// Checks range, and the UK/Ireland box unless the caller said the place is elsewhere.
-pub fn check_position(errors: &mut Errors, field: &str, p: LatLon, allow_outside_uk: bool) -> bool {
+/// Checks range, then the UK/Ireland box: the directory serves the UK, so a place outside it
+/// is almost always latitude and longitude swapped.
+pub fn check_position(errors: &mut Errors, field: &str, p: LatLon) -> bool {
     let before = errors.len();
     if !p.lat.is_finite() || !(-90.0..=90.0).contains(&p.lat) {
         errors.add(
@@ -74,10 +76,10 @@ pub fn check_position(errors: &mut Errors, field: &str, p: LatLon, allow_outside
             "must be a longitude between -180 and 180",
         );
     }
-    if errors.len() == before && !allow_outside_uk && !UK_IRELAND_BBOX.contains(p) {
+    if errors.len() == before && !UK_IRELAND_BBOX.contains(p) {
         errors.add(
             field,
-            "is outside the UK and Ireland; check that lat and lon are not swapped, or set allow_outside_uk",
+            "is outside the UK and Ireland (latitude 49 to 61, longitude -11 to 2.1); check that lat and lon are not swapped",
         );
     }
     errors.len() == before
@@ -109,12 +111,7 @@ impl Area {
 }
 
 /// Parses a GeoJSON Polygon or MultiPolygon geometry into an [`Area`].
-pub fn parse_area(
-    errors: &mut Errors,
-    field: &str,
-    value: &Value,
-    allow_outside_uk: bool,
-) -> Option<Area> {
+pub fn parse_area(errors: &mut Errors, field: &str, value: &Value) -> Option<Area> {
     let kind = value.get("type").and_then(Value::as_str);
     let coords = value.get("coordinates");
     let polygons_json: Vec<&Value> = match (kind, coords) {
@@ -180,12 +177,7 @@ pub fn parse_area(
                 return None;
             }
             for &(lon, lat) in &ring {
-                if !check_position(
-                    errors,
-                    &format!("{field}.coordinates"),
-                    LatLon { lat, lon },
-                    allow_outside_uk,
-                ) {
+                if !check_position(errors, &format!("{field}.coordinates"), LatLon { lat, lon }) {
                     return None;
                 }
             }
@@ -235,9 +227,9 @@ mod tests {
         }
     }
 
-    fn position_errors(lat: f64, lon: f64, outside: bool) -> Vec<String> {
+    fn position_errors(lat: f64, lon: f64) -> Vec<String> {
         let mut errors = Errors::default();
-        check_position(&mut errors, "location", LatLon { lat, lon }, outside);
+        check_position(&mut errors, "location", LatLon { lat, lon });
         errors
             .finish(())
             .err()
@@ -249,27 +241,21 @@ mod tests {
 
     #[test]
     fn positions() {
-        assert!(position_errors(53.95, -1.05, false).is_empty());
-        assert!(position_errors(54.6, -5.93, false).is_empty(), "Belfast");
-        assert!(position_errors(53.35, -6.26, false).is_empty(), "Dublin");
-        assert_eq!(position_errors(100.0, 101.0, false), ["location.lat"]);
-        assert_eq!(
-            position_errors(-1.05, 53.95, false),
-            ["location"],
-            "swapped"
-        );
-        assert!(
-            position_errors(48.85, 2.35, true).is_empty(),
-            "Paris when allowed"
-        );
-        assert_eq!(position_errors(f64::NAN, 0.0, true), ["location.lat"]);
+        assert!(position_errors(53.95, -1.05).is_empty());
+        assert!(position_errors(54.6, -5.93).is_empty(), "Belfast");
+        assert!(position_errors(53.35, -6.26).is_empty(), "Dublin");
+        assert!(position_errors(49.19, -2.11).is_empty(), "Jersey");
+        assert_eq!(position_errors(100.0, 101.0), ["location.lat"]);
+        assert_eq!(position_errors(-1.05, 53.95), ["location"], "swapped");
+        assert_eq!(position_errors(48.85, 2.35), ["location"], "Paris");
+        assert_eq!(position_errors(f64::NAN, 0.0), ["location.lat"]);
     }
 
     #[test]
     fn polygon_round_trip() {
         let square = json!({"type": "Polygon", "coordinates": [[[-1.1, 53.9], [-1.0, 53.9], [-1.0, 54.0], [-1.1, 53.9]]]});
         let mut errors = Errors::default();
-        let area = parse_area(&mut errors, "service_area", &square, false).unwrap();
+        let area = parse_area(&mut errors, "service_area", &square).unwrap();
         assert!(errors.is_empty());
         assert_eq!(area.to_geojson()["type"], "MultiPolygon");
         assert_eq!(area.to_geojson()["coordinates"][0], square["coordinates"]);
@@ -288,7 +274,7 @@ mod tests {
         ] {
             let mut errors = Errors::default();
             assert!(
-                parse_area(&mut errors, "service_area", &bad, false).is_none(),
+                parse_area(&mut errors, "service_area", &bad).is_none(),
                 "{bad}"
             );
             assert!(!errors.is_empty());

@@ -53,10 +53,12 @@ const KNOWN: &[&str] = &[
 #[derive(Debug, Clone, PartialEq)]
 pub enum Area {
     Anywhere,
-    /// Around a point given as coordinates, or a postcode still to be geocoded.
+    /// Around a point given as coordinates, or a postcode still to be geocoded; with a box too,
+    /// only what lies in both (a map view ordered by distance from the person).
     Near {
         point: NearPoint,
         radius_m: f64,
+        within: Option<Bbox>,
     },
     Within(Bbox),
 }
@@ -337,16 +339,10 @@ pub fn parse(pairs: &[(String, String)]) -> Result<SearchParams, Vec<FieldError>
         _ => None,
     };
     let area = match (point, get("bbox")) {
-        (Some(_), Some(_)) => {
-            errors.add(
-                "bbox",
-                "give either a point (postcode, or lat and lon) or bbox, not both",
-            );
-            Area::Anywhere
-        }
-        (Some(point), None) => Area::Near {
+        (Some(point), _) => Area::Near {
             point,
             radius_m: radius_km.flatten().unwrap_or(DEFAULT_RADIUS_KM) * 1000.0,
+            within: bbox,
         },
         (None, _) => {
             if radius_km.is_some()
@@ -558,7 +554,8 @@ mod tests {
             p.area,
             Area::Near {
                 point: NearPoint::Postcode("YO10 3".into()),
-                radius_m: 3000.0
+                radius_m: 3000.0,
+                within: None,
             }
         );
         assert_eq!(p.interests, ["football", "walking"]);
@@ -578,7 +575,8 @@ mod tests {
                     lat: 53.95,
                     lon: -1.05
                 }),
-                radius_m: 5000.0
+                radius_m: 5000.0,
+                within: None,
             }
         );
         assert_eq!(p.limit, DEFAULT_LIMIT);
@@ -610,7 +608,7 @@ mod tests {
         assert_eq!(fields("intrest=football"), ["intrest"]);
         assert_eq!(fields("q=a&q=b"), ["q"]);
         assert_eq!(fields("postcode=M1&lat=53&lon=-2"), ["postcode"]);
-        assert_eq!(fields("postcode=M1&bbox=-2.4,53.4,-2.2,53.5"), ["bbox"]);
+        assert_eq!(fields("postcode=M1&bbox=-2.2,53.5,-2.4,53.4"), ["bbox"]);
         assert_eq!(fields("updated_since=yesterday"), ["updated_since"]);
         assert_eq!(fields("format=xml"), ["format"]);
         assert_eq!(

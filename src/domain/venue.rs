@@ -91,10 +91,6 @@ pub struct VenueInput {
     pub website: Option<String>,
     #[serde(default)]
     pub phone: Option<String>,
-    /// Set when the venue really is outside the UK and Ireland (otherwise such coordinates are
-    /// rejected as a likely lat/lon mix-up).
-    #[serde(default)]
-    pub allow_outside_uk: bool,
 }
 
 /// A validated venue, ready to store.
@@ -148,7 +144,7 @@ pub fn validate(input: &VenueInput, field: &str, errors: &mut Errors) -> Venue {
         });
     match input.location {
         Some(p) => {
-            geometry::check_position(errors, &path("location"), p, input.allow_outside_uk);
+            geometry::check_position(errors, &path("location"), p);
         }
         None if input.venue_type != VenueType::Online && postcode.is_none() => {
             errors.add(
@@ -201,7 +197,6 @@ mod tests {
             ],
             website: None,
             phone: None,
-            allow_outside_uk: false,
         }
     }
 

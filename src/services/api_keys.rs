@@ -15,9 +15,30 @@ pub struct ApiKeyInput {
     #[schema(example = "Volunteer coordinator's laptop")]
     pub name: String,
     /// `agency` (default) writes the organisation's assets; `reader` only reads, including the
-    /// organisation's unpublished assets. Admin keys are made with the CLI.
+    /// organisation's unpublished assets.
     #[serde(default)]
-    pub role: Option<Role>,
+    pub role: Option<OrganizationRole>,
+}
+
+/// The roles a key of an organisation may have. Admin keys belong to no organisation and are
+/// made only with the CLI (`community-assets keys create --role admin`), so that no API call
+/// can mint one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganizationRole {
+    /// Writes the organisation's assets.
+    Agency,
+    /// Reads, including the organisation's unpublished assets.
+    Reader,
+}
+
+impl From<OrganizationRole> for Role {
+    fn from(role: OrganizationRole) -> Self {
+        match role {
+            OrganizationRole::Agency => Role::Agency,
+            OrganizationRole::Reader => Role::Reader,
+        }
+    }
 }
 
 /// Creates a key; returns the stored row and the secret, which is never shown again.
@@ -30,13 +51,7 @@ pub async fn create_for_organization(
     caller.admin()?;
     let mut errors = Errors::default();
     let name = errors.required_text("name", &input.name, 200);
-    let role = input.role.unwrap_or(Role::Agency);
-    if role == Role::Admin {
-        errors.add(
-            "role",
-            "admin keys are created with `community-assets keys create --role admin`",
-        );
-    }
+    let role = Role::from(input.role.unwrap_or(OrganizationRole::Agency));
     errors.finish(())?;
     let mut conn = db::connect(pool).await?;
     organization_or_404(&mut conn, organization_id).await?;

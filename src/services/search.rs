@@ -122,16 +122,19 @@ pub async fn prepare(
         Area::Near {
             point: NearPoint::Coordinates(p),
             radius_m,
+            within,
         } => (
             Place::Near {
                 point: *p,
                 radius_m: *radius_m,
+                within: *within,
             },
             None,
         ),
         Area::Near {
             point: NearPoint::Postcode(raw),
             radius_m,
+            within,
         } => {
             let found = locate(geocoder, "postcode", raw).await?;
             let point = crate::domain::geometry::LatLon {
@@ -142,6 +145,7 @@ pub async fn prepare(
                 Place::Near {
                     point,
                     radius_m: *radius_m,
+                    within: *within,
                 },
                 Some(found),
             )

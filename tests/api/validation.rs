@@ -89,17 +89,6 @@ async fn every_rule_names_its_field() {
 }
 
 #[tokio::test]
-async fn outside_uk_needs_saying_so() {
-    let app = spawn_app().await;
-    let (_, key) = app.agency("Abroad", true).await;
-    let mut body = walking_football();
-    body["venue"]["location"] = json!({"lat": 48.8566, "lon": 2.3522});
-    body["venue"]["postcode"] = Value::Null;
-    body["venue"]["allow_outside_uk"] = json!(true);
-    assert_eq!(app.post_asset(&key, &body).await.status(), 201);
-}
-
-#[tokio::test]
 async fn unreadable_bodies_get_clear_problems() {
     let app = spawn_app().await;
     let (_, key) = app.agency("Org", true).await;

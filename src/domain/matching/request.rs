@@ -117,7 +117,8 @@ pub struct TravelInput {
     /// detour factor (default 30).
     #[schema(example = 30, minimum = 1, maximum = 180)]
     pub max_minutes: Option<f64>,
-    /// Or: the furthest straight-line distance in km.
+    /// The furthest straight-line distance in km. With `max_minutes` too, the tighter limit
+    /// applies.
     #[schema(minimum = 0.1, maximum = 100)]
     pub max_km: Option<f64>,
 }
@@ -199,7 +200,7 @@ fn location(errors: &mut Errors, input: &LocationInput) -> Option<Location> {
         }
         (None, Some(lat), Some(lon)) => {
             let p = LatLon { lat, lon };
-            check_position(errors, "location", p, false).then_some(Location::Point(p))
+            check_position(errors, "location", p).then_some(Location::Point(p))
         }
         (Some(_), _, _) => {
             errors.add("location", "give either postcode or lat and lon, not both");
@@ -220,37 +221,45 @@ fn location(errors: &mut Errors, input: &LocationInput) -> Option<Location> {
     }
 }
 
+/// The journey limit. With both a time and a distance, the tighter of the two applies.
 fn reach(errors: &mut Errors, input: Option<&TravelInput>) -> Reach {
     let default = Reach::by_time(DEFAULT_MODE, DEFAULT_MINUTES);
     let Some(input) = input else {
         return default;
     };
-    match (input.max_minutes, input.max_km) {
-        (Some(_), Some(_)) => {
-            errors.add("travel", "give either max_minutes or max_km, not both");
-            default
+    let by_distance = input.max_km.and_then(|km| {
+        if km.is_finite() && (0.1..=MAX_KM).contains(&km) {
+            Some(Reach::by_distance(input.mode, km))
+        } else {
+            errors.add(
+                "travel.max_km",
+                format!("must be between 0.1 and {MAX_KM} km"),
+            );
+            None
         }
-        (_, Some(km)) => {
-            if !km.is_finite() || !(0.1..=MAX_KM).contains(&km) {
-                errors.add(
-                    "travel.max_km",
-                    format!("must be between 0.1 and {MAX_KM} km"),
-                );
-                return default;
-            }
-            Reach::by_distance(input.mode, km)
+    });
+    let minutes = match (input.max_minutes, input.max_km) {
+        (None, Some(_)) => None,
+        (minutes, _) => Some(minutes.unwrap_or(DEFAULT_MINUTES)),
+    };
+    let by_time = minutes.and_then(|minutes| {
+        if minutes.is_finite() && (1.0..=MAX_MINUTES).contains(&minutes) {
+            Some(Reach::by_time(input.mode.unwrap_or(DEFAULT_MODE), minutes))
+        } else {
+            errors.add(
+                "travel.max_minutes",
+                format!("must be between 1 and {MAX_MINUTES} minutes"),
+            );
+            None
         }
-        (minutes, None) => {
-            let minutes = minutes.unwrap_or(DEFAULT_MINUTES);
-            if !minutes.is_finite() || !(1.0..=MAX_MINUTES).contains(&minutes) {
-                errors.add(
-                    "travel.max_minutes",
-                    format!("must be between 1 and {MAX_MINUTES} minutes"),
-                );
-                return default;
-            }
-            Reach::by_time(input.mode.unwrap_or(DEFAULT_MODE), minutes)
+    });
+    match (by_time, by_distance) {
+        (Some(t), Some(d)) if d.max_km < t.max_km => {
+            Reach::by_distance(Some(input.mode.unwrap_or(DEFAULT_MODE)), d.max_km)
         }
+        (Some(t), _) => t,
+        (None, Some(d)) => d,
+        (None, None) => default,
     }
 }
 
@@ -421,6 +430,29 @@ pub(crate) mod tests {
         assert!(spec.prefer_non_stigmatised);
         assert!(!spec.include_online);
         assert_eq!(spec.location, Location::Postcode("M32 0JG".into()));
+    }
+
+    #[test]
+    fn with_a_time_and_a_distance_the_tighter_applies() {
+        let reach = |travel| {
+            validate(&request(
+                serde_json::json!({"location": {"postcode": "M32 0JG"}, "travel": travel}),
+            ))
+            .unwrap()
+            .reach
+        };
+        let short = reach(serde_json::json!({"max_minutes": 30, "max_km": 0.5}));
+        assert_eq!(short.max_km, 0.5);
+        assert_eq!(short.mode, Some(TravelMode::Walk));
+        let long = reach(serde_json::json!({"max_minutes": 10, "max_km": 50}));
+        assert_eq!(long.max_minutes, Some(10.0));
+        assert!(long.max_km < 1.0);
+        assert_eq!(
+            fields(
+                serde_json::json!({"location": {"postcode": "M32 0JG"}, "travel": {"max_minutes": 0, "max_km": 500}})
+            ),
+            ["travel.max_km", "travel.max_minutes"]
+        );
     }
 
     #[test]
