@@ -1,0 +1,218 @@
+"""Schemathesis hooks: supply the identifiers and vocabulary a valid request must refer to.
+
+A JSON Schema can say that `organization_id` is a uuid and that an interest is a short string,
+but not that the organisation exists or that the term is in the vocabulary; random values of
+that shape are rightly refused, and the fuzzer would never get past that refusal. So, for cases
+generated as *valid* only, these hooks swap such references for real ones read from the
+running server (seeded with the demo data), and send the current ETag where an `If-Match` is
+needed. Cases generated as *invalid* are left untouched, and one valid case in five keeps its
+random identifier, so "no such thing" answers are still exercised. Nothing here relaxes a check.
+"""
+
+import json
+import os
+import random
+import urllib.request
+
+import schemathesis
+from schemathesis.generation.modes import GenerationMode
+
+BASE = os.environ["CONTRACT_BASE_URL"].rstrip("/")
+KEY = os.environ["CONTRACT_API_KEY"]
+KEEP_RANDOM = 0.2
+random.seed(os.environ.get("CONTRACT_SEED", "0"))
+
+
+def _call(method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(BASE + path, data=data, method=method)
+    request.add_header("Authorization", f"Bearer {KEY}")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response), response.headers
+
+
+def _demo_data():
+    assets, _ = _call("GET", "/v1/assets?limit=100")
+    items = assets["items"]
+    tree, _ = _call("GET", "/v1/interests")
+    slugs = []
+
+    def walk(nodes):
+        for node in nodes:
+            slugs.append(node["slug"])
+            walk(node.get("children", []))
+
+    walk(tree["terms"] if isinstance(tree, dict) and "terms" in tree else tree)
+    organizations = sorted({a["organization"]["id"] for a in items})
+    # Keys to revoke: made here, so that revoking them cannot lock the fuzzer out.
+    keys = [
+        _call("POST", f"/v1/organizations/{organizations[0]}/api-keys", {"name": f"fuzz {i}"})[0]["id"]
+        for i in range(5)
+    ]
+    return {
+        "assets": [a["id"] for a in items],
+        "organizations": organizations,
+        "venues": sorted({a["venue"]["id"] for a in items if a.get("venue")}),
+        "postcodes": sorted({a["venue"]["postcode"] for a in items if a.get("venue") and a["venue"].get("postcode")}),
+        "interests": slugs,
+        "keys": keys,
+    }
+
+
+DATA = _demo_data()
+
+
+def _positive(case):
+    meta = case.meta
+    return meta is not None and meta.generation.mode == GenerationMode.POSITIVE
+
+
+def _real(kind, value):
+    return value if random.random() < KEEP_RANDOM else random.choice(DATA[kind])
+
+
+def _current(asset_id):
+    """The asset as stored and its ETag, or (None, None) when there is no such asset."""
+    try:
+        asset, headers = _call("GET", f"/v1/assets/{asset_id}")
+        return asset, headers.get("ETag")
+    except Exception:  # unknown: the request gets its own honest 404
+        return None, None
+
+
+PATH_KINDS = {
+    "/v1/assets/{id}": "assets",
+    "/v1/assets/{id}/confirm": "assets",
+    "/v1/assets/{id}/publish": "assets",
+    "/v1/organizations/{id}": "organizations",
+    "/v1/organizations/{id}/api-keys": "organizations",
+    "/v1/venues/{id}": "venues",
+    "/v1/api-keys/{id}": "keys",
+}
+
+
+# A small square in Stretford, for service areas: JSON Schema cannot say that a ring ends where
+# it starts or that every position lies in the UK and Ireland.
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[-2.32, 53.44], [-2.30, 53.44], [-2.30, 53.46], [-2.32, 53.46], [-2.32, 53.44]]],
+}
+
+
+def _ordered(pair_owner, low, high):
+    """Swaps two bounds given the wrong way round ("must not be less than")."""
+    if not isinstance(pair_owner, dict):
+        return
+    a, b = pair_owner.get(low), pair_owner.get(high)
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a > b:
+        pair_owner[low], pair_owner[high] = b, a
+
+
+def _later(items, start, end):
+    """Keeps only sessions or windows whose end is later than their start."""
+    if not isinstance(items, list):
+        return items
+    return [i for i in items if not isinstance(i, dict) or i.get(end, "99") > i.get(start, "00")]
+
+
+def _fix_venue(venue):
+    """A venue is placed by `location`, or by a `postcode` the index knows, unless online."""
+    if not isinstance(venue, dict):
+        return
+    if venue.get("location") is None and venue.get("venue_type") != "online":
+        venue["postcode"] = random.choice(DATA["postcodes"])
+
+
+def _fix_asset(body, method, asset):
+    if method == "PUT":
+        body["organization_id"] = asset["organization"]["id"] if asset else body.get("organization_id")
+    elif body.get("organization_id") is not None:
+        body["organization_id"] = random.choice(DATA["organizations"])
+    if body.get("venue_id") is not None:
+        body["venue_id"] = random.choice(DATA["venues"])
+        body.pop("venue", None)
+    _fix_venue(body.get("venue"))
+    if body.get("service_area") is not None:
+        body["service_area"] = SQUARE
+    if not (body.get("venue_id") or body.get("venue") or body.get("service_area") or body.get("online")):
+        body["online"] = True
+    terms = body.get("interests") or [None]
+    body["interests"] = [random.choice(DATA["interests"]) for _ in terms]
+    _ordered(body.get("eligibility"), "min_age", "max_age")
+    _ordered(body.get("capacity"), "typical_group_size", "max_participants")
+    cost = body.get("cost")
+    if isinstance(cost, dict):
+        if cost.get("free"):
+            cost["amount_pence"] = cost["concession_pence"] = None
+        else:
+            if cost.get("amount_pence") == 0 and cost.get("free") is False:
+                cost["free"] = None
+            _ordered(cost, "concession_pence", "amount_pence")
+    schedule = body.get("schedule")
+    if isinstance(schedule, dict):
+        schedule["weekly"] = _later(schedule.get("weekly"), "start", "end")
+        for session in schedule.get("weekly") or []:
+            if isinstance(session, dict):
+                a, b = session.get("valid_from"), session.get("valid_until")
+                if a and b and a > b:
+                    session["valid_from"], session["valid_until"] = b, a
+        schedule["dated"] = _later(schedule.get("dated"), "start", "end")
+
+
+def _fix_search(query):
+    """`GET /v1/assets`: a point is a postcode, or lat with lon; a radius needs a point; `to`
+    is later than `from`; a cursor comes from a previous page; interests are vocabulary terms."""
+    if query.get("postcode"):
+        query["postcode"] = random.choice(DATA["postcodes"])
+        query.pop("lat", None)
+        query.pop("lon", None)
+    if ("lat" in query) != ("lon" in query):
+        query.pop("lat", None)
+        query.pop("lon", None)
+    if not (query.get("postcode") or "lat" in query):
+        query.pop("radius_km", None)
+    if query.get("from") and query.get("to") and query["to"] <= query["from"]:
+        query.pop("to")
+    query.pop("cursor", None)
+    if query.get("interest") is not None:
+        many = query["interest"] if isinstance(query["interest"], list) else [query["interest"]]
+        query["interest"] = [random.choice(DATA["interests"]) for _ in many]
+
+
+def _fix_match(body):
+    """`POST /v1/match`: a location is a postcode (one the index knows), or lat with lon;
+    windows end after they start; strict availability needs windows."""
+    location = body.get("location")
+    if isinstance(location, dict):
+        if location.get("postcode") or location.get("lat") is None or location.get("lon") is None:
+            body["location"] = {"postcode": random.choice(DATA["postcodes"])}
+    body["availability"] = _later(body.get("availability"), "from", "to")
+    if body.get("availability_strict") and not body.get("availability"):
+        body["availability_strict"] = False
+
+
+@schemathesis.hook
+def map_case(context, case):
+    if not _positive(case):
+        return case
+    path, method = case.operation.path, case.operation.method.upper()
+    kind = PATH_KINDS.get(path)
+    if kind and case.path_parameters and "id" in case.path_parameters:
+        case.path_parameters["id"] = _real(kind, case.path_parameters["id"])
+    asset = None
+    if path.startswith("/v1/assets/{id}"):
+        asset, etag = _current(case.path_parameters["id"])
+        if etag and case.headers and "If-Match" in case.headers:
+            case.headers["If-Match"] = etag
+    body = case.body if isinstance(case.body, dict) else None
+    if path == "/v1/assets" and method == "GET" and isinstance(case.query, dict):
+        _fix_search(case.query)
+    elif body is not None and path in ("/v1/assets", "/v1/assets/{id}"):
+        _fix_asset(body, method, asset)
+    elif body is not None and path == "/v1/venues":
+        _fix_venue(body)
+    elif body is not None and path == "/v1/match":
+        _fix_match(body)
+    return case
