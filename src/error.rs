@@ -63,7 +63,8 @@ pub struct Problem {
     /// What went wrong in this request.
     #[schema(example = "the request has invalid fields")]
     pub detail: String,
-    /// The rejected fields, when the problem is about particular fields.
+    /// The rejected fields, when the problem is about particular fields (every one of them, not
+    /// only the first); absent otherwise.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }

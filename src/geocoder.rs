@@ -29,12 +29,15 @@ pub struct Geocoded {
     /// Normalised postcode, sector or district, e.g. `YO10 5DD`, `YO10 5`, `YO10`.
     #[schema(example = "M32 0JG")]
     pub postcode: String,
+    /// Latitude of the point in decimal degrees (WGS 84).
     #[schema(example = 53.455654)]
     pub latitude: f64,
+    /// Longitude of the point in decimal degrees (WGS 84).
     #[schema(example = -2.302836)]
     pub longitude: f64,
     /// How exactly the point is known: the postcode unit, or only its sector or district.
     pub precision: Precision,
+    /// Where the answer came from: the built-in offline index or the online geocoder.
     pub source: GeocodeSource,
 }
 

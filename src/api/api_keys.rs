@@ -14,15 +14,29 @@ use crate::services::api_keys::{self, ApiKeyInput};
 /// An API key's metadata (never its secret).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApiKeyView {
+    /// The key's id (uuid), for `DELETE /v1/api-keys/{id}`; not a secret.
+    #[schema(example = "e44474ff-edb0-4e19-ad3b-cc7abd53e178")]
     pub id: Uuid,
+    /// What the key is for, as given when it was made.
+    #[schema(example = "Link worker team app")]
     pub name: String,
+    /// What the key may do.
     pub role: Role,
+    /// The organisation the key belongs to (uuid); `null` for admin keys.
+    #[schema(example = "b4f370d5-e15c-590e-ba5e-ae4a85bad88f")]
     pub organization_id: Option<Uuid>,
     /// The first characters of the secret, to tell keys apart.
-    #[schema(example = "ca_Xk3v9Q")]
+    #[schema(example = "ca_tvPlDW")]
     pub prefix: String,
+    /// When the key was made (RFC 3339 date-time, UTC).
+    #[schema(example = "2026-11-22T08:11:10.149964Z")]
     pub created_at: DateTime<Utc>,
+    /// When the key was last used (RFC 3339 date-time, UTC, updated at most once a minute);
+    /// `null` if never.
+    #[schema(example = "2026-11-23T09:02:41Z")]
     pub last_used_at: Option<DateTime<Utc>>,
+    /// When the key was revoked (RFC 3339 date-time, UTC); `null` while it still works.
+    #[schema(example = "2026-12-01T16:45:00Z")]
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
@@ -47,15 +61,18 @@ pub struct ApiKeyCreated {
     #[serde(flatten)]
     pub key: ApiKeyView,
     /// Send as `Authorization: Bearer <secret>`. Store it now: it cannot be shown again.
+    #[schema(example = "ca_tvPlDW7qR2mXc9LbN4sHfK1yT8wEa3ZuJ6oVd0GiP5e")]
     pub secret: String,
 }
 
-/// Create an API key for an organisation (admin key). The secret is returned once.
+/// Create an API key for an organisation
+///
+/// Needs an admin key. The secret is returned once, in this response only; store it then.
 #[utoipa::path(
     operation_id = "createApiKey",
     tag = "api-keys",
-    params(("id" = Uuid, Path, description = "Organisation id")),
-    request_body = ApiKeyInput,
+    params(("id" = Uuid, Path, description = "The id (uuid) of the organisation the key will belong to.", example = "b4f370d5-e15c-590e-ba5e-ae4a85bad88f")),
+    request_body(content = ApiKeyInput, example = json!({"name": "Link worker team app", "role": "agency"})),
     security(("api_key" = [])),
     responses(
         (status = 201, description = "Created; `secret` is shown only in this response.", body = ApiKeyCreated),
@@ -83,12 +100,14 @@ pub async fn create(
         }))
 }
 
-/// Revoke an API key (admin, or an agency key of the same organisation). Revoking twice is
-/// harmless.
+/// Revoke an API key
+///
+/// Needs an admin key or an agency key of the same organisation; any key may also revoke
+/// itself. Revoking twice is harmless.
 #[utoipa::path(
     operation_id = "revokeApiKey",
     tag = "api-keys",
-    params(("id" = Uuid, Path, description = "API key id")),
+    params(("id" = Uuid, Path, description = "The key's id (uuid), as returned when it was made; not its secret.", example = "e44474ff-edb0-4e19-ad3b-cc7abd53e178")),
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The key, now revoked.", body = ApiKeyView),

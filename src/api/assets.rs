@@ -23,13 +23,31 @@ fn respond(status: StatusCode, record: AssetRecord) -> HttpResponse {
     response.json(AssetView::from(record))
 }
 
-/// Submit an asset. An agency key submits for its own organisation; an admin key for any.
-/// Assets of trusted organisations (and admins' submissions) are published at once; others
-/// are `pending` until an admin publishes them.
+/// Submit an asset
+///
+/// An agency key submits for its own organisation; an admin key for any, and must give
+/// `organization_id`. Assets of trusted organisations (and admins' submissions) are published
+/// at once; others are `pending` until an admin publishes them. Every invalid field is named in
+/// one 422, and unknown interest terms come with suggestions.
 #[utoipa::path(
     operation_id = "createAsset",
     tag = "assets",
-    request_body = AssetInput,
+    request_body(content = AssetInput, description = "The asset. It needs at least one interest term and a place: `venue_id` or `venue`, a `service_area`, or `online: true`.", example = json!({
+        "organization_id": "b4f370d5-e15c-590e-ba5e-ae4a85bad88f",
+        "kind": "activity",
+        "title": "Walking football for adults",
+        "description": "A gentle, no-running version of football for adults who want to get back into sport at their own pace. Bibs and balls provided; wear trainers.",
+        "venue_id": "4dc38f77-ffb1-5760-8360-00c1458b8890",
+        "online": false,
+        "interests": ["walking football"],
+        "five_ways": ["connect", "be_active"],
+        "eligibility": {"min_age": 18},
+        "cost": {"amount_pence": 300, "concession_pence": 200, "notes": "£3 a session, £2 concession."},
+        "schedule": {"weekly": [{"day": "wed", "start": "11:00", "end": "12:00"}], "dated": [], "notes": "Not on bank holidays."},
+        "newcomers": {"drop_in": true, "taster_session": true, "meet_and_greet": true, "booking_required": false, "notes": "Wear trainers; bibs and balls are provided."},
+        "capacity": {"max_participants": 20, "typical_group_size": 12},
+        "contact": {"phone": "0161 749 2570", "url": "https://twmove.co.uk"}
+    })),
     security(("api_key" = [])),
     responses(
         (status = 201, description = "Created; `status` says whether it is published or waiting for moderation.", body = AssetView, headers(
@@ -56,12 +74,15 @@ pub async fn create(
     ))
 }
 
-/// Read an asset. Published assets are public; pending and archived ones are visible only to
-/// their organisation's keys and admins (404 to everyone else).
+/// Read an asset
+///
+/// Published assets are public; pending and archived ones are visible only to their
+/// organisation's keys and admins (404 to everyone else). The `ETag` header carries the
+/// version to send back in `If-Match` when changing it.
 #[utoipa::path(
     operation_id = "getAsset",
     tag = "assets",
-    params(("id" = Uuid, Path, description = "Asset id")),
+    params(("id" = Uuid, Path, description = "The asset's id (uuid).", example = "5a8c5b38-72e0-5099-b654-1be90fec86ab")),
     responses(
         (status = 200, description = "The asset.", body = AssetView, headers(("ETag" = String, description = "The asset's version, for If-Match"))),
         (status = 401, description = "An Authorization header was sent but the key is not valid.", body = Problem, content_type = "application/problem+json"),
@@ -81,16 +102,31 @@ pub async fn get(
     ))
 }
 
-/// Replace an asset's content. Requires `If-Match` with the ETag last read, so that
-/// concurrent edits are not lost.
+/// Replace an asset's content
+///
+/// Requires `If-Match` with the ETag last read, so that concurrent edits are not lost. The body
+/// replaces every field (what is left out is cleared), by the same rules as `POST /v1/assets`;
+/// `organization_id` must be omitted or stay the same.
 #[utoipa::path(
     operation_id = "replaceAsset",
     tag = "assets",
     params(
-        ("id" = Uuid, Path, description = "Asset id"),
-        ("If-Match" = String, Header, description = "The ETag from the last read, e.g. `\"3\"`")
+        ("id" = Uuid, Path, description = "The asset's id (uuid).", example = "5a8c5b38-72e0-5099-b654-1be90fec86ab"),
+        ("If-Match" = String, Header, description = "The ETag from the last read (the asset's `version` in double quotes), e.g. `\"1\"`; `*` accepts any version.", example = "\"1\"")
     ),
-    request_body = AssetInput,
+    request_body(content = AssetInput, description = "The asset's new content, in full.", example = json!({
+        "kind": "activity",
+        "title": "Walking football for adults",
+        "description": "A gentle, no-running version of football for adults who want to get back into sport at their own pace. Bibs and balls provided; wear trainers.",
+        "venue_id": "4dc38f77-ffb1-5760-8360-00c1458b8890",
+        "online": false,
+        "interests": ["walking football"],
+        "five_ways": ["connect", "be_active"],
+        "cost": {"amount_pence": 300, "concession_pence": 200, "notes": "£3 a session, £2 concession."},
+        "schedule": {"weekly": [{"day": "wed", "start": "11:00", "end": "12:00"}], "dated": []},
+        "newcomers": {"drop_in": true, "taster_session": true, "meet_and_greet": true, "booking_required": false},
+        "capacity": {"max_participants": 20, "typical_group_size": 12}
+    })),
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The asset as stored.", body = AssetView, headers(("ETag" = String, description = "The new version"))),
@@ -125,13 +161,16 @@ pub async fn replace(
     Ok(respond(StatusCode::OK, record))
 }
 
-/// Archive an asset: it leaves the public directory but is kept. `If-Match` is optional.
+/// Archive an asset
+///
+/// The asset leaves the public directory but is kept, and an admin can publish it again.
+/// Needs an agency key of the asset's organisation or an admin key. `If-Match` is optional.
 #[utoipa::path(
     operation_id = "archiveAsset",
     tag = "assets",
     params(
-        ("id" = Uuid, Path, description = "Asset id"),
-        ("If-Match" = Option<String>, Header, description = "Only archive if still at this ETag")
+        ("id" = Uuid, Path, description = "The asset's id (uuid).", example = "5a8c5b38-72e0-5099-b654-1be90fec86ab"),
+        ("If-Match" = Option<String>, Header, description = "Only archive if the asset is still at this ETag, e.g. `\"1\"`; 412 otherwise.", example = "\"1\"")
     ),
     security(("api_key" = [])),
     responses(
@@ -152,13 +191,17 @@ pub async fn archive(
     ))
 }
 
-/// Confirm the asset still runs as described (agency or admin key); sets `confirmed_at`.
+/// Confirm an asset still runs as described
+///
+/// Needs an agency key of the asset's organisation or an admin key. Sets `confirmed_at` to
+/// now, which the search's `confirmed_within_days` filter and matching's freshness score use.
+/// `If-Match` is optional.
 #[utoipa::path(
     operation_id = "confirmAsset",
     tag = "assets",
     params(
-        ("id" = Uuid, Path, description = "Asset id"),
-        ("If-Match" = Option<String>, Header, description = "Only confirm if still at this ETag")
+        ("id" = Uuid, Path, description = "The asset's id (uuid).", example = "5a8c5b38-72e0-5099-b654-1be90fec86ab"),
+        ("If-Match" = Option<String>, Header, description = "Only confirm if the asset is still at this ETag, e.g. `\"1\"`; 412 otherwise.", example = "\"1\"")
     ),
     security(("api_key" = [])),
     responses(
@@ -179,13 +222,16 @@ pub async fn confirm(
     ))
 }
 
-/// Publish a pending (or archived) asset (admin key).
+/// Publish a pending or archived asset
+///
+/// Needs an admin key. The asset becomes public in search and matching. `If-Match` is
+/// optional.
 #[utoipa::path(
     operation_id = "publishAsset",
     tag = "assets",
     params(
-        ("id" = Uuid, Path, description = "Asset id"),
-        ("If-Match" = Option<String>, Header, description = "Only publish if still at this ETag")
+        ("id" = Uuid, Path, description = "The asset's id (uuid).", example = "5a8c5b38-72e0-5099-b654-1be90fec86ab"),
+        ("If-Match" = Option<String>, Header, description = "Only publish if the asset is still at this ETag, e.g. `\"1\"`; 412 otherwise.", example = "\"1\"")
     ),
     security(("api_key" = [])),
     responses(

@@ -6,13 +6,18 @@ use utoipa::ToSchema;
 use crate::db::{self, DbPool};
 use crate::error::{ApiError, Problem};
 
+/// The service's state.
 #[derive(Serialize, ToSchema)]
 pub struct Status {
+    /// `ok` from `/healthz` (the process is up), `ready` from `/readyz` (it can serve requests).
     #[schema(example = "ok")]
     pub status: &'static str,
 }
 
-/// Whether the process is up (it does not touch the database).
+/// Liveness: is the process up?
+///
+/// Whether the process is up; it does not touch the database, so it suits a container's
+/// liveness probe.
 #[utoipa::path(
     tag = "health",
     operation_id = "healthz",
@@ -23,7 +28,10 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Status { status: "ok" })
 }
 
-/// Whether the service can reach its database and so serve requests.
+/// Readiness: can the service serve requests?
+///
+/// Whether the service can reach its database and so serve requests; it suits a load
+/// balancer's readiness check.
 #[utoipa::path(
     tag = "health",
     operation_id = "readyz",

@@ -12,11 +12,17 @@ use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::services::interests::{self, InterestNode};
 
+/// The interest vocabulary.
 #[derive(Serialize, ToSchema)]
 pub struct InterestTree {
-    /// The domains (arts, music, learning, being active, …) with their narrower terms nested.
+    /// The domains (arts, music, learning, being active, …) with their narrower terms nested,
+    /// sorted by label.
     pub terms: Vec<InterestNode>,
     /// Where the terms come from, with the attribution their licences ask for.
+    #[schema(example = json!([
+        "Physical activities: OpenActive Activity List, openactive.io, CC BY 4.0",
+        "Other terms: community-assets contributors"
+    ]))]
     pub attribution: Vec<&'static str>,
 }
 
@@ -57,13 +63,15 @@ async fn tree_body(pool: &DbPool, cache: &TreeCache) -> Result<(String, web::Byt
     Ok((etag, body))
 }
 
-/// The interest vocabulary as a tree, with synonyms. Assets are tagged with these terms, and
-/// any slug, label or synonym may be used where an interest is asked for. Send the `ETag` back
-/// as `If-None-Match` to get a 304 when it has not changed.
+/// Get the interest vocabulary as a tree
+///
+/// The vocabulary as a tree, with synonyms. Assets are tagged with these terms, and any id,
+/// slug, label or synonym may be used where an interest is asked for. Send the `ETag` back as
+/// `If-None-Match` to get a 304 when it has not changed.
 #[utoipa::path(
     tag = "interests",
     operation_id = "listInterests",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag of a copy you hold")),
+    params(("If-None-Match" = Option<String>, Header, description = "The `ETag` of a copy you hold (24 hexadecimal digits in double quotes); `*` matches any.", example = "\"5e1c0c6d4b1f7e2a9d3c8b70\"")),
     responses(
         (status = 200, description = "The vocabulary.", body = InterestTree,
             headers(("ETag" = String, description = "Changes when the vocabulary does"))),

@@ -22,137 +22,178 @@ use crate::error::{ApiError, Problem};
 use crate::geocoder::Geocoder;
 use crate::services::matching::{self as service, MatchCache, Suggestion};
 
+/// Suggestions for one person, with how the request was understood.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MatchResponse {
-    /// The suggestions, best first after re-ranking for variety.
+    /// The suggestions, best first after re-ranking for variety; at most `limit`.
     pub results: Vec<MatchResult>,
-    /// How each interest phrase was understood.
+    /// How each interest phrase was understood, in the order given.
     pub interests: Vec<InterestResolution>,
+    /// Where the person was placed.
     pub location: MatchLocation,
+    /// How the travel limit became a distance.
     pub travel: TravelEstimate,
     /// The weight of each score component for this request (after barrier adjustments).
     pub weights: Weights,
+    /// How the list was re-ranked for variety.
     pub diversification: Diversification,
     /// When fewer than `limit` assets pass, single changes that would add more.
     pub near_misses: Vec<NearMiss>,
     /// Candidates fetched and scored.
-    #[schema(example = 57)]
+    #[schema(example = 59)]
     pub candidates_considered: usize,
     /// Candidates that passed every hard constraint.
-    #[schema(example = 31)]
+    #[schema(example = 49)]
     pub passed_hard_constraints: usize,
 }
 
+/// One suggestion, with the numbers and reasons behind its place.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MatchResult {
     /// Position in the list, from 1.
     #[schema(example = 1)]
     pub rank: usize,
-    /// Weighted mean of the components, 0..1.
-    #[schema(example = 0.8123)]
+    /// Weighted mean of the components, 0 to 1 (4 decimal places).
+    #[schema(example = 0.6163)]
     pub score: f64,
+    /// The score of each factor, 0 to 1.
     pub components: Components,
-    /// Straight-line distance in km (absent for online assets).
-    #[schema(example = 1.12)]
+    /// Straight-line distance in km, 2 decimal places; `null` for online assets.
+    #[schema(example = 1.05)]
     pub distance_km: Option<f64>,
-    /// Estimated journey in minutes by the person's mode (an estimate: see `travel`).
-    #[schema(example = 18.2)]
+    /// Estimated journey in minutes by the person's mode (an estimate: see `travel`); `null`
+    /// for online assets or when only a distance was given.
+    #[schema(example = 6.9)]
     pub travel_minutes_estimate: Option<f64>,
-    /// What one session costs the person in pence, with their concession if they qualify;
-    /// absent when the asset does not say.
-    #[schema(example = 0)]
+    /// What one session costs the person in pence (GBP), with their concession if they
+    /// qualify; `null` when the asset does not say.
+    #[schema(example = 200)]
     pub effective_cost_pence: Option<i32>,
+    /// The next session to come; `null` when the asset states no times.
     pub next_session: Option<NextSession>,
+    /// Which of the person's interests it matches, and how.
     pub matched_interests: Vec<MatchedInterest>,
     /// Why it is on the list, in sentences to read out.
-    #[schema(example = json!(["Matches your interest in football (5-a-side)", "About 14 minutes' walk (900 m)", "Free"]))]
+    #[schema(example = json!(["Matches your interest in singing (Choir)", "About 7 minutes by bus or train (1.1 km)", "£2 a session at the concession price"]))]
     pub reasons: Vec<String>,
     /// What to check or be aware of.
-    #[schema(example = json!(["Cost not stated: check with the organiser"]))]
+    #[schema(example = json!(["No sessions in the times you gave (it runs Mondays 19:00–20:30)", "Not confirmed by the organiser"]))]
     pub cautions: Vec<String>,
+    /// The asset itself.
     pub asset: AssetView,
 }
 
 /// The next session to come, in UK local time.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NextSession {
-    #[schema(example = "2026-11-24")]
+    /// The date (ISO 8601 date, UK local).
+    #[schema(example = "2026-11-23")]
     pub date: NaiveDate,
+    /// The day of the week of `date`.
     pub day: Weekday,
     /// `HH:MM`, UK local time.
-    #[schema(example = "18:00")]
+    #[schema(example = "19:00")]
     pub start: String,
     /// `HH:MM`, UK local time.
-    #[schema(example = "19:30")]
+    #[schema(example = "20:30")]
     pub end: String,
 }
 
+/// How a suggestion matches one of the person's interests.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MatchedInterest {
     /// The person's phrase.
-    #[schema(example = "football")]
+    #[schema(example = "singing")]
     pub interest: String,
+    /// How the asset relates to it: `tagged` with the term itself, a `narrower` or `broader`
+    /// term, or a match on words in its `text` only.
     pub relation: Relation,
-    /// The asset's term that matched (absent for a match on words only).
+    /// The asset's term that matched; `null` for a match on words only.
     pub term: Option<InterestRef>,
 }
 
+/// How one of the person's interest phrases was understood.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InterestResolution {
-    #[schema(example = "playing guitar")]
+    /// The phrase as given.
+    #[schema(example = "football")]
     pub input: String,
+    /// How it was resolved to the vocabulary.
     pub resolution: Resolution,
+    /// The vocabulary term it was resolved to; `null` when none fits (`text_only`).
     pub term: Option<InterestRef>,
     /// The broader term also matched, if any.
     pub broader: Option<InterestRef>,
     /// How many narrower terms also match.
-    #[schema(example = 3)]
+    #[schema(example = 14)]
     pub narrower_terms: usize,
 }
 
+/// Where the person was placed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MatchLocation {
-    #[schema(example = 53.4492)]
+    /// Latitude in decimal degrees (WGS 84), 6 decimal places.
+    #[schema(example = 53.455654)]
     pub lat: f64,
-    #[schema(example = -2.3118)]
+    /// Longitude in decimal degrees (WGS 84), 6 decimal places.
+    #[schema(example = -2.302836)]
     pub lon: f64,
     /// The postcode as understood, when one was given.
     #[schema(example = "M32 0JG")]
     pub postcode: Option<String>,
+    /// How exactly the postcode placed the person; `null` when a point was given.
     pub precision: Option<Precision>,
 }
 
 /// How travel time became distance. Every figure is an estimate.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TravelEstimate {
+    /// How the person travels; `null` when only a distance was given.
     pub mode: Option<TravelMode>,
+    /// The longest journey in minutes; `null` when only a distance was given.
     #[schema(example = 30)]
     pub max_minutes: Option<f64>,
     /// Straight-line reach in km.
-    #[schema(example = 1.85)]
+    #[schema(example = 4.615)]
     pub max_km: f64,
     /// Assumed average door-to-door speed, km/h.
-    #[schema(example = 4.8)]
+    #[schema(example = 12.0)]
     pub speed_kmh: Option<f64>,
     /// Assumed ratio of route length to straight-line distance.
     #[schema(example = 1.3)]
     pub detour_factor: f64,
+    /// The estimate in a sentence.
+    #[schema(
+        example = "Estimated from straight-line distance: 30 minutes by bus or train is taken as up to 4.6 km as the crow flies, allowing for routes about 1.3 times longer than the straight line. Actual journeys vary."
+    )]
     pub note: String,
 }
 
+/// How the list was re-ranked so that it does not repeat one organisation, venue or interest.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Diversification {
+    /// The re-ranking method; always `maximal_marginal_relevance`.
     #[schema(example = "maximal_marginal_relevance")]
     pub method: &'static str,
     /// Weight of score against novelty (1 = pure score order).
     #[schema(example = 0.7)]
     pub lambda: f64,
     /// Places in the list that differ from pure score order.
+    #[schema(example = 1)]
     pub places_changed: usize,
+    /// How many different organisations the list has.
+    #[schema(example = 3)]
     pub organizations: usize,
+    /// How many different venues the list has.
+    #[schema(example = 3)]
     pub venues: usize,
-    /// How many of the person's interests the list covers (absent without interests).
+    /// How many of the person's interests the list covers; `null` without interests.
+    #[schema(example = 2)]
     pub interests_covered: Option<usize>,
+    /// The re-ranking in a sentence.
+    #[schema(
+        example = "Re-ranked by maximal marginal relevance (lambda 0.7): a result that shares an organisation, venue or interest with one above it must score clearly higher to keep its place. 1 of 3 places changed; 3 organisations and 3 venues; 2 of 2 interests covered."
+    )]
     pub description: String,
 }
 
@@ -221,7 +262,9 @@ fn result(rank: usize, s: Suggestion, inputs: &[String]) -> MatchResult {
     }
 }
 
-/// Suggest assets for one person. Hard constraints are never broken: only published assets,
+/// Suggest assets for one person
+///
+/// Hard constraints are never broken: only published assets,
 /// within reach (online ones only when asked), the right age, every access need met, within
 /// budget (with concessions when the person qualifies), and nothing excluded. The rest is scored
 /// (interest fit, distance, cost, times, freshness, setting, welcome, and access with the

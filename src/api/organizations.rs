@@ -11,11 +11,20 @@ use crate::domain::organization::{OrganizationInput, OrganizationPatch};
 use crate::error::{ApiError, Problem};
 use crate::services::organizations;
 
-/// Register an organisation (admin key).
+/// Register an organisation
+///
+/// Needs an admin key. Give it agency keys with `POST /v1/organizations/{id}/api-keys`.
 #[utoipa::path(
     operation_id = "createOrganization",
     tag = "organizations",
-    request_body = OrganizationInput,
+    request_body(content = OrganizationInput, example = json!({
+        "name": "Age UK Trafford",
+        "description": "Charity for older people hosting the Urmston community hub at The Sharples Building.",
+        "website": "https://www.ageuk.org.uk/trafford/",
+        "email": "admin@ageuktrafford.org.uk",
+        "phone": "0161 746 9754",
+        "trusted": true
+    })),
     security(("api_key" = [])),
     responses(
         (status = 201, description = "Created.", body = OrganizationView, headers(("Location" = String, description = "URL of the new organisation"))),
@@ -38,11 +47,13 @@ pub async fn create(
         .json(OrganizationView::from(row)))
 }
 
-/// Read an organisation (public).
+/// Read an organisation
+///
+/// Public: no key is needed.
 #[utoipa::path(
     operation_id = "getOrganization",
     tag = "organizations",
-    params(("id" = Uuid, Path, description = "Organisation id")),
+    params(("id" = Uuid, Path, description = "The organisation's id (uuid).", example = "b4f370d5-e15c-590e-ba5e-ae4a85bad88f")),
     responses(
         (status = 200, description = "The organisation.", body = OrganizationView),
         (status = 404, description = "No such organisation.", body = Problem, content_type = "application/problem+json"),
@@ -56,13 +67,18 @@ pub async fn get(pool: web::Data<DbPool>, id: web::Path<Uuid>) -> Result<HttpRes
     )))
 }
 
-/// Change an organisation (admin, or the organisation's own agency key) with a JSON Merge
-/// Patch: absent fields stay, `null` clears. Only admins may change `trusted`.
+/// Change an organisation
+///
+/// Needs an admin key or the organisation's own agency key. The body is a JSON Merge Patch:
+/// absent fields stay, `null` clears. Only admins may change `trusted`.
 #[utoipa::path(
     operation_id = "patchOrganization",
     tag = "organizations",
-    params(("id" = Uuid, Path, description = "Organisation id")),
-    request_body(content = OrganizationPatch, content_type = "application/merge-patch+json"),
+    params(("id" = Uuid, Path, description = "The organisation's id (uuid).", example = "b4f370d5-e15c-590e-ba5e-ae4a85bad88f")),
+    request_body(content = OrganizationPatch, content_type = "application/merge-patch+json", example = json!({
+        "phone": "0161 746 9754",
+        "company_number": null
+    })),
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The organisation as stored.", body = OrganizationView),

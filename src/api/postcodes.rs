@@ -5,13 +5,16 @@ use crate::domain::postcode_index::LookupError;
 use crate::error::{ApiError, Problem};
 use crate::geocoder::{Geocoded, Geocoder};
 
-/// Place a postcode: a full postcode (`YO10 5DD`), a sector (`YO10 5`) or a district (`YO10`), in
-/// any spacing or case. Full postcodes outside the offline table fall back to their sector, then
-/// their district (or to the online geocoder, when one is configured); `precision` says which.
+/// Place a postcode on the map
+///
+/// A full postcode (`YO10 5DD`), a sector (`YO10 5`) or a district (`YO10`), in any spacing or
+/// case. Full postcodes outside the offline table fall back to their sector, then their
+/// district (or to the online geocoder, when one is configured); `precision` says which. Needs
+/// no key.
 #[utoipa::path(
     operation_id = "getPostcode",
     tag = "postcodes",
-    params(("postcode" = String, Path, description = "Postcode, sector or district", example = "M32 0JG")),
+    params(("postcode" = String, Path, description = "A UK postcode (`M32 0JG`), sector (`M32 0`) or district (`M32`), in any spacing or case; URL-encode the space.", example = "M32 0JG")),
     responses(
         (status = 200, description = "Where the postcode is.", body = Geocoded),
         (status = 404, description = "Well-formed, but no such postcode, sector or district.", body = Problem, content_type = "application/problem+json"),

@@ -22,68 +22,96 @@ use crate::services::search::{self as service, InterestCache};
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct SearchQueryDoc {
-    /// Search near this postcode, sector or district (instead of `lat`/`lon`).
+    /// Search near this postcode, sector or district (instead of `lat`/`lon`), in any spacing
+    /// or case.
     #[param(example = "M32 0JG")]
     postcode: Option<String>,
-    /// Latitude of the point to search near (WGS 84); with `lon`.
+    /// Latitude of the point to search near, in decimal degrees (WGS 84), e.g. `53.4557`; with
+    /// `lon`, instead of `postcode`.
+    #[param(minimum = -90, maximum = 90)]
     lat: Option<f64>,
-    /// Longitude of the point to search near (WGS 84); with `lat`.
+    /// Longitude of the point to search near, in decimal degrees (WGS 84), e.g. `-2.3028`; with
+    /// `lat`, instead of `postcode`.
+    #[param(minimum = -180, maximum = 180)]
     lon: Option<f64>,
-    /// Distance from the point in kilometres, more than 0 and at most 100 (default 5).
+    /// Distance from the point in kilometres, more than 0 and at most 100 (default 5); needs a
+    /// point (`postcode`, or `lat` and `lon`).
     #[param(minimum = 0, maximum = 100, example = 3)]
     radius_km: Option<f64>,
-    /// Map viewport instead of a point: `minLon,minLat,maxLon,maxLat`.
+    /// Map viewport: `minLon,minLat,maxLon,maxLat` in decimal degrees (WGS 84). Alone, finds
+    /// what lies in the box; with a point, what lies both in the box and within `radius_km`.
     #[param(example = "-2.40,53.40,-2.25,53.48")]
     bbox: Option<String>,
     /// Words to look for in titles, descriptions, organisation and venue names and interests
-    /// (English stemming; close misspellings such as "fotball" still match).
+    /// (English stemming; close misspellings such as "fotball" still match); at most 200
+    /// characters.
+    #[param(example = "football")]
     q: Option<String>,
     /// An interest term (id, slug, label or synonym); matches the term and every narrower one,
-    /// so `sport` finds football. Repeat for any of several.
-    #[param(style = Form, explode, example = json!(["sport"]))]
+    /// so `sport` finds football and `football` finds walking football. Repeat for any of
+    /// several (at most 20, each at most 100 characters).
+    #[param(style = Form, explode, example = json!(["football"]))]
     interest: Option<Vec<String>>,
     /// `group`, `volunteering`, `course` or `activity`; repeat for any of several.
-    #[param(style = Form, explode)]
+    #[param(style = Form, explode, example = json!(["activity"]))]
     kind: Option<Vec<String>>,
-    /// Only free (`true`) or only paid (`false`) assets.
+    /// Only free (`true`) or only paid (`false`) assets, e.g. `true`; assets that do not state
+    /// a cost are left out either way.
     free: Option<bool>,
-    /// Most a session may cost, in pence; free assets always pass.
+    /// Most a session may cost, in pence (GBP), 0 to 100,000, e.g. `300` for £3; free assets
+    /// always pass, assets that do not state a cost never do.
     #[param(minimum = 0, maximum = 100000)]
     max_cost_pence: Option<i32>,
-    /// With `max_cost_pence`: compare the concession price where there is one.
+    /// With `max_cost_pence`: compare the concession price where there is one (default
+    /// `false`).
+    #[param(example = true)]
     concessions: Option<bool>,
-    /// `mon` … `sun`: has a session on that day; repeat for any of several.
-    #[param(style = Form, explode)]
+    /// `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`: has a session on that day; repeat for
+    /// any of several.
+    #[param(style = Form, explode, example = json!(["tue"]))]
     day: Option<Vec<String>>,
-    /// Has a session that ends after this local time (`HH:MM`).
+    /// Has a session that ends after this time, `HH:MM` (24-hour, UK local time).
     #[param(example = "18:00")]
     from: Option<String>,
-    /// Has a session that starts before this local time (`HH:MM`).
+    /// Has a session that starts before this time, `HH:MM` (24-hour, UK local time); later
+    /// than `from`.
     #[param(example = "21:00")]
     to: Option<String>,
-    /// Open to someone of this age in years.
-    #[param(minimum = 0, maximum = 120)]
+    /// Open to someone of this age in years, 0 to 120.
+    #[param(minimum = 0, maximum = 120, example = 34)]
     age: Option<i16>,
-    /// An accessibility feature the venue must have; repeat to require several.
-    #[param(style = Form, explode)]
+    /// An accessibility feature the venue must have (one of the `AccessibilityFeature` values);
+    /// repeat to require several.
+    #[param(style = Form, explode, example = json!(["wheelchair_accessible"]))]
     access: Option<Vec<String>>,
-    /// Only assets in mainstream, non-stigmatised settings.
+    /// `true`: only assets in mainstream, non-stigmatised settings (online-only assets count as
+    /// such); `false`: only assets in settings marked as not mainstream (by default, health
+    /// settings and mental-health services).
+    #[param(example = true)]
     non_stigmatised: Option<bool>,
-    /// Only this organisation's assets.
+    /// Only this organisation's assets (uuid).
+    #[param(example = "5c84aa9b-f65e-5003-aacf-1580197b5ebf")]
     organization_id: Option<Uuid>,
-    /// Only assets changed since this date or date-time.
+    /// Only assets changed since this ISO 8601 date (`2026-01-31`, from midnight UTC) or RFC
+    /// 3339 date-time (`2026-01-31T09:00:00Z`).
+    #[param(example = "2026-01-01")]
     updated_since: Option<String>,
-    /// Only assets whose provider confirmed them within this many days.
+    /// Only assets whose provider confirmed them within this many days, 1 to 3,650, e.g. `365`;
+    /// assets never confirmed are left out.
     #[param(minimum = 1, maximum = 3650)]
     confirmed_within_days: Option<i32>,
-    /// With a location: also return online-only assets, after the located ones.
+    /// With a location: also return online-only assets, after the located ones (default
+    /// `false`).
+    #[param(example = true)]
     include_online: Option<bool>,
     /// Results per page, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
+    #[param(minimum = 1, maximum = 100, example = 20)]
     limit: Option<i64>,
-    /// `next_cursor` from the previous page, with the same filters.
+    /// `next_cursor` from the previous page, with the same filters: an opaque string such as
+    /// `eyJvIjoiZCIsIm4iOjExMTguMzQ1…` (copy it whole).
     cursor: Option<String>,
     /// `json` (default) or `geojson`; `Accept: application/geo+json` also selects GeoJSON.
+    #[param(example = "json")]
     format: Option<String>,
 }
 
@@ -94,14 +122,20 @@ pub struct SearchHit {
     pub asset: AssetView,
     /// Distance from the search point in kilometres (great-circle), when searching near a point.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 1.05)]
     pub distance_km: Option<f64>,
 }
 
+/// A page of search results.
 #[derive(Serialize, ToSchema)]
 pub struct SearchResults {
+    /// The assets on this page, in the search's order.
     pub items: Vec<SearchHit>,
     /// Pass as `cursor` for the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        example = "eyJvIjoiZCIsIm4iOjExMTguMzQ1MTc4OTkxODA1MSwiaWQiOiI4NzYwOTgzZi1iYmE1LTU0YjEtYWZjOC1kZDlmMDcxZjliODUiLCJxIjoiMzIyNzg3OTZkZWU0ZTc1ZSJ9"
+    )]
     pub next_cursor: Option<String>,
     /// Where the `postcode` was placed, when one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -114,27 +148,57 @@ pub struct SearchResults {
 /// MultiPolygon), or with no geometry when online only.
 #[derive(Serialize, ToSchema)]
 pub struct Feature {
+    /// Always `Feature`.
     #[serde(rename = "type")]
     #[schema(example = "Feature")]
     pub kind: &'static str,
+    /// The asset's id (uuid).
+    #[schema(example = "1d414c25-1be3-56d5-9e0a-e58e5be99bf3")]
     pub id: Uuid,
-    /// GeoJSON geometry in longitude, latitude order.
-    #[schema(value_type = Option<Object>)]
+    /// GeoJSON geometry in longitude, latitude order (WGS 84): a Point at the venue, the
+    /// service area's MultiPolygon, or `null` when online only.
+    #[schema(value_type = Option<Object>, example = json!({
+        "type": "Point",
+        "coordinates": [-2.306966, 53.446493]
+    }))]
     pub geometry: Option<Value>,
-    /// Flat properties, so that desktop GIS shows them as columns.
-    #[schema(value_type = Object)]
+    /// Flat properties, so that desktop GIS shows them as columns: `title`, `kind`,
+    /// `organization`, `venue`, `postcode`, `venue_type`, `non_stigmatised`, `online`,
+    /// `interests` (labels joined with commas), `free`, `cost_pence`, `concession_pence`,
+    /// `distance_km` and `url` (the asset's path in this API).
+    #[schema(value_type = Object, example = json!({
+        "title": "Community choir – no auditions",
+        "kind": "group",
+        "organization": "Example listings (illustrative, not a real provider)",
+        "venue": "Stretford Public Hall",
+        "postcode": "M32 0LG",
+        "venue_type": "community_centre",
+        "non_stigmatised": true,
+        "online": false,
+        "interests": "Choir",
+        "free": false,
+        "cost_pence": 400,
+        "concession_pence": 200,
+        "distance_km": 1.05,
+        "url": "/v1/assets/1d414c25-1be3-56d5-9e0a-e58e5be99bf3"
+    }))]
     pub properties: Value,
 }
 
 /// An RFC 7946 FeatureCollection, loadable as is by Leaflet, MapLibre and QGIS.
 #[derive(Serialize, ToSchema)]
 pub struct FeatureCollection {
+    /// Always `FeatureCollection`.
     #[serde(rename = "type")]
     #[schema(example = "FeatureCollection")]
     pub kind: &'static str,
+    /// One Feature per asset on this page, in the search's order.
     pub features: Vec<Feature>,
     /// Pass as `cursor` for the next page (a foreign member, ignored by map libraries).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        example = "eyJvIjoiZCIsIm4iOjExMTguMzQ1MTc4OTkxODA1MSwiaWQiOiI4NzYwOTgzZi1iYmE1LTU0YjEtYWZjOC1kZDlmMDcxZjliODUiLCJxIjoiMzIyNzg3OTZkZWU0ZTc1ZSJ9"
+    )]
     pub next_cursor: Option<String>,
 }
 
@@ -203,10 +267,16 @@ fn next_link(req: &HttpRequest, pairs: &[(String, String)], cursor: &str) -> Str
     format!("<{}?{query}>; rel=\"next\"", req.path())
 }
 
-/// Search the published directory: near a postcode or point, within a map box, by words,
-/// interests, kind, cost, day and time, age, accessibility and setting. Ordered by distance when
-/// searching near a point, else by relevance when `q` is given, else by title; ties by id. Pages
-/// follow `next_cursor` (also in a `Link: rel="next"` header) without gaps or repeats.
+/// Search the published directory
+///
+/// Near a postcode or point, within a map box, by words, interests, kind, cost, day and time,
+/// age, accessibility and setting; every filter is optional. Ordered by distance when searching
+/// near a point, else by relevance when `q` is given, else by title; ties by id. Pages follow
+/// `next_cursor` (also in a `Link: rel="next"` header) without gaps or repeats. Answers GeoJSON
+/// for maps with `format=geojson` or `Accept: application/geo+json`. Needs no key.
+///
+/// The parameters' examples together make one narrow search (football on a Tuesday evening
+/// near Stretford); when trying it out, clear the filters you do not need.
 #[utoipa::path(
     operation_id = "searchAssets",
     tag = "assets",

@@ -12,11 +12,23 @@ use crate::error::{ApiError, Problem};
 use crate::geocoder::Geocoder;
 use crate::services::venues;
 
-/// Register a venue (agency or admin key), to refer to from assets by `venue_id`.
+/// Register a venue
+///
+/// Needs an agency or admin key. Refer to the venue from assets by `venue_id`. A venue without
+/// `location` is placed by its postcode.
 #[utoipa::path(
     operation_id = "createVenue",
     tag = "venues",
-    request_body = VenueInput,
+    request_body(content = VenueInput, example = json!({
+        "name": "Sale Library",
+        "address_lines": ["Sale Waterside"],
+        "town": "Sale",
+        "postcode": "M33 7ZF",
+        "location": {"lat": 53.4248, "lon": -2.3232},
+        "venue_type": "library",
+        "accessibility": ["step_free_access", "hearing_loop", "accessible_toilet"],
+        "website": "https://www.trafford.gov.uk/residents/leisure-and-lifestyle/libraries/libraries-in-trafford/sale-library.aspx"
+    })),
     security(("api_key" = [])),
     responses(
         (status = 201, description = "Created.", body = VenueView, headers(("Location" = String, description = "URL of the new venue"))),
@@ -40,11 +52,13 @@ pub async fn create(
         .json(VenueView::from(row)))
 }
 
-/// Read a venue (public).
+/// Read a venue
+///
+/// Public: no key is needed.
 #[utoipa::path(
     operation_id = "getVenue",
     tag = "venues",
-    params(("id" = Uuid, Path, description = "Venue id")),
+    params(("id" = Uuid, Path, description = "The venue's id (uuid).", example = "c5917c55-79cc-562b-ba1b-49c3e4436539")),
     responses(
         (status = 200, description = "The venue.", body = VenueView),
         (status = 404, description = "No such venue.", body = Problem, content_type = "application/problem+json"),

@@ -17,20 +17,46 @@ use crate::domain::geometry::LatLon;
 use crate::domain::schedule::{Weekday, format_hhmm};
 use crate::domain::venue::{AccessibilityFeature, VenueType};
 
+/// An organisation that runs assets. Optional fields are `null` when not given.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrganizationView {
+    /// The organisation's id (uuid).
+    #[schema(example = "b4f370d5-e15c-590e-ba5e-ae4a85bad88f")]
     pub id: Uuid,
+    /// The organisation's name.
+    #[schema(example = "Age UK Trafford")]
     pub name: String,
+    /// What the organisation does, in plain words.
+    #[schema(
+        example = "Charity for older people hosting the Urmston community hub at The Sharples Building."
+    )]
     pub description: Option<String>,
+    /// Web site.
+    #[schema(example = "https://www.ageuk.org.uk/trafford/")]
     pub website: Option<String>,
+    /// E-mail address.
+    #[schema(example = "admin@ageuktrafford.org.uk")]
     pub email: Option<String>,
+    /// Phone number, as given.
+    #[schema(example = "0161 746 9754")]
     pub phone: Option<String>,
+    /// Charity Commission (or OSCR / CCNI) registration number.
+    #[schema(example = "1123456")]
     pub charity_number: Option<String>,
+    /// Companies House number.
+    #[schema(example = "07654321")]
     pub company_number: Option<String>,
     /// Trusted organisations' assets are published without moderation.
+    #[schema(example = true)]
     pub trusted: bool,
+    /// When the organisation was registered (RFC 3339 date-time, UTC).
+    #[schema(example = "2026-11-22T08:10:49.660969Z")]
     pub created_at: DateTime<Utc>,
+    /// When the organisation last changed (RFC 3339 date-time, UTC).
+    #[schema(example = "2026-11-22T08:10:49.660969Z")]
     pub updated_at: DateTime<Utc>,
+    /// Increases with every change.
+    #[schema(example = 1)]
     pub version: i32,
 }
 
@@ -53,29 +79,55 @@ impl From<OrganizationRow> for OrganizationView {
     }
 }
 
+/// A place where assets happen. Optional fields are `null` when not given.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VenueView {
+    /// The venue's id (uuid), to refer to from assets as `venue_id`.
+    #[schema(example = "c5917c55-79cc-562b-ba1b-49c3e4436539")]
     pub id: Uuid,
+    /// Name of the place as people know it.
+    #[schema(example = "Sale Library")]
     pub name: String,
+    /// Street address lines, without town or postcode (at most 4).
+    #[schema(example = json!(["Sale Waterside"]))]
     pub address_lines: Vec<String>,
+    /// Town or city.
+    #[schema(example = "Sale")]
     pub town: Option<String>,
     /// Normalised UK postcode, e.g. `M33 7ZF`.
+    #[schema(example = "M33 7ZF")]
     pub postcode: Option<String>,
-    /// `null` only for online venues.
+    /// Where the venue is; `null` only for online venues.
     pub location: Option<LatLon>,
     /// `exact` when the submitter gave the point; `unit`, `sector` or `district` when it came
     /// from the postcode at that precision.
     #[schema(example = "exact")]
     pub location_precision: String,
+    /// What kind of place it is.
     pub venue_type: VenueType,
     /// Whether the venue is a mainstream, non-stigmatised setting.
+    #[schema(example = true)]
     pub non_stigmatised: bool,
+    /// Accessibility features the venue has.
+    #[schema(example = json!(["step_free_access", "hearing_loop", "accessible_toilet"]))]
     pub accessibility: Vec<AccessibilityFeature>,
+    /// The venue's web page.
+    #[schema(
+        example = "https://www.trafford.gov.uk/residents/leisure-and-lifestyle/libraries/libraries-in-trafford/sale-library.aspx"
+    )]
     pub website: Option<String>,
+    /// The venue's phone number, as given.
+    #[schema(example = "0161 912 3456")]
     pub phone: Option<String>,
-    /// The organisation that registered the venue, if any.
+    /// The organisation that registered the venue (uuid): the agency whose key created it.
+    /// `null` for venues made with an admin key or loaded with the directory's data.
+    #[schema(example = "b4f370d5-e15c-590e-ba5e-ae4a85bad88f")]
     pub organization_id: Option<Uuid>,
+    /// When the venue was registered (RFC 3339 date-time, UTC).
+    #[schema(example = "2026-11-22T08:10:49.660969Z")]
     pub created_at: DateTime<Utc>,
+    /// When the venue last changed (RFC 3339 date-time, UTC).
+    #[schema(example = "2026-11-22T08:10:49.660969Z")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -108,9 +160,13 @@ impl From<VenueRow> for VenueView {
 /// A vocabulary term, as attached to an asset.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InterestRef {
+    /// The term's id (uuid).
+    #[schema(example = "b8019b67-2ade-406f-a012-91a5c3869652")]
     pub id: Uuid,
+    /// Short lowercase name, hyphenated; usable wherever an interest is asked for.
     #[schema(example = "walking-football")]
     pub slug: String,
+    /// The name to show people.
     #[schema(example = "Walking Football")]
     pub label: String,
 }
@@ -125,32 +181,48 @@ impl From<TermRef> for InterestRef {
     }
 }
 
+/// A session that repeats every week.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WeeklySessionView {
+    /// The day of the week it runs.
     pub day: Weekday,
-    /// Local time, `HH:MM`.
+    /// Start time, `HH:MM` (24-hour, UK local time).
     #[schema(example = "18:30")]
     pub start: String,
-    /// Local time, `HH:MM`.
+    /// End time, `HH:MM` (24-hour, UK local time).
     #[schema(example = "20:00")]
     pub end: String,
+    /// First date the session runs (inclusive, ISO 8601 date); `null` when it already runs.
+    #[schema(example = "2027-04-06")]
     pub valid_from: Option<NaiveDate>,
+    /// Last date the session runs (inclusive, ISO 8601 date); `null` when it has no end date.
+    #[schema(example = "2027-09-28")]
     pub valid_until: Option<NaiveDate>,
 }
 
+/// A session on one date.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DatedSessionView {
+    /// The date of the session (ISO 8601 date, UK local).
+    #[schema(example = "2027-03-06")]
     pub date: NaiveDate,
+    /// Start time, `HH:MM` (24-hour, UK local time).
     #[schema(example = "10:00")]
     pub start: String,
+    /// End time, `HH:MM` (24-hour, UK local time).
     #[schema(example = "12:00")]
     pub end: String,
 }
 
+/// When an asset runs; both lists empty means the times are not stated.
 #[derive(Debug, Default, Serialize, ToSchema)]
 pub struct ScheduleView {
+    /// Sessions that repeat every week.
     pub weekly: Vec<WeeklySessionView>,
+    /// One-off sessions on given dates.
     pub dated: Vec<DatedSessionView>,
+    /// Anything the sessions cannot say.
+    #[schema(example = "Not on bank holidays.")]
     pub notes: Option<String>,
 }
 
@@ -178,43 +250,91 @@ impl ScheduleView {
     }
 }
 
+/// The organisation that runs an asset.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrganizationRef {
+    /// The organisation's id (uuid), for `GET /v1/organizations/{id}`.
+    #[schema(example = "b4f370d5-e15c-590e-ba5e-ae4a85bad88f")]
     pub id: Uuid,
+    /// The organisation's name.
+    #[schema(example = "Age UK Trafford")]
     pub name: String,
 }
 
+/// An asset: a group, volunteering role, course or activity a person can join. Optional
+/// fields are `null` when not stated.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AssetView {
+    /// The asset's id (uuid).
+    #[schema(example = "5a8c5b38-72e0-5099-b654-1be90fec86ab")]
     pub id: Uuid,
+    /// What sort of thing it is.
     pub kind: AssetKind,
+    /// The name people see in results.
+    #[schema(example = "Walking football for adults")]
     pub title: String,
+    /// What happens, who it suits and what to bring, in plain words (empty when not given).
+    #[schema(
+        example = "A gentle, no-running version of football for adults who want to get back into sport at their own pace. Bibs and balls provided; wear trainers."
+    )]
     pub description: String,
+    /// Publication state; only `published` assets are public.
     pub status: AssetStatus,
+    /// The organisation that runs it.
     pub organization: OrganizationRef,
+    /// Where it happens; `null` when it has no single venue (see `service_area`) or is online
+    /// only.
     pub venue: Option<VenueView>,
-    /// GeoJSON MultiPolygon (WGS 84) where the asset is offered, when it has no single venue.
-    #[schema(value_type = Option<Object>)]
+    /// GeoJSON MultiPolygon (WGS 84, longitude before latitude) where the asset is offered,
+    /// when it has no single venue; `null` otherwise.
+    #[schema(value_type = Option<Object>, example = json!({
+        "type": "MultiPolygon",
+        "coordinates": [[[[-2.32, 53.44], [-2.30, 53.44], [-2.30, 53.46], [-2.32, 53.46], [-2.32, 53.44]]]]
+    }))]
     pub service_area: Option<serde_json::Value>,
+    /// Whether it (also) takes place online.
+    #[schema(example = false)]
     pub online: bool,
+    /// The vocabulary terms it is tagged with.
     pub interests: Vec<InterestRef>,
+    /// Which of the Five Ways to Wellbeing it supports.
+    #[schema(example = json!(["connect", "be_active"]))]
     pub five_ways: Vec<FiveWays>,
+    /// Who can take part.
     pub eligibility: Eligibility,
+    /// What a session costs.
     pub cost: Cost,
+    /// When it runs.
     pub schedule: ScheduleView,
+    /// How it welcomes someone new.
     pub newcomers: Newcomers,
+    /// How many people take part.
     pub capacity: Capacity,
+    /// Who to ask about it.
     pub contact: Contact,
-    /// When the provider last confirmed the asset still runs.
+    /// When the provider last confirmed the asset still runs (RFC 3339 date-time, UTC); `null`
+    /// when never confirmed.
+    #[schema(example = "2026-11-02T10:15:00Z")]
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// When the asset was published (RFC 3339 date-time, UTC); `null` if it never has been.
+    #[schema(example = "2026-11-22T08:10:49.871672Z")]
     pub published_at: Option<DateTime<Utc>>,
+    /// When the asset was created (RFC 3339 date-time, UTC).
+    #[schema(example = "2026-11-22T08:10:49.660969Z")]
     pub created_at: DateTime<Utc>,
+    /// When the asset last changed (RFC 3339 date-time, UTC).
+    #[schema(example = "2026-11-22T08:10:49.660969Z")]
     pub updated_at: DateTime<Utc>,
-    /// Increases with every change; sent as the `ETag`.
+    /// Increases with every change; sent as the `ETag` in quotes (`"1"`), to give back in
+    /// `If-Match`.
+    #[schema(example = 1)]
     pub version: i32,
-    /// Where the record came from when it was loaded rather than submitted (e.g. seed data).
+    /// Where the record came from when it was loaded rather than submitted (e.g. seed data);
+    /// `null` for submitted assets.
+    #[schema(example = "trafford-datalab")]
     pub source: Option<String>,
     /// `true` for illustrative demo listings that do not describe a real session.
+    #[schema(example = false)]
     pub example: bool,
 }
 

@@ -48,26 +48,40 @@ string_enum! {
     }
 }
 
+/// Who can take part, as submitted.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EligibilityInput {
-    /// Youngest age in years who can take part.
+    /// Youngest age in years who can take part, 0 to 120; omit when there is no lower limit.
     #[serde(default)]
     #[schema(example = 18, minimum = 0, maximum = 120)]
     pub min_age: Option<i64>,
-    /// Oldest age in years who can take part.
+    /// Oldest age in years who can take part, 0 to 120 and not below `min_age`; omit when there
+    /// is no upper limit.
     #[serde(default)]
-    #[schema(minimum = 0, maximum = 120)]
+    #[schema(example = 65, minimum = 0, maximum = 120)]
     pub max_age: Option<i64>,
-    /// Any other condition, in plain words (e.g. "Trafford residents", "women only").
+    /// Any other condition, in plain words (e.g. "Trafford residents", "women only"); at most
+    /// 1,000 characters, no control characters.
     #[serde(default)]
+    #[schema(
+        example = "Trafford residents",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,998}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?)?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub criteria: Option<String>,
 }
 
+/// Who can take part; `null` fields mean no limit was stated.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Eligibility {
+    /// Youngest age in years who can take part; `null` when there is no lower limit.
+    #[schema(example = 18)]
     pub min_age: Option<i16>,
+    /// Oldest age in years who can take part; `null` when there is no upper limit.
+    #[schema(example = 65)]
     pub max_age: Option<i16>,
+    /// Any other condition, in plain words; `null` when there is none.
+    #[schema(example = "Trafford residents")]
     pub criteria: Option<String>,
 }
 
@@ -77,99 +91,174 @@ pub struct Eligibility {
 pub struct Newcomers {
     /// Anyone can turn up without arranging it first.
     #[serde(default)]
+    #[schema(example = true)]
     pub drop_in: Option<bool>,
     /// A free or low-cost first session to try it out.
     #[serde(default)]
+    #[schema(example = true)]
     pub taster_session: Option<bool>,
     /// Someone meets newcomers and introduces them.
     #[serde(default)]
+    #[schema(example = true)]
     pub meet_and_greet: Option<bool>,
     /// A place must be booked in advance.
     #[serde(default)]
+    #[schema(example = false)]
     pub booking_required: Option<bool>,
+    /// Anything else a newcomer should know, e.g. what to wear or bring; at most 1,000
+    /// characters, no control characters.
     #[serde(default)]
+    #[schema(
+        example = "Wear trainers; bibs and balls are provided.",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,998}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?)?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub notes: Option<String>,
 }
 
+/// How many people take part, as submitted.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CapacityInput {
-    /// Most people who can take part in one session.
+    /// Most people who can take part in one session, 1 to 100,000.
     #[serde(default)]
-    #[schema(minimum = 1, maximum = 100000)]
+    #[schema(example = 20, minimum = 1, maximum = 100000)]
     pub max_participants: Option<i64>,
-    /// How many people usually come (helps someone anxious in big groups).
+    /// How many people usually come (helps someone anxious in big groups), 1 to 100,000 and
+    /// not more than `max_participants`.
     #[serde(default)]
     #[schema(example = 12, minimum = 1, maximum = 100000)]
     pub typical_group_size: Option<i64>,
 }
 
+/// How many people take part; `null` means not stated.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Capacity {
+    /// Most people who can take part in one session.
+    #[schema(example = 20)]
     pub max_participants: Option<i32>,
+    /// How many people usually come.
+    #[schema(example = 12)]
     pub typical_group_size: Option<i32>,
 }
 
-/// Who to contact about the asset.
+/// Who to contact about the asset. Every field is optional; blank text counts as absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
+    /// Who to ask for, a person or a role; at most 200 characters, no control characters.
     #[serde(default)]
+    #[schema(
+        example = "Library reception",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,198}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?)?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub name: Option<String>,
+    /// E-mail address, e.g. `sale.library@trafford.gov.uk`; at most 254 characters.
     #[serde(default)]
-    #[schema(example = "hello@example.org")]
+    #[schema(
+        example = "sale.library@trafford.gov.uk",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?![^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]{255})([^@\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]+@[^@.\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F][^@\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*\.[^@\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^@.\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub email: Option<String>,
+    /// Phone number of 6 to 15 digits, written any usual way (spaces, `+`, brackets, hyphens,
+    /// dots, and words such as "ext"); at most 40 characters.
     #[serde(default)]
-    #[schema(example = "0161 912 3456")]
+    #[schema(
+        example = "0161 912 3456",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?!.{40}.*[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])(([ +().A-Za-z-]*[0-9]){6,15}[ +().A-Za-z-]*)?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub phone: Option<String>,
+    /// Web page about the asset, starting `https://` or `http://`; at most 500 characters.
     #[serde(default)]
-    #[schema(example = "https://example.org/walking-football")]
+    #[schema(
+        example = "https://www.trafford.gov.uk/residents/leisure-and-lifestyle/libraries/libraries-in-trafford/sale-library.aspx",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(https://[^/?#\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F][^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,491}|http://[^/?#\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F][^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,492})?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub url: Option<String>,
 }
 
-/// An asset as submitted with `POST /v1/assets` or `PUT /v1/assets/{id}`.
+/// An asset as submitted with `POST /v1/assets` or `PUT /v1/assets/{id}`. Text is trimmed of
+/// leading and trailing whitespace: length limits count what is left, and blank optional text
+/// counts as absent.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssetInput {
-    /// The organisation that runs it. An agency key may omit it (its own organisation is
+    /// The organisation that runs it (uuid). An agency key may omit it (its own organisation is
     /// used); an admin key must give it. It cannot be changed by `PUT`.
     #[serde(default)]
+    #[schema(example = "33c5180e-f0a8-5ecb-97b1-c64477ff1d80")]
     pub organization_id: Option<Uuid>,
+    /// What sort of thing it is.
     pub kind: AssetKind,
-    #[schema(example = "Walking football for over-50s")]
+    /// The name people will see in results; 1 to 200 characters after trimming, no control
+    /// characters.
+    #[schema(
+        example = "Walking football for adults",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,198}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub title: String,
+    /// What happens, who it suits and what to bring, in plain words; at most 10,000
+    /// characters, no control characters except line breaks and tabs.
     #[serde(default)]
+    #[schema(
+        example = "A gentle, no-running version of football for adults who want to get back into sport at their own pace. Bibs and balls provided; wear trainers.",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,9998}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?)?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub description: Option<String>,
-    /// An existing venue. Give this or `venue`, not both.
+    /// An existing venue (uuid, from `POST /v1/venues` or another asset). Give this or
+    /// `venue`, not both.
     #[serde(default)]
+    #[schema(example = "4dc38f77-ffb1-5760-8360-00c1458b8890")]
     pub venue_id: Option<Uuid>,
     /// A new venue, created with the asset.
     #[serde(default)]
     pub venue: Option<VenueInput>,
     /// Where the asset is offered when it has no single venue: a GeoJSON (RFC 7946) Polygon or
-    /// MultiPolygon in WGS 84 longitude/latitude.
+    /// MultiPolygon in WGS 84 longitude/latitude. Each ring must be closed and have at least 4
+    /// positions, every position must lie in the UK and Ireland, and the whole area may have at
+    /// most 10,000 positions.
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Object>, example = json!({
+        "type": "Polygon",
+        "coordinates": [[[-2.32, 53.44], [-2.30, 53.44], [-2.30, 53.46], [-2.32, 53.46], [-2.32, 53.44]]]
+    }))]
     pub service_area: Option<Value>,
-    /// Whether the asset (also) takes place online.
+    /// Whether the asset (also) takes place online. An asset needs a place: `venue_id` or
+    /// `venue`, a `service_area`, or `online: true`.
     #[serde(default)]
+    #[schema(example = false)]
     pub online: bool,
-    /// Interest terms: vocabulary ids, slugs, labels or synonyms (see `GET /v1/interests`).
-    #[schema(example = json!(["walking football"]))]
+    /// Interest terms: vocabulary ids, slugs, labels or synonyms (see `GET /v1/interests`); 1 to
+    /// 20 terms, each 1 to 100 characters with at least one letter or digit. Unknown terms are
+    /// refused with suggestions; terms that differ only in case or punctuation count once.
+    #[schema(
+        example = json!(["walking football"]),
+        required = true,
+        min_items = 1,
+        max_items = 20,
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,98}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     #[serde(default)]
     pub interests: Vec<String>,
+    /// Which of the Five Ways to Wellbeing it supports (duplicates are ignored).
     #[serde(default)]
+    #[schema(example = json!(["connect", "be_active"]))]
     pub five_ways: Vec<FiveWays>,
+    /// Who can take part; omit when anyone can.
     #[serde(default)]
     pub eligibility: EligibilityInput,
+    /// What a session costs; omit when not known (an unknown cost never counts as free).
     #[serde(default)]
     pub cost: CostInput,
+    /// When it runs; omit when not known.
     #[serde(default)]
     pub schedule: ScheduleInput,
+    /// How it welcomes someone new; omit what is not known.
     #[serde(default)]
     pub newcomers: Newcomers,
+    /// How many people take part; omit when not known.
     #[serde(default)]
     pub capacity: CapacityInput,
+    /// Who to ask about it.
     #[serde(default)]
     pub contact: Contact,
 }

@@ -9,37 +9,53 @@ use super::validation::Errors;
 /// The most a session can cost (£1,000): anything above is a typo in pence vs pounds.
 pub const MAX_PENCE: i64 = 100_000;
 
+/// What a session costs, as submitted; omit what is not known.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CostInput {
-    /// `true` when it is free to everyone; omit when unknown.
+    /// `true` when it is free to everyone; omit when unknown. With `amount_pence` alone, 0 means
+    /// free and more means paid.
     #[serde(default)]
+    #[schema(example = false)]
     pub free: Option<bool>,
-    /// Full price per session in pence (GBP), e.g. 300 for £3.00.
+    /// Full price per session in pence (GBP), e.g. 300 for £3.00; 0 to 100,000 (£1,000). Must be
+    /// 0 or omitted when `free` is `true`.
     #[serde(default)]
     #[schema(example = 300, minimum = 0, maximum = 100000)]
     pub amount_pence: Option<i64>,
-    /// Concession price per session in pence, for people on benefits, students, over-60s etc.
+    /// Concession price per session in pence (GBP), for people on benefits, students, over-60s
+    /// etc.; 0 to 100,000 and not more than `amount_pence`.
     #[serde(default)]
     #[schema(example = 150, minimum = 0, maximum = 100000)]
     pub concession_pence: Option<i64>,
-    /// E.g. "first session free", "membership £10 a year".
+    /// E.g. "first session free", "membership £10 a year"; at most 500 characters, no control
+    /// characters.
     #[serde(default)]
+    #[schema(
+        example = "£3 a session, £1.50 concession; first session free.",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,498}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?)?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub notes: Option<String>,
 }
 
-/// Cost per session; every field `None` means the provider did not say.
+/// Cost per session; every field `null` (except `currency`) means the provider did not say.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Cost {
     /// `true` free, `false` paid, `null` not stated.
+    #[schema(example = false)]
     pub free: Option<bool>,
-    /// Full price per session in pence (GBP).
+    /// Full price per session in pence (GBP), e.g. 300 for £3.00; `null` when not stated.
+    #[schema(example = 300)]
     pub amount_pence: Option<i32>,
-    /// Concession price per session in pence (GBP).
+    /// Concession price per session in pence (GBP); `null` when there is none or it is not
+    /// stated.
+    #[schema(example = 150)]
     pub concession_pence: Option<i32>,
     /// Always `GBP`.
     #[schema(example = "GBP")]
     pub currency: &'static str,
+    /// Anything else about the cost, in plain words.
+    #[schema(example = "£3 a session, £1.50 concession; first session free.")]
     pub notes: Option<String>,
 }
 

@@ -10,6 +10,7 @@ use super::validation::{Errors, at};
 pub const MAX_WEEKLY_SESSIONS: usize = 50;
 pub const MAX_DATED_SESSIONS: usize = 200;
 
+/// A day of the week, by its first three letters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Weekday {
@@ -55,18 +56,23 @@ impl Weekday {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WeeklySessionInput {
+    /// The day of the week it runs.
     pub day: Weekday,
-    /// Local start time, `HH:MM` (24-hour).
+    /// Local start time, `HH:MM` (24-hour, UK local time).
     #[schema(example = "18:30", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub start: String,
-    /// Local end time, `HH:MM`, later than `start` on the same day.
+    /// Local end time, `HH:MM` (24-hour, UK local time), later than `start` on the same day.
     #[schema(example = "20:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub end: String,
-    /// First date the session runs (inclusive), if it is seasonal or new.
+    /// First date the session runs (inclusive, ISO 8601 date `YYYY-MM-DD`), if it is seasonal
+    /// or new; omit when it already runs.
     #[serde(default)]
+    #[schema(example = "2027-04-06")]
     pub valid_from: Option<NaiveDate>,
-    /// Last date the session runs (inclusive).
+    /// Last date the session runs (inclusive, ISO 8601 date `YYYY-MM-DD`), not before
+    /// `valid_from`; omit when it has no end date.
     #[serde(default)]
+    #[schema(example = "2027-09-28")]
     pub valid_until: Option<NaiveDate>,
 }
 
@@ -74,25 +80,42 @@ pub struct WeeklySessionInput {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DatedSessionInput {
+    /// The date of the session (ISO 8601 date `YYYY-MM-DD`, UK local).
     #[schema(example = "2027-03-06")]
     pub date: NaiveDate,
-    /// Local start time, `HH:MM`.
+    /// Local start time, `HH:MM` (24-hour, UK local time).
     #[schema(example = "10:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub start: String,
-    /// Local end time, `HH:MM`, later than `start`.
+    /// Local end time, `HH:MM` (24-hour, UK local time), later than `start`.
     #[schema(example = "12:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub end: String,
 }
 
+/// When an asset runs, as submitted: weekly sessions, one-off dated sessions, or both.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleInput {
+    /// Sessions that repeat every week; at most 50.
     #[serde(default)]
+    #[schema(
+        example = json!([{"day": "wed", "start": "11:00", "end": "12:00"}]),
+        max_items = 50
+    )]
     pub weekly: Vec<WeeklySessionInput>,
+    /// One-off sessions on given dates; at most 200.
     #[serde(default)]
+    #[schema(
+        example = json!([{"date": "2027-03-06", "start": "10:00", "end": "12:00"}]),
+        max_items = 200
+    )]
     pub dated: Vec<DatedSessionInput>,
-    /// Anything the sessions cannot say, e.g. "not on bank holidays".
+    /// Anything the sessions cannot say, e.g. "not on bank holidays"; at most 1,000
+    /// characters, no control characters.
     #[serde(default)]
+    #[schema(
+        example = "Not on bank holidays.",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,998}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?)?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub notes: Option<String>,
 }
 

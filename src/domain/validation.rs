@@ -9,13 +9,15 @@ use utoipa::ToSchema;
 pub struct FieldError {
     /// Path of the offending field in the request, e.g. `venue.location.lat` or
     /// `schedule.weekly[0].end`; `body` when the whole body is at fault.
-    #[schema(example = "schedule.weekly[0].end")]
+    #[schema(example = "interests[0]")]
     pub field: String,
-    /// Why the value was rejected.
-    #[schema(example = "must be later than start (10:00)")]
+    /// Why the value was rejected, in plain words.
+    #[schema(example = "\"fotball\" is not a known interest term (see GET /v1/interests)")]
     pub reason: String,
-    /// Close matches, when the value had to be one of a known set (e.g. interest terms).
+    /// Close matches, when the value had to be one of a known set (e.g. interest terms); absent
+    /// when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(example = json!(["football", "flag-football", "fitball"]))]
     pub suggestions: Vec<String>,
 }
 

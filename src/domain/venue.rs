@@ -58,38 +58,72 @@ string_enum! {
     }
 }
 
-/// A venue as submitted.
+/// A venue as submitted. Text is trimmed of leading and trailing whitespace: length limits count
+/// what is left, and blank optional text counts as absent.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VenueInput {
-    #[schema(example = "Sale Library")]
+    /// Name of the place as people know it; 1 to 200 characters after trimming, no control
+    /// characters.
+    #[schema(
+        example = "Sale Library",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,198}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub name: String,
-    /// Street address lines, without town or postcode (at most 4).
+    /// Street address lines, without town or postcode; at most 4 lines of at most 200
+    /// characters each (blank lines are dropped).
     #[serde(default)]
-    #[schema(example = json!(["Sale Waterside"]))]
+    #[schema(
+        example = json!(["Sale Waterside"]),
+        max_items = 4,
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,198}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?)?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub address_lines: Vec<String>,
+    /// Town or city; at most 100 characters, no control characters.
     #[serde(default)]
-    #[schema(example = "Sale")]
+    #[schema(
+        example = "Sale",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,98}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?)?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub town: Option<String>,
-    /// UK postcode in any spacing or case; stored normalised (`M33 7ZF`).
+    /// A full UK postcode (a unit, not a sector or district) in any spacing or case; stored
+    /// normalised (`M33 7ZF`). Blank counts as absent.
     #[serde(default)]
-    #[schema(example = "M33 7ZF")]
+    #[schema(
+        example = "M33 7ZF",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(([Gg][\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[Ii][\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[Rr][\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*0[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[Aa][\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[Aa]|([A-PR-UWYZa-pr-uwyz][\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[0-9]([\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[0-9])?|[A-PR-UWYZa-pr-uwyz][\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-HK-Ya-hk-y][\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[0-9]([\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[0-9])?|[A-PR-UWYZa-pr-uwyz][\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[0-9][\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-HJKPSTUWa-hjkpstuw]|[A-PR-UWYZa-pr-uwyz][\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-HK-Ya-hk-y][\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[0-9][\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[ABEHMNPRVWXYabehmnprvwxy])[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[0-9][\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[ABD-HJLNP-UW-Zabd-hjlnp-uw-z][\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[ABD-HJLNP-UW-Zabd-hjlnp-uw-z])[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$"
+    )]
     pub postcode: Option<String>,
     /// Where the venue is. When omitted, the venue is placed by its `postcode` (the response's
     /// `location_precision` says how exactly); one of the two is required unless `venue_type`
     /// is `online`.
     #[serde(default)]
     pub location: Option<LatLon>,
+    /// What kind of place it is; `online` for a venue that is not a place.
     pub venue_type: VenueType,
     /// Whether this is a mainstream, non-stigmatised setting. Omit to derive it from
     /// `venue_type` (false only for health settings and mental-health services).
     #[serde(default)]
+    #[schema(example = true)]
     pub non_stigmatised: Option<bool>,
+    /// Accessibility features the venue has (duplicates are ignored).
     #[serde(default)]
+    #[schema(example = json!(["step_free_access", "hearing_loop", "accessible_toilet"]))]
     pub accessibility: Vec<AccessibilityFeature>,
+    /// The venue's web page, starting `https://` or `http://`; at most 500 characters.
     #[serde(default)]
+    #[schema(
+        example = "https://www.trafford.gov.uk/residents/leisure-and-lifestyle/libraries/libraries-in-trafford/sale-library.aspx",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(https://[^/?#\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F][^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,491}|http://[^/?#\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F][^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,492})?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub website: Option<String>,
+    /// The venue's phone number: 6 to 15 digits, written any usual way (spaces, `+`,
+    /// brackets, hyphens, dots, and words such as "ext"); at most 40 characters.
     #[serde(default)]
+    #[schema(
+        example = "0161 912 3456",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?!.{40}.*[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])(([ +().A-Za-z-]*[0-9]){6,15}[ +().A-Za-z-]*)?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub phone: Option<String>,
 }
 

@@ -8,11 +8,16 @@ use crate::db::{self, DbPool, api_keys::ApiKeyRow, api_keys::NewApiKey};
 use crate::domain::validation::Errors;
 use crate::error::ApiError;
 
+/// A new API key for an organisation.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiKeyInput {
-    /// What the key is for, so it can be recognised later.
-    #[schema(example = "Volunteer coordinator's laptop")]
+    /// What the key is for, so it can be recognised later; 1 to 200 characters after trimming,
+    /// no control characters.
+    #[schema(
+        example = "Link worker team app",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,198}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub name: String,
     /// `agency` (default) writes the organisation's assets; `reader` only reads, including the
     /// organisation's unpublished assets.

@@ -10,18 +10,30 @@ use crate::error::ApiError;
 /// A term of the interest vocabulary with the narrower terms under it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InterestNode {
+    /// The term's id (uuid); usable wherever an interest is asked for.
+    #[schema(example = "0a5f732d-e806-4e51-ad40-0a7de0239c8c")]
     pub id: Uuid,
+    /// Short lowercase name, hyphenated; usable wherever an interest is asked for.
     #[schema(example = "football")]
     pub slug: String,
+    /// The name to show people.
     #[schema(example = "Football")]
     pub label: String,
     /// Other words people use for it; all resolve to this term.
-    #[schema(example = json!(["soccer", "5-a-side"]))]
+    #[schema(example = json!(["soccer", "footy", "kickabout"]))]
     pub synonyms: Vec<String>,
+    /// What the term means, when the source says; `null` otherwise.
+    #[schema(
+        example = "Football is widely considered to be the most popular sport in the world. The beautiful game is England's national sport."
+    )]
     pub definition: Option<String>,
     /// `openactive` (the OpenActive Activity List) or `community-assets` (this service's own).
+    #[schema(example = "openactive")]
     pub source: String,
+    /// The term's address in its source vocabulary, when it has one; `null` otherwise.
+    #[schema(example = "https://openactive.io/activity-list#0a5f732d-e806-4e51-ad40-0a7de0239c8c")]
     pub source_uri: Option<String>,
+    /// The narrower terms, sorted by label; each matches wherever this term is asked for.
     #[schema(no_recursion)]
     pub children: Vec<InterestNode>,
 }

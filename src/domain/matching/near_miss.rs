@@ -31,7 +31,9 @@ pub struct NearMiss {
     #[schema(example = 3)]
     pub count: usize,
     /// True when the count stopped at the number of assets examined, so there may be more.
+    #[schema(example = false)]
     pub at_least: bool,
+    /// The change and what it would add, in a sentence to read out.
     #[schema(example = "3 more within 45 minutes' walk")]
     pub message: String,
 }

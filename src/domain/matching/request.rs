@@ -42,7 +42,8 @@ fn yes() -> bool {
     true
 }
 
-/// A request to `POST /v1/match`.
+/// A request to `POST /v1/match`. Text is trimmed of leading and trailing whitespace, and length
+/// limits count what is left.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatchRequest {
@@ -50,43 +51,62 @@ pub struct MatchRequest {
     pub location: LocationInput,
     /// What the person loves or wants to try, in their own words or as vocabulary slugs or ids
     /// (e.g. "football", "playing guitar", "maths"). Each is resolved to the vocabulary and the
-    /// resolution is returned. With none, assets are ranked on everything else.
+    /// resolution is returned. With none, assets are ranked on everything else. At most 10,
+    /// each 1 to 100 characters after trimming; phrases that differ only in case or punctuation
+    /// count once.
     #[serde(default)]
-    #[schema(example = json!(["football", "playing guitar"]))]
+    #[schema(
+        example = json!(["football", "playing guitar"]),
+        max_items = 10,
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,98}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub interests: Vec<String>,
     /// How the person gets about; default a 30-minute walk.
     #[serde(default)]
     pub travel: Option<TravelInput>,
-    /// What the person can pay per session.
+    /// What the person can pay per session; default no limit.
     #[serde(default)]
     pub budget: Option<BudgetInput>,
-    /// When the person is free (UK local times). Sessions outside these times rank far lower.
+    /// When the person is free (UK local times), at most 50 weekly windows. Sessions outside
+    /// these times rank far lower.
     #[serde(default)]
+    #[schema(
+        example = json!([{"day": "tue", "from": "18:00", "to": "21:00"}]),
+        max_items = 50
+    )]
     pub availability: Vec<WindowInput>,
     /// Leave out assets whose sessions all fall outside `availability` (default: rank them low).
+    /// Needs at least one availability window.
     #[serde(default)]
+    #[schema(example = false)]
     pub availability_strict: bool,
-    /// The person's age in years, to respect assets' age limits.
+    /// The person's age in years, 0 to 120, to respect assets' age limits.
     #[serde(default)]
     #[schema(example = 34, minimum = 0, maximum = 120)]
     pub age: Option<i64>,
     /// Accessibility features every result's venue must have.
     #[serde(default)]
+    #[schema(example = json!(["step_free_access"]))]
     pub access_needs: Vec<AccessibilityFeature>,
     /// What makes taking part hard for the person; each changes the weighting.
     #[serde(default)]
+    #[schema(example = json!(["confidence", "cost"]))]
     pub barriers: Vec<Barrier>,
     /// Favour mainstream, non-stigmatised venues over health settings (default true).
     #[serde(default = "yes")]
+    #[schema(example = true)]
     pub prefer_non_stigmatised: bool,
     /// Only these kinds of asset (default: all).
     #[serde(default)]
+    #[schema(example = json!(["group", "activity"]))]
     pub kinds: Vec<AssetKind>,
     /// Also suggest online assets, which have no travel (default false).
     #[serde(default)]
+    #[schema(example = false)]
     pub include_online: bool,
-    /// Assets the person has already tried or turned down.
+    /// Assets (uuids) the person has already tried or turned down; at most 500.
     #[serde(default)]
+    #[schema(example = json!(["5a8c5b38-72e0-5099-b654-1be90fec86ab"]), max_items = 500)]
     pub exclude_asset_ids: Vec<Uuid>,
     /// How many suggestions to return (default 10, at most 50).
     #[serde(default)]
@@ -94,32 +114,41 @@ pub struct MatchRequest {
     pub limit: Option<i64>,
 }
 
-/// A postcode, or a point.
+/// A postcode, or a point: give `postcode`, or `lat` with `lon`, not both.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LocationInput {
-    /// A UK postcode; a full unit is most precise, a sector or district is accepted.
-    #[schema(example = "M32 0JG")]
+    /// A UK postcode in any spacing or case; a full unit (`M32 0JG`) is most precise, a sector
+    /// (`M32 0`) or district (`M32`) is accepted. At most 16 characters; one the service cannot
+    /// place is refused.
+    #[schema(
+        example = "M32 0JG",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,14}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub postcode: Option<String>,
-    /// Latitude in decimal degrees (WGS 84), with `lon`.
+    /// Latitude in decimal degrees (WGS 84), with `lon` and instead of `postcode`; 49 to 61
+    /// (the UK and Ireland).
+    #[schema(example = 53.4557, minimum = 49, maximum = 61)]
     pub lat: Option<f64>,
-    /// Longitude in decimal degrees (WGS 84), with `lat`.
+    /// Longitude in decimal degrees (WGS 84), with `lat` and instead of `postcode`; -11 to 2.1
+    /// (the UK and Ireland).
+    #[schema(example = -2.3028, minimum = -11, maximum = 2.1)]
     pub lon: Option<f64>,
 }
 
-/// A travel time by a mode, or a straight-line distance.
+/// A travel time by a mode, or a straight-line distance; with both, the tighter limit applies.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TravelInput {
     /// How the person travels (default walk).
     pub mode: Option<TravelMode>,
-    /// Longest acceptable journey in minutes, turned into a distance with the mode's speed and a
-    /// detour factor (default 30).
+    /// Longest acceptable journey in minutes, 1 to 180, turned into a distance with the mode's
+    /// speed and a detour factor (default 30 unless only `max_km` is given).
     #[schema(example = 30, minimum = 1, maximum = 180)]
     pub max_minutes: Option<f64>,
-    /// The furthest straight-line distance in km. With `max_minutes` too, the tighter limit
-    /// applies.
-    #[schema(minimum = 0.1, maximum = 100)]
+    /// The furthest straight-line distance in km, 0.1 to 100. With `max_minutes` too, the
+    /// tighter limit applies.
+    #[schema(example = 3, minimum = 0.1, maximum = 100)]
     pub max_km: Option<f64>,
 }
 
@@ -127,11 +156,13 @@ pub struct TravelInput {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetInput {
-    /// Most the person can pay for one session, in pence (0 for free only).
+    /// Most the person can pay for one session, in pence (GBP), 0 to 100,000 (0 for free
+    /// only); omit for no limit. Assets that do not state a cost still pass, ranked lower.
     #[schema(example = 300, minimum = 0, maximum = 100000)]
     pub max_pence_per_session: Option<i64>,
     /// The person qualifies for concession prices (e.g. on benefits); their price is used.
     #[serde(default)]
+    #[schema(example = true)]
     pub concessions: bool,
 }
 
@@ -139,11 +170,12 @@ pub struct BudgetInput {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WindowInput {
+    /// The day of the week.
     pub day: Weekday,
-    /// Local time, `HH:MM`.
+    /// Start of the window, `HH:MM` (24-hour, UK local time).
     #[schema(example = "18:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub from: String,
-    /// Local time, `HH:MM`, later than `from`.
+    /// End of the window, `HH:MM` (24-hour, UK local time), later than `from`.
     #[schema(example = "21:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub to: String,
 }

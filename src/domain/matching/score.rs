@@ -35,34 +35,63 @@ impl Context {
 /// this request.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
 pub struct Components {
-    /// How well the asset's interests fit the person's (absent when none were given).
+    /// How well the asset's interests fit the person's, 0 to 1 (`null` when none were given).
+    #[schema(example = 0.68)]
     pub interest: Option<f64>,
-    /// Nearer is better, decaying smoothly with travel time.
+    /// Nearer is better, decaying smoothly with travel time; 0 to 1.
+    #[schema(example = 0.8272)]
     pub distance: f64,
-    /// Free is best, cheaper is better; not stated scores low.
+    /// Free is best, cheaper is better; not stated scores low; 0 to 1.
+    #[schema(example = 0.34)]
     pub cost: f64,
-    /// Sessions inside the person's free times (absent when no times were given).
+    /// Sessions inside the person's free times, 0 to 1 (`null` when no times were given).
+    #[schema(example = 0.05)]
     pub schedule: Option<f64>,
-    /// Recently confirmed by the organiser.
+    /// Recently confirmed by the organiser; 0 to 1.
+    #[schema(example = 0.3)]
     pub freshness: f64,
-    /// A mainstream, non-stigmatised venue (absent when the person has no preference).
+    /// A mainstream, non-stigmatised venue, 0 to 1 (`null` when the person has no preference).
+    #[schema(example = 1.0)]
     pub setting: Option<f64>,
-    /// Drop-in, taster sessions, someone to meet newcomers, a small group.
+    /// Drop-in, taster sessions, someone to meet newcomers, a small group; 0 to 1.
+    #[schema(example = 0.85)]
     pub welcome: f64,
-    /// Accessibility features beyond those required (only with the `access` barrier).
+    /// Accessibility features beyond those required, 0 to 1 (`null` without the `access`
+    /// barrier).
+    #[schema(example = 0.5)]
     pub access: Option<f64>,
 }
 
-/// The weight of each component for one request.
+/// The weight of each component in the weighted mean for one request, after the person's
+/// barriers have shifted them. A weight of 0 means the component does not apply. See
+/// `docs/matching.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
 pub struct Weights {
+    /// Weight of `interest`: 0.40, or 0 when no interests were given.
+    #[schema(example = 0.4)]
     pub interest: f64,
+    /// Weight of `distance`: 0.20, doubled with the `transport` barrier.
+    #[schema(example = 0.2)]
     pub distance: f64,
+    /// Weight of `cost`: 0.10, tripled with the `cost` barrier.
+    #[schema(example = 0.3)]
     pub cost: f64,
+    /// Weight of `schedule`: 0.15, or 0 without availability; times 2.5 with the `timing`
+    /// barrier and 1.5 with `caring`.
+    #[schema(example = 0.15)]
     pub schedule: f64,
+    /// Weight of `freshness`: 0.05.
+    #[schema(example = 0.05)]
     pub freshness: f64,
+    /// Weight of `setting`: 0.15, or 0 when the person neither prefers non-stigmatised venues
+    /// nor has the `stigma` barrier; times 4 with `stigma`.
+    #[schema(example = 0.15)]
     pub setting: f64,
+    /// Weight of `welcome`: 0.05; times 5 with the `confidence` barrier and 2 with `caring`.
+    #[schema(example = 0.25)]
     pub welcome: f64,
+    /// Weight of `access`: 0.10 with the `access` barrier, else 0.
+    #[schema(example = 0.0)]
     pub access: f64,
 }
 
