@@ -75,7 +75,9 @@ pub struct ApiKeyCreated {
     request_body(content = ApiKeyInput, example = json!({"name": "Link worker team app", "role": "agency"})),
     security(("api_key" = [])),
     responses(
-        (status = 201, description = "Created; `secret` is shown only in this response.", body = ApiKeyCreated),
+        (status = 201, description = "Created; `secret` is shown only in this response.", body = ApiKeyCreated, links(
+            ("RevokeIt" = (operation_id = "revokeApiKey", parameters(("id" = "$response.body#/id"))))
+        )),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation.", body = Problem, content_type = "application/problem+json"),

@@ -53,6 +53,12 @@ fn respond(status: StatusCode, record: AssetRecord) -> HttpResponse {
         (status = 201, description = "Created; `status` says whether it is published or waiting for moderation.", body = AssetView, headers(
             ("Location" = String, description = "URL of the new asset"),
             ("ETag" = String, description = "The asset's version, for If-Match")
+        ), links(
+            ("ReadIt" = (operation_id = "getAsset", parameters(("id" = "$response.body#/id")))),
+            ("ReplaceIt" = (operation_id = "replaceAsset", parameters(("id" = "$response.body#/id"), ("If-Match" = "$response.header.ETag")))),
+            ("ConfirmIt" = (operation_id = "confirmAsset", parameters(("id" = "$response.body#/id"), ("If-Match" = "$response.header.ETag")))),
+            ("PublishIt" = (operation_id = "publishAsset", parameters(("id" = "$response.body#/id"), ("If-Match" = "$response.header.ETag")))),
+            ("ArchiveIt" = (operation_id = "archiveAsset", parameters(("id" = "$response.body#/id"), ("If-Match" = "$response.header.ETag"))))
         )),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key may not write for this organisation.", body = Problem, content_type = "application/problem+json"),
@@ -112,7 +118,7 @@ pub async fn get(
     tag = "assets",
     params(
         ("id" = Uuid, Path, description = "The asset's id (uuid).", example = "5a8c5b38-72e0-5099-b654-1be90fec86ab"),
-        ("If-Match" = String, Header, description = "The ETag from the last read (the asset's `version` in double quotes), e.g. `\"1\"`; `*` accepts any version.", example = "\"1\"")
+        ("If-Match" = String, Header, description = "The ETag from the last read (the asset's `version` in double quotes), e.g. `\"1\"`; `*` accepts any version.", example = "*")
     ),
     request_body(content = AssetInput, description = "The asset's new content, in full.", example = json!({
         "kind": "activity",
@@ -170,7 +176,7 @@ pub async fn replace(
     tag = "assets",
     params(
         ("id" = Uuid, Path, description = "The asset's id (uuid).", example = "5a8c5b38-72e0-5099-b654-1be90fec86ab"),
-        ("If-Match" = Option<String>, Header, description = "Only archive if the asset is still at this ETag, e.g. `\"1\"`; 412 otherwise.", example = "\"1\"")
+        ("If-Match" = Option<String>, Header, description = "Only archive if the asset is still at this ETag, e.g. `\"1\"`; 412 otherwise.", example = "*")
     ),
     security(("api_key" = [])),
     responses(
@@ -201,7 +207,7 @@ pub async fn archive(
     tag = "assets",
     params(
         ("id" = Uuid, Path, description = "The asset's id (uuid).", example = "5a8c5b38-72e0-5099-b654-1be90fec86ab"),
-        ("If-Match" = Option<String>, Header, description = "Only confirm if the asset is still at this ETag, e.g. `\"1\"`; 412 otherwise.", example = "\"1\"")
+        ("If-Match" = Option<String>, Header, description = "Only confirm if the asset is still at this ETag, e.g. `\"1\"`; 412 otherwise.", example = "*")
     ),
     security(("api_key" = [])),
     responses(
@@ -231,7 +237,7 @@ pub async fn confirm(
     tag = "assets",
     params(
         ("id" = Uuid, Path, description = "The asset's id (uuid).", example = "5a8c5b38-72e0-5099-b654-1be90fec86ab"),
-        ("If-Match" = Option<String>, Header, description = "Only publish if the asset is still at this ETag, e.g. `\"1\"`; 412 otherwise.", example = "\"1\"")
+        ("If-Match" = Option<String>, Header, description = "Only publish if the asset is still at this ETag, e.g. `\"1\"`; 412 otherwise.", example = "*")
     ),
     security(("api_key" = [])),
     responses(

@@ -27,7 +27,11 @@ use crate::services::organizations;
     })),
     security(("api_key" = [])),
     responses(
-        (status = 201, description = "Created.", body = OrganizationView, headers(("Location" = String, description = "URL of the new organisation"))),
+        (status = 201, description = "Created.", body = OrganizationView, headers(("Location" = String, description = "URL of the new organisation")), links(
+            ("ReadIt" = (operation_id = "getOrganization", parameters(("id" = "$response.body#/id")))),
+            ("ChangeIt" = (operation_id = "patchOrganization", parameters(("id" = "$response.body#/id")))),
+            ("KeyForIt" = (operation_id = "createApiKey", parameters(("id" = "$response.body#/id"))))
+        )),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields.", body = Problem, content_type = "application/problem+json"),

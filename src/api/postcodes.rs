@@ -14,7 +14,7 @@ use crate::geocoder::{Geocoded, Geocoder};
 #[utoipa::path(
     operation_id = "getPostcode",
     tag = "postcodes",
-    params(("postcode" = String, Path, description = "A UK postcode (`M32 0JG`), sector (`M32 0`) or district (`M32`), in any spacing or case; URL-encode the space.", example = "M32 0JG")),
+    params(("postcode" = String, Path, description = "A UK postcode (`M32 0JG`), sector (`M32 0`) or district (`M32`), in any spacing or case; URL-encode the space.", example = "M32 0JG", pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-Za-z]([0-9][A-Za-z0-9]{0,2}|[A-Za-z][0-9][A-Za-z0-9]?)([\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+[0-9]|[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[0-9][A-Za-z]{2})?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$")),
     responses(
         (status = 200, description = "Where the postcode is.", body = Geocoded),
         (status = 404, description = "Well-formed, but no such postcode, sector or district.", body = Problem, content_type = "application/problem+json"),

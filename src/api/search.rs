@@ -11,7 +11,10 @@ use super::problems::Common;
 use super::views::{AssetView, InterestRef};
 use crate::db::DbPool;
 use crate::db::search::Hit;
+use crate::domain::asset::AssetKind;
+use crate::domain::schedule::Weekday;
 use crate::domain::search::{self as search_params, Format};
+use crate::domain::venue::AccessibilityFeature;
 use crate::error::{ApiError, Problem};
 use crate::geocoder::{Geocoded, Geocoder};
 use crate::services::search::{self as service, InterestCache};
@@ -23,8 +26,11 @@ use crate::services::search::{self as service, InterestCache};
 #[allow(dead_code)]
 pub struct SearchQueryDoc {
     /// Search near this postcode, sector or district (instead of `lat`/`lon`), in any spacing
-    /// or case.
-    #[param(example = "M32 0JG")]
+    /// or case; left empty, it is not set.
+    #[param(
+        example = "M32 0JG",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([A-Za-z]([0-9][A-Za-z0-9]{0,2}|[A-Za-z][0-9][A-Za-z0-9]?)([\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+[0-9]|[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[0-9][A-Za-z]{2})?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$"
+    )]
     postcode: Option<String>,
     /// Latitude of the point to search near, in decimal degrees (WGS 84), e.g. `53.4557`; with
     /// `lon`, instead of `postcode`.
@@ -36,16 +42,19 @@ pub struct SearchQueryDoc {
     lon: Option<f64>,
     /// Distance from the point in kilometres, more than 0 and at most 100 (default 5); needs a
     /// point (`postcode`, or `lat` and `lon`).
-    #[param(minimum = 0, maximum = 100, example = 3)]
+    #[param(exclusive_minimum = 0, maximum = 100, example = 3)]
     radius_km: Option<f64>,
     /// Map viewport: `minLon,minLat,maxLon,maxLat` in decimal degrees (WGS 84). Alone, finds
     /// what lies in the box; with a point, what lies both in the box and within `radius_km`.
-    #[param(example = "-2.40,53.40,-2.25,53.48")]
+    #[param(
+        example = "-2.40,53.40,-2.25,53.48",
+        pattern = r"^ *-?[0-9]+(\.[0-9]+)? *(, *-?[0-9]+(\.[0-9]+)? *){3}$"
+    )]
     bbox: Option<String>,
     /// Words to look for in titles, descriptions, organisation and venue names and interests
     /// (English stemming; close misspellings such as "fotball" still match); at most 200
     /// characters.
-    #[param(example = "football")]
+    #[param(example = "football", pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     q: Option<String>,
     /// An interest term (id, slug, label or synonym); matches the term and every narrower one,
     /// so `sport` finds football and `football` finds walking football. Repeat for any of
@@ -54,7 +63,7 @@ pub struct SearchQueryDoc {
     interest: Option<Vec<String>>,
     /// `group`, `volunteering`, `course` or `activity`; repeat for any of several.
     #[param(style = Form, explode, example = json!(["activity"]))]
-    kind: Option<Vec<String>>,
+    kind: Option<Vec<AssetKind>>,
     /// Only free (`true`) or only paid (`false`) assets, e.g. `true`; assets that do not state
     /// a cost are left out either way.
     free: Option<bool>,
@@ -69,13 +78,13 @@ pub struct SearchQueryDoc {
     /// `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`: has a session on that day; repeat for
     /// any of several.
     #[param(style = Form, explode, example = json!(["tue"]))]
-    day: Option<Vec<String>>,
+    day: Option<Vec<Weekday>>,
     /// Has a session that ends after this time, `HH:MM` (24-hour, UK local time).
-    #[param(example = "18:00")]
+    #[param(example = "18:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     from: Option<String>,
     /// Has a session that starts before this time, `HH:MM` (24-hour, UK local time); later
     /// than `from`.
-    #[param(example = "21:00")]
+    #[param(example = "21:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     to: Option<String>,
     /// Open to someone of this age in years, 0 to 120.
     #[param(minimum = 0, maximum = 120, example = 34)]
@@ -83,7 +92,7 @@ pub struct SearchQueryDoc {
     /// An accessibility feature the venue must have (one of the `AccessibilityFeature` values);
     /// repeat to require several.
     #[param(style = Form, explode, example = json!(["wheelchair_accessible"]))]
-    access: Option<Vec<String>>,
+    access: Option<Vec<AccessibilityFeature>>,
     /// `true`: only assets in mainstream, non-stigmatised settings (online-only assets count as
     /// such); `false`: only assets in settings marked as not mainstream (by default, health
     /// settings and mental-health services).
@@ -94,8 +103,8 @@ pub struct SearchQueryDoc {
     organization_id: Option<Uuid>,
     /// Only assets changed since this ISO 8601 date (`2026-01-31`, from midnight UTC) or RFC
     /// 3339 date-time (`2026-01-31T09:00:00Z`).
-    #[param(example = "2026-01-01")]
-    updated_since: Option<String>,
+    #[param(example = "2026-01-01T00:00:00Z")]
+    updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Only assets whose provider confirmed them within this many days, 1 to 3,650, e.g. `365`;
     /// assets never confirmed are left out.
     #[param(minimum = 1, maximum = 3650)]
@@ -109,9 +118,10 @@ pub struct SearchQueryDoc {
     limit: Option<i64>,
     /// `next_cursor` from the previous page, with the same filters: an opaque string such as
     /// `eyJvIjoiZCIsIm4iOjExMTguMzQ1…` (copy it whole).
+    #[param(pattern = r"^[A-Za-z0-9_-]*$")]
     cursor: Option<String>,
     /// `json` (default) or `geojson`; `Accept: application/geo+json` also selects GeoJSON.
-    #[param(example = "json")]
+    #[param(example = "json", pattern = r"^(json|geojson)$")]
     format: Option<String>,
 }
 

@@ -31,7 +31,9 @@ use crate::services::venues;
     })),
     security(("api_key" = [])),
     responses(
-        (status = 201, description = "Created.", body = VenueView, headers(("Location" = String, description = "URL of the new venue"))),
+        (status = 201, description = "Created.", body = VenueView, headers(("Location" = String, description = "URL of the new venue")), links(
+            ("ReadIt" = (operation_id = "getVenue", parameters(("id" = "$response.body#/id"))))
+        )),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A reader key cannot write.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields.", body = Problem, content_type = "application/problem+json"),

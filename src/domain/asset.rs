@@ -204,10 +204,10 @@ pub struct AssetInput {
         pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,9998}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?)?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
     )]
     pub description: Option<String>,
-    /// An existing venue (uuid, from `POST /v1/venues` or another asset). Give this or
-    /// `venue`, not both.
+    /// An existing venue (uuid, from `POST /v1/venues` or another asset), e.g.
+    /// `4dc38f77-ffb1-5760-8360-00c1458b8890`. Give this or `venue`, not both (so the schema
+    /// gives no example of its own: the body's example uses `venue`).
     #[serde(default)]
-    #[schema(example = "4dc38f77-ffb1-5760-8360-00c1458b8890")]
     pub venue_id: Option<Uuid>,
     /// A new venue, created with the asset.
     #[serde(default)]

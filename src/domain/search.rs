@@ -283,7 +283,10 @@ pub fn parse(pairs: &[(String, String)]) -> Result<SearchParams, Vec<FieldError>
                 format!("is not a search parameter (known: {})", KNOWN.join(", ")),
             );
         } else if REPEATABLE.contains(&key) {
-            repeated.entry(key).or_default().push(value.as_str());
+            // An empty list is sent as one empty value (`kind=`): no filter.
+            if !value.trim().is_empty() {
+                repeated.entry(key).or_default().push(value.as_str());
+            }
         } else if single.insert(key, value.as_str()).is_some() {
             errors.add(key, "must be given at most once");
         }
@@ -611,6 +614,11 @@ mod tests {
         assert_eq!(fields("postcode=M1&bbox=-2.2,53.5,-2.4,53.4"), ["bbox"]);
         assert_eq!(fields("updated_since=yesterday"), ["updated_since"]);
         assert_eq!(fields("format=xml"), ["format"]);
+        assert_eq!(
+            parse(&pairs("kind=&day=&access=&interest=")).unwrap(),
+            parse(&pairs("")).unwrap(),
+            "an empty list is no filter"
+        );
         assert_eq!(
             parse(&[("q".into(), "a\0b".into())]).unwrap_err()[0].field,
             "q"

@@ -605,6 +605,7 @@ async fn the_fast_and_exact_shapes_agree() {
                 lon: HERE.1,
             },
             radius_m: 20_000.0,
+            within: None,
         },
         q: None,
         interest_ids: None,
