@@ -156,6 +156,7 @@ fn fingerprint(pairs: &[(String, String)]) -> String {
     let mut canonical: Vec<&(String, String)> = pairs
         .iter()
         .filter(|(k, _)| !matches!(k.as_str(), "cursor" | "limit" | "format"))
+        .filter(|(k, v)| !(REPEATABLE.contains(&k.as_str()) && v.trim().is_empty()))
         .collect();
     canonical.sort();
     let mut hasher = Sha256::new();
