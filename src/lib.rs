@@ -12,6 +12,7 @@ pub mod error;
 pub mod geocoder;
 pub mod local_cluster;
 pub mod openapi;
+pub mod oruk;
 pub mod seed;
 pub mod services;
 pub mod startup;

@@ -23,6 +23,8 @@ use utoipa_actix_web::AppExt;
         (name = "interests", description = "The interest vocabulary."),
         (name = "postcodes", description = "Offline (and optionally online) postcode geocoding."),
         (name = "api-keys", description = "Keys for writing."),
+        (name = "oruk", description = "The directory as an Open Referral UK 3.0 (HSDS 3.0 profile) feed: public, read-only, any origin. Its base URL is `/oruk`."),
+        (name = "imports", description = "Importing other directories' ORUK 3.0 and 1.0 feeds."),
         (name = "health", description = "Liveness and readiness."),
     )
 )]

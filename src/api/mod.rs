@@ -8,7 +8,9 @@ pub mod interests;
 pub mod json;
 pub mod matching;
 pub mod organizations;
+pub mod oruk;
 pub mod postcodes;
+pub mod query_params;
 pub mod routes;
 pub mod search;
 pub mod strict_json;
@@ -17,6 +19,7 @@ pub mod views;
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
+use actix_web::middleware::DefaultHeaders;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -44,6 +47,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(assets::confirm)
                 .service(assets::publish)
                 .service(interests::list),
+        )
+        .service(
+            scope::scope("/oruk")
+                .wrap(DefaultHeaders::new().add((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")))
+                .service(oruk::api_details)
+                .service(oruk::services)
+                .service(oruk::service)
+                .service(oruk::organizations)
+                .service(oruk::organization)
+                .service(oruk::service_at_locations)
+                .service(oruk::service_at_location)
+                .service(oruk::taxonomies)
+                .service(oruk::taxonomy)
+                .service(oruk::taxonomy_terms)
+                .service(oruk::taxonomy_term),
         );
 }
 

@@ -18,6 +18,7 @@ pub mod assets;
 pub mod interests;
 pub mod matching;
 pub mod organizations;
+pub mod oruk;
 pub mod schema;
 pub mod search;
 pub mod sql;

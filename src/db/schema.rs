@@ -20,6 +20,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        source_digest -> Nullable<Text>,
     }
 }
 
@@ -45,6 +46,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         location_precision -> Text,
+        source_digest -> Nullable<Text>,
     }
 }
 
@@ -90,6 +92,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        source_tags -> Array<Text>,
+        source_digest -> Nullable<Text>,
     }
 }
 
@@ -160,6 +164,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+
+    imports (id) {
+        id -> Uuid,
+        format -> Text,
+        source -> Text,
+        organization_id -> Nullable<Uuid>,
+        status -> Text,
+        detected_version -> Nullable<Text>,
+        pages -> Int4,
+        seen -> Int4,
+        created -> Int4,
+        updated -> Int4,
+        unchanged -> Int4,
+        linked -> Int4,
+        archived -> Int4,
+        failed -> Int4,
+        errors -> Jsonb,
+        error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        started_at -> Nullable<Timestamptz>,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+
+    import_links (source, source_id) {
+        source -> Text,
+        source_id -> Text,
+        asset_id -> Uuid,
+        reason -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(venues -> organizations (organization_id));
 diesel::joinable!(assets -> organizations (organization_id));
 diesel::joinable!(assets -> venues (venue_id));
@@ -168,6 +210,8 @@ diesel::joinable!(asset_interests -> assets (asset_id));
 diesel::joinable!(asset_interests -> interest_terms (term_id));
 diesel::joinable!(interest_phrases -> interest_terms (term_id));
 diesel::joinable!(api_keys -> organizations (organization_id));
+diesel::joinable!(imports -> organizations (organization_id));
+diesel::joinable!(import_links -> assets (asset_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
@@ -178,4 +222,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     interest_phrases,
     asset_interests,
     api_keys,
+    imports,
+    import_links,
 );

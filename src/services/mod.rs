@@ -7,6 +7,7 @@ pub mod cache;
 pub mod interests;
 pub mod matching;
 pub mod organizations;
+pub mod oruk_feed;
 pub mod search;
 pub mod venues;
 

@@ -1,0 +1,112 @@
+//! Reading simple query parameters by hand, so that every bad value is named in one 400
+//! problem. An empty value counts as absent; the first of repeated values wins.
+
+use chrono::{DateTime, NaiveTime, Utc};
+use uuid::Uuid;
+
+use crate::domain::schedule::parse_hhmm;
+use crate::domain::validation::{Errors, FieldError};
+use crate::error::ApiError;
+
+pub struct QueryParams<'a> {
+    pairs: &'a [(String, String)],
+    pub errors: Errors,
+}
+
+impl<'a> QueryParams<'a> {
+    pub fn new(pairs: &'a [(String, String)]) -> Self {
+        Self {
+            pairs,
+            errors: Errors::default(),
+        }
+    }
+
+    fn raw(&self, name: &str) -> Option<&'a str> {
+        self.pairs
+            .iter()
+            .find(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.trim())
+    }
+
+    pub fn text(&mut self, name: &str, max_chars: usize) -> Option<String> {
+        let value = self.raw(name)?;
+        if value.chars().any(char::is_control) {
+            self.errors.add(name, "must not contain control characters");
+            None
+        } else if value.chars().count() > max_chars {
+            self.errors
+                .add(name, format!("must be at most {max_chars} characters"));
+            None
+        } else {
+            Some(value.to_string())
+        }
+    }
+
+    pub fn uuid(&mut self, name: &str) -> Option<Uuid> {
+        let value = self.raw(name)?;
+        value
+            .parse()
+            .map_err(|_| self.errors.add(name, "must be a UUID"))
+            .ok()
+    }
+
+    pub fn int(&mut self, name: &str, min: i64, max: i64) -> Option<i64> {
+        let value = self.raw(name)?;
+        match value.parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Some(n),
+            _ => {
+                self.errors
+                    .add(name, format!("must be a whole number from {min} to {max}"));
+                None
+            }
+        }
+    }
+
+    pub fn flag(&mut self, name: &str) -> bool {
+        match self.raw(name) {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => {
+                self.errors.add(name, "must be true or false");
+                false
+            }
+        }
+    }
+
+    pub fn date_time(&mut self, name: &str) -> Option<DateTime<Utc>> {
+        let value = self.raw(name)?;
+        DateTime::parse_from_rfc3339(value)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| {
+                self.errors.add(
+                    name,
+                    "must be an RFC 3339 date-time such as 2026-01-31T09:00:00Z",
+                )
+            })
+            .ok()
+    }
+
+    pub fn time(&mut self, name: &str) -> Option<NaiveTime> {
+        let value = self.raw(name)?;
+        parse_hhmm(value)
+            .ok_or_else(|| {
+                self.errors
+                    .add(name, "must be a time HH:MM, 00:00 to 23:59")
+            })
+            .ok()
+    }
+
+    /// The errors as a 400 problem, or the value.
+    pub fn finish<T>(self, value: T) -> Result<T, ApiError> {
+        self.errors
+            .finish(value)
+            .map_err(|errors: Vec<FieldError>| {
+                let detail = errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.reason))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                ApiError::BadRequest { detail, errors }
+            })
+    }
+}
