@@ -27,6 +27,9 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Import another directory's records.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Write the OpenAPI document.
     Openapi {
         /// Where to write it; `-` for standard output.
@@ -89,6 +92,60 @@ pub enum KeysCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import every page of an ORUK 3.0 or 1.0 feed, e.g. `https://example.org/oruk`; prints
+    /// the run's counts and per-record errors as JSON. Run it again to update.
+    Oruk {
+        /// The feed's base URL (the one answering `/services`).
+        base_url: String,
+        /// Put every service under this organisation instead of the ones the feed names.
+        #[arg(long)]
+        organization_id: Option<uuid::Uuid>,
+        #[command(flatten)]
+        feed: FeedArgs,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Import an organisation's assets from the CSV template (docs/oruk.md); prints the run's
+    /// counts and per-row errors as JSON. Rows missing from a later file are archived.
+    Csv {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        organization_id: uuid::Uuid,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct FeedArgs {
+    /// Longest wait for one response, in seconds.
+    #[arg(long, default_value_t = 30)]
+    pub timeout_secs: u64,
+    /// Further tries after a 5xx, a timeout or a dropped connection (with doubling waits).
+    #[arg(long, default_value_t = 3)]
+    pub retries: u32,
+    /// Shortest time between two requests, in milliseconds (be polite to the source).
+    #[arg(long, default_value_t = 100)]
+    pub page_delay_ms: u64,
+    /// Services to ask for per page.
+    #[arg(long, default_value_t = 100)]
+    pub per_page: u32,
+}
+
+impl FeedArgs {
+    pub fn options(&self) -> crate::import::feed::FeedOptions {
+        crate::import::feed::FeedOptions {
+            timeout: std::time::Duration::from_secs(self.timeout_secs),
+            retries: self.retries,
+            backoff: std::time::Duration::from_millis(500),
+            min_interval: std::time::Duration::from_millis(self.page_delay_ms),
+            per_page: self.per_page,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,6 +10,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod geocoder;
+pub mod import;
 pub mod local_cluster;
 pub mod openapi;
 pub mod oruk;

@@ -3,7 +3,9 @@ use std::net::TcpListener;
 use anyhow::Context;
 use clap::Parser;
 use community_assets::auth::Role;
-use community_assets::config::{Cli, ClusterCommand, Command, KeysCommand, ServeArgs};
+use community_assets::config::{
+    Cli, ClusterCommand, Command, ImportCommand, KeysCommand, ServeArgs,
+};
 use community_assets::local_cluster::LocalCluster;
 use community_assets::{bench, bootstrap, db, openapi, seed, services, startup, telemetry};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -59,6 +61,7 @@ async fn main() -> anyhow::Result<()> {
             println!("{secret}");
             Ok(())
         }
+        Command::Import(command) => import(command).await,
         Command::Openapi { output } => {
             let text = openapi::to_json();
             if output == "-" {
@@ -145,6 +148,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
         }
         let pool = db::pool(&database.url, args.pool_size)?;
+        {
+            let mut conn = AsyncPgConnection::establish(&database.url).await?;
+            let interrupted = db::imports::fail_interrupted(&mut conn).await?;
+            if interrupted > 0 {
+                tracing::warn!(
+                    interrupted,
+                    "marked imports left unfinished by a stopped process as failed"
+                );
+            }
+        }
         let listener =
             TcpListener::bind(&args.bind).with_context(|| format!("binding {}", args.bind))?;
         tracing::info!(address = %args.bind, "serving; API docs at /docs/");
@@ -153,6 +166,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             workers: args.workers,
             geocoder_url: args.geocoder_url.clone(),
             geocoder_timeout: std::time::Duration::from_millis(args.geocoder_timeout_ms),
+            feed: Default::default(),
         };
         startup::run(listener, pool, settings)?.await?;
         anyhow::Ok(())
@@ -160,4 +174,71 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     .await;
     database.shutdown();
     result
+}
+
+/// Runs an import in this process and prints its report; fails when the run failed.
+async fn import(command: ImportCommand) -> anyhow::Result<()> {
+    use community_assets::api::imports::ImportView;
+    use community_assets::geocoder::Geocoder;
+    use community_assets::services::imports::{self, Target};
+    let (db_args, organization_id) = match &command {
+        ImportCommand::Oruk {
+            db,
+            organization_id,
+            ..
+        } => (db.clone(), *organization_id),
+        ImportCommand::Csv {
+            db,
+            organization_id,
+            ..
+        } => (db.clone(), Some(*organization_id)),
+    };
+    let database = bootstrap::open(&db_args).await?;
+    let result = async {
+        let pool = db::pool(&database.url, 2)?;
+        let geocoder = Geocoder::offline();
+        let problem =
+            |e: community_assets::error::ApiError| anyhow::anyhow!("{e}: {:?}", e.problem());
+        let row = match &command {
+            ImportCommand::Oruk { base_url, feed, .. } => {
+                let target = Target {
+                    source: imports::feed_source(base_url),
+                    organization_id,
+                };
+                let queued = imports::create(&pool, "oruk", &target)
+                    .await
+                    .map_err(problem)?;
+                imports::run_feed(&pool, &geocoder, &queued, feed.options())
+                    .await
+                    .map_err(problem)?
+            }
+            ImportCommand::Csv {
+                file,
+                organization_id,
+                ..
+            } => {
+                let text = std::fs::read_to_string(file)
+                    .with_context(|| format!("reading {}", file.display()))?;
+                let target = Target {
+                    source: imports::csv_source(*organization_id),
+                    organization_id: Some(*organization_id),
+                };
+                let queued = imports::create(&pool, "csv", &target)
+                    .await
+                    .map_err(problem)?;
+                imports::run_csv(&pool, &geocoder, &queued, &text)
+                    .await
+                    .map_err(problem)?
+            }
+        };
+        anyhow::Ok(ImportView::from(row))
+    }
+    .await;
+    database.shutdown();
+    let view = result?;
+    println!("{}", serde_json::to_string_pretty(&view)?);
+    if view.status != "succeeded" {
+        anyhow::bail!("the import failed: {}", view.error.unwrap_or_default());
+    }
+    Ok(())
 }

@@ -15,6 +15,7 @@ use crate::api::{self, json::BodyLimit};
 use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::geocoder::{Geocoder, OnlineGeocoder};
+use crate::import::feed::FeedOptions;
 use crate::services::search::InterestCache;
 
 #[derive(Debug, Clone)]
@@ -23,6 +24,8 @@ pub struct Settings {
     pub workers: Option<usize>,
     pub geocoder_url: Option<String>,
     pub geocoder_timeout: Duration,
+    /// How imports started with `POST /v1/imports` read feeds.
+    pub feed: FeedOptions,
 }
 
 impl Default for Settings {
@@ -32,6 +35,7 @@ impl Default for Settings {
             workers: None,
             geocoder_url: None,
             geocoder_timeout: Duration::from_millis(1500),
+            feed: FeedOptions::default(),
         }
     }
 }
@@ -74,6 +78,7 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
     let body_limit = BodyLimit(settings.max_body_bytes);
     let interests = web::Data::new(InterestCache::default());
     let tree_cache = web::Data::new(crate::api::interests::TreeCache::default());
+    let feed_options = web::Data::new(settings.feed.clone());
     let resolutions = web::Data::new(crate::services::matching::MatchCache::default());
     let geocoder = web::Data::new(match &settings.geocoder_url {
         Some(url) => Geocoder::with_online(OnlineGeocoder::new(url, settings.geocoder_timeout)?),
@@ -92,6 +97,7 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
             .app_data(interests.clone())
             .app_data(tree_cache.clone())
             .app_data(resolutions.clone())
+            .app_data(feed_options.clone())
             .app_data(body_limit)
             .app_data(path_config)
             .app_data(query_config)

@@ -24,6 +24,8 @@ CREATE TABLE imports (
     unchanged       integer NOT NULL DEFAULT 0,
     linked          integer NOT NULL DEFAULT 0,
     archived        integer NOT NULL DEFAULT 0,
+    -- Records the source marks inactive or defunct: not imported, and archived if held.
+    skipped         integer NOT NULL DEFAULT 0,
     failed          integer NOT NULL DEFAULT 0,
     -- [{record, page, field, reason}], at most the first 1,000.
     errors          jsonb NOT NULL DEFAULT '[]',

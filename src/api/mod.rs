@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod assets;
 pub mod health;
+pub mod imports;
 pub mod interests;
 pub mod json;
 pub mod matching;
@@ -46,7 +47,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(assets::archive)
                 .service(assets::confirm)
                 .service(assets::publish)
-                .service(interests::list),
+                .service(interests::list)
+                .service(imports::create)
+                .service(imports::get),
         )
         .service(
             scope::scope("/oruk")

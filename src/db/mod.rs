@@ -15,6 +15,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub mod api_keys;
 pub mod assets;
+pub mod imports;
 pub mod interests;
 pub mod matching;
 pub mod organizations;

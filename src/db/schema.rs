@@ -181,6 +181,7 @@ diesel::table! {
         unchanged -> Int4,
         linked -> Int4,
         archived -> Int4,
+        skipped -> Int4,
         failed -> Int4,
         errors -> Jsonb,
         error -> Nullable<Text>,

@@ -309,6 +309,16 @@ fn count(errors: &mut Errors, field: &str, value: Option<i64>) -> Option<i32> {
 }
 
 pub fn validate(input: &AssetInput) -> Result<Asset, Vec<FieldError>> {
+    validate_with(input, true)
+}
+
+/// The rules for an imported record: the same, except that it may have no interest terms (a
+/// source's taxonomy may name nothing in our vocabulary; its terms are kept as source tags).
+pub fn validate_imported(input: &AssetInput) -> Result<Asset, Vec<FieldError>> {
+    validate_with(input, false)
+}
+
+fn validate_with(input: &AssetInput, require_interest: bool) -> Result<Asset, Vec<FieldError>> {
     let mut errors = Errors::default();
     let title = errors.required_text("title", &input.title, 200);
     let description = errors
@@ -336,7 +346,7 @@ pub fn validate(input: &AssetInput) -> Result<Asset, Vec<FieldError>> {
     }
 
     let mut interests: Vec<String> = Vec::new();
-    if input.interests.is_empty() {
+    if require_interest && input.interests.is_empty() {
         errors.add(
             "interests",
             "must name at least one interest term (see GET /v1/interests)",

@@ -28,6 +28,7 @@ macro_rules! string_enum {
 pub mod asset;
 pub mod contact;
 pub mod cost;
+pub mod duplicates;
 pub mod geometry;
 pub mod matching;
 pub mod organization;

@@ -4,4 +4,5 @@
 
 pub mod model;
 pub mod publish;
+pub mod read;
 pub mod taxonomy;

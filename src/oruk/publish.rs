@@ -214,20 +214,25 @@ pub fn location(venue: &VenueRow) -> OrukLocation {
     for feature in &venue.accessibility {
         attributes.fixed(Taxonomy::Accessibility, feature, None);
     }
-    let addresses = venue
-        .postcode
-        .iter()
-        .map(|postcode| OrukAddress {
+    let has_address =
+        venue.postcode.is_some() || venue.town.is_some() || !venue.address_lines.is_empty();
+    let addresses = has_address
+        .then(|| OrukAddress {
             id: part_id(venue.id, "address"),
             location_id: venue.id,
             address_1: venue.address_lines.first().cloned().unwrap_or_default(),
             address_2: (venue.address_lines.len() > 1).then(|| venue.address_lines[1..].join("\n")),
             city: venue.town.clone().unwrap_or_default(),
-            state_province: nation(postcode).to_string(),
-            postal_code: postcode.clone(),
+            state_province: venue
+                .postcode
+                .as_deref()
+                .map_or("England", nation)
+                .to_string(),
+            postal_code: venue.postcode.clone().unwrap_or_default(),
             country: "GB".to_string(),
             address_type: "physical".to_string(),
         })
+        .into_iter()
         .collect();
     OrukLocation {
         id: venue.id,
@@ -418,6 +423,7 @@ pub fn service(record: &AssetRecord, organization: Option<&OrganizationRow>) -> 
     attributes.detail("newcomer_notes", a.newcomer_notes.as_ref());
     attributes.detail("max_participants", a.max_participants);
     attributes.detail("typical_group_size", a.typical_group_size);
+    attributes.detail("example", a.is_example.then_some(true));
 
     let contacts = if a.contact_name.is_some() || a.contact_phone.is_some() {
         vec![OrukContact {

@@ -127,7 +127,7 @@ pub fn label(code: &str) -> String {
 }
 
 /// The detail terms and what their values mean.
-pub const DETAILS: [(&str, &str); 8] = [
+pub const DETAILS: [(&str, &str); 9] = [
     (
         "drop_in",
         "Anyone can turn up without arranging it first (true or false).",
@@ -159,6 +159,10 @@ pub const DETAILS: [(&str, &str); 8] = [
     (
         "non_stigmatised",
         "The venue is a mainstream, non-stigmatised setting (true or false).",
+    ),
+    (
+        "example",
+        "An illustrative listing, not a real session (true).",
     ),
 ];
 

@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod assets;
 pub mod cache;
+pub mod imports;
 pub mod interests;
 pub mod matching;
 pub mod organizations;

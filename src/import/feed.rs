@@ -1,0 +1,301 @@
+//! Walking an ORUK feed: detecting its version, paging through its services, and fetching a
+//! service's full record when the list gives only a summary. Requests time out, 5xx answers and
+//! timeouts are retried with exponential backoff, and pages are fetched no faster than a polite
+//! rate.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::time::{Instant, sleep};
+
+/// The two generations of the standard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedVersion {
+    V1,
+    V3,
+}
+
+impl FeedVersion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedVersion::V1 => "1.0",
+            FeedVersion::V3 => "3.0",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FeedOptions {
+    /// Longest wait for one response.
+    pub timeout: Duration,
+    /// Further tries after a 5xx, a timeout or a dropped connection.
+    pub retries: u32,
+    /// Wait before the first retry; doubled for each further one.
+    pub backoff: Duration,
+    /// Shortest time between the starts of two requests.
+    pub min_interval: Duration,
+    /// Services asked for per page.
+    pub per_page: u32,
+}
+
+impl Default for FeedOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(30),
+            retries: 3,
+            backoff: Duration::from_millis(500),
+            min_interval: Duration::from_millis(100),
+            per_page: 100,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    #[error("{url}: {reason}")]
+    Failed { url: String, reason: String },
+}
+
+/// One page of services.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub items: Vec<Value>,
+    /// `true` when the feed says this is the last page (or it is empty).
+    pub last: bool,
+}
+
+pub struct FeedClient {
+    http: reqwest::Client,
+    base: String,
+    options: FeedOptions,
+    last_request: tokio::sync::Mutex<Option<Instant>>,
+}
+
+impl FeedClient {
+    pub fn new(base_url: &str, options: FeedOptions) -> Result<Self, FeedError> {
+        let base = base_url.trim().trim_end_matches('/').to_string();
+        let parsed = reqwest::Url::parse(&base).map_err(|e| FeedError::Failed {
+            url: base.clone(),
+            reason: format!("not a URL: {e}"),
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(FeedError::Failed {
+                url: base,
+                reason: "must be an http or https URL".into(),
+            });
+        }
+        let http = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .user_agent(concat!(
+                "community-assets/",
+                env!("CARGO_PKG_VERSION"),
+                " (ORUK importer)"
+            ))
+            .build()
+            .map_err(|e| FeedError::Failed {
+                url: base.clone(),
+                reason: e.to_string(),
+            })?;
+        Ok(Self {
+            http,
+            base,
+            options,
+            last_request: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    async fn wait_turn(&self) {
+        let mut last = self.last_request.lock().await;
+        if let Some(at) = *last {
+            let due = at + self.options.min_interval;
+            if due > Instant::now() {
+                sleep(due - Instant::now()).await;
+            }
+        }
+        *last = Some(Instant::now());
+    }
+
+    /// GETs JSON, retrying what may succeed on a second try. `Ok(None)` is a 404.
+    async fn get(&self, path: &str) -> Result<Option<Value>, FeedError> {
+        let url = format!("{}{path}", self.base);
+        let fail = |reason: String| FeedError::Failed {
+            url: url.clone(),
+            reason,
+        };
+        let mut delay = self.options.backoff;
+        let mut attempt = 0;
+        loop {
+            self.wait_turn().await;
+            let outcome = self
+                .http
+                .get(&url)
+                .header("Accept", "application/json")
+                .send()
+                .await;
+            let retryable = match outcome {
+                Ok(response) if response.status().is_success() => {
+                    return response
+                        .json::<Value>()
+                        .await
+                        .map(Some)
+                        .map_err(|e| fail(format!("the answer is not JSON: {e}")));
+                }
+                Ok(response) if response.status() == reqwest::StatusCode::NOT_FOUND => {
+                    return Ok(None);
+                }
+                Ok(response) if response.status().is_server_error() => {
+                    format!("answered {}", response.status())
+                }
+                Ok(response) => return Err(fail(format!("answered {}", response.status()))),
+                Err(e) if e.is_timeout() => format!("no answer within {:?}", self.options.timeout),
+                Err(e) if e.is_connect() || e.is_request() => format!("could not connect: {e}"),
+                Err(e) => return Err(fail(e.to_string())),
+            };
+            if attempt >= self.options.retries {
+                return Err(fail(format!(
+                    "{retryable} (gave up after {} tries)",
+                    attempt + 1
+                )));
+            }
+            tracing::warn!(url = %url, attempt, reason = %retryable, "retrying");
+            sleep(delay).await;
+            delay *= 2;
+            attempt += 1;
+        }
+    }
+
+    /// 3.0 when the base answers with details whose version names 3; 1.0 otherwise.
+    pub async fn detect_version(&self) -> Result<FeedVersion, FeedError> {
+        let details = match self.get("/").await {
+            Ok(found) => found,
+            // Many 1.0 feeds answer nothing useful at their base.
+            Err(FeedError::Failed { reason, .. })
+                if reason.starts_with("answered 4") || reason.contains("not JSON") =>
+            {
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let version = details
+            .as_ref()
+            .and_then(|d| d.get("version"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        Ok(if version.contains('3') {
+            FeedVersion::V3
+        } else {
+            FeedVersion::V1
+        })
+    }
+
+    pub async fn page(&self, version: FeedVersion, number: u32) -> Result<Page, FeedError> {
+        let path = format!(
+            "/services?page={number}&per_page={}&full=true",
+            self.options.per_page
+        );
+        let body = self.get(&path).await?.unwrap_or(Value::Null);
+        Ok(read_page(&body, version, number))
+    }
+
+    /// An organisation's record; `None` when the feed has none with this id.
+    pub async fn organization(&self, id: &str) -> Result<Option<Value>, FeedError> {
+        self.get(&format!("/organizations/{}", url_escape(id)))
+            .await
+    }
+
+    /// A service's full record; `None` when the feed no longer has it.
+    pub async fn service(&self, id: &str) -> Result<Option<Value>, FeedError> {
+        let id: String = url_escape(id);
+        self.get(&format!("/services/{id}")).await
+    }
+}
+
+fn url_escape(segment: &str) -> String {
+    segment
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The services of a page and whether it is the last, in either generation's envelope (3.0:
+/// `contents`, `last_page`, `total_pages`; 1.0: `content`, `last`, `totalPages`) or a bare
+/// array.
+pub fn read_page(body: &Value, version: FeedVersion, number: u32) -> Page {
+    let (items_key, last_key, total_key) = match version {
+        FeedVersion::V3 => ("contents", "last_page", "total_pages"),
+        FeedVersion::V1 => ("content", "last", "totalPages"),
+    };
+    let items: Vec<Value> = body
+        .as_array()
+        .or_else(|| body.get(items_key).and_then(Value::as_array))
+        .or_else(|| body.get("contents").and_then(Value::as_array))
+        .or_else(|| body.get("content").and_then(Value::as_array))
+        .cloned()
+        .unwrap_or_default();
+    let said_last = body.get(last_key).and_then(Value::as_bool);
+    let total = body.get(total_key).and_then(Value::as_u64);
+    let last = items.is_empty()
+        || said_last == Some(true)
+        || total.is_some_and(|t| u64::from(number) >= t)
+        || body.is_array();
+    Page { items, last }
+}
+
+/// Whether a list item is a summary that needs its full record fetched.
+pub fn is_summary(item: &Value) -> bool {
+    item.get("service_at_locations").is_none()
+        && item.get("schedules").is_none()
+        && item.get("regular_schedules").is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn pages_end_where_the_feed_says() {
+        let v3 = json!({"contents": [{"id": "a"}], "last_page": false, "total_pages": 2});
+        assert!(!read_page(&v3, FeedVersion::V3, 1).last);
+        assert!(read_page(&v3, FeedVersion::V3, 2).last);
+        let v1 = json!({"content": [{"id": "a"}], "last": true, "totalPages": 9});
+        assert!(read_page(&v1, FeedVersion::V1, 1).last);
+        let empty = json!({"contents": []});
+        assert!(read_page(&empty, FeedVersion::V3, 1).last);
+        assert_eq!(
+            read_page(&json!([{"id": 1}]), FeedVersion::V1, 1)
+                .items
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn summaries_need_their_full_record() {
+        assert!(is_summary(&json!({"id": "a", "name": "x"})));
+        assert!(!is_summary(&json!({"id": "a", "schedules": []})));
+    }
+
+    #[test]
+    fn ids_are_escaped_in_paths() {
+        assert_eq!(url_escape("a b/c"), "a%20b%2Fc");
+        assert_eq!(url_escape("60ed2bf8-f2ea"), "60ed2bf8-f2ea");
+    }
+
+    #[test]
+    fn only_web_urls_are_feeds() {
+        assert!(FeedClient::new("ftp://example.org", FeedOptions::default()).is_err());
+        assert!(FeedClient::new("not a url", FeedOptions::default()).is_err());
+        let client = FeedClient::new("https://example.org/oruk/", FeedOptions::default()).unwrap();
+        assert_eq!(client.base(), "https://example.org/oruk");
+    }
+}

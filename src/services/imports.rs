@@ -1,0 +1,637 @@
+//! Importing: each source record is validated by the API's own rules and stored in one
+//! transaction (all of it or none of it), keyed by source and source id so that a re-import
+//! updates in place and an unchanged record writes nothing. A run walks every page first and
+//! only then archives what the source no longer lists, so a feed that fails half-way archives
+//! nothing. Runs are recorded in `imports` with their counts and per-record errors.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::db::assets::{NewAsset, Placement};
+use crate::db::imports::{ImportRow, Progress};
+use crate::db::organizations::Source;
+use crate::db::{self, DbPool};
+use crate::domain::asset::{self, AssetStatus, VenueChoice};
+use crate::domain::duplicates;
+use crate::domain::organization;
+use crate::domain::validation::FieldError;
+use crate::error::ApiError;
+use crate::geocoder::Geocoder;
+use crate::import::feed::{self, FeedClient, FeedOptions, FeedVersion};
+use crate::oruk::read::{self, ImportRecord};
+use crate::services::venues::place_by_postcode;
+
+/// At most this many errors are kept per run; the counts stay exact.
+pub const MAX_ERRORS: usize = 1000;
+/// A feed with more pages than this is refused as runaway.
+const MAX_PAGES: u32 = 100_000;
+
+/// Where records go: their source's name and, optionally, one organisation for all of them.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub source: String,
+    pub organization_id: Option<Uuid>,
+}
+
+/// What storing one record did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Created(Uuid),
+    Updated(Uuid),
+    Unchanged(Uuid),
+    /// Recognised as an asset we already hold from elsewhere.
+    Linked(Uuid),
+}
+
+#[derive(Debug)]
+pub enum ApplyError {
+    /// The record breaks a rule; nothing of it was stored.
+    Invalid(Vec<FieldError>),
+    /// Something outside the record failed (the database); the run cannot go on.
+    Failed(ApiError),
+}
+
+impl From<ApiError> for ApplyError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::Validation(errors) => ApplyError::Invalid(errors),
+            other => ApplyError::Failed(other),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ApplyError {
+    fn from(e: diesel::result::Error) -> Self {
+        ApplyError::Failed(db::DbError::from(e).into())
+    }
+}
+
+impl From<db::DbError> for ApplyError {
+    fn from(e: db::DbError) -> Self {
+        ApplyError::Failed(e.into())
+    }
+}
+
+fn digest(parts: &[&str]) -> String {
+    let mut hash = Sha256::new();
+    for part in parts {
+        hash.update(part.as_bytes());
+        hash.update([0u8]);
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The digest of a source record as this target would store it.
+pub fn record_digest(target: &Target, raw: &Value) -> String {
+    let org = target
+        .organization_id
+        .map(|o| o.to_string())
+        .unwrap_or_default();
+    digest(&[&raw.to_string(), &org])
+}
+
+async fn resolve_interests(
+    conn: &mut AsyncPgConnection,
+    phrases: &[String],
+) -> Result<(Vec<Uuid>, Vec<String>), ApplyError> {
+    let mut ids = Vec::new();
+    let mut tags = Vec::new();
+    for phrase in phrases {
+        match db::interests::resolve(conn, phrase).await? {
+            Some(term) if !ids.contains(&term.id) => ids.push(term.id),
+            Some(_) => {}
+            None if !tags.contains(phrase) => tags.push(phrase.clone()),
+            None => {}
+        }
+    }
+    ids.truncate(asset::MAX_INTERESTS);
+    Ok((ids, tags))
+}
+
+fn prefixed(prefix: &str, errors: Vec<FieldError>) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|e| FieldError::new(format!("{prefix}.{}", e.field), e.reason))
+        .collect()
+}
+
+/// The organisation a record goes under: the target's, the one an earlier import of this
+/// source made (updated if the source changed it), one of the same name (left as it is), or a
+/// new one.
+async fn organization_for(
+    conn: &mut AsyncPgConnection,
+    target: &Target,
+    record: &ImportRecord,
+) -> Result<Uuid, ApplyError> {
+    if let Some(id) = target.organization_id {
+        return Ok(id);
+    }
+    let Some(org) = &record.organization else {
+        return Err(ApplyError::Invalid(vec![FieldError::new(
+            "organization",
+            "is missing; import with an organisation id to place records that name none",
+        )]));
+    };
+    let valid = organization::validate(&org.input)
+        .map_err(|e| ApplyError::Invalid(prefixed("organization", e)))?;
+    let org_digest = digest(&[&org.raw.to_string()]);
+    if let Some((id, stored)) =
+        db::imports::organization_by_source(conn, &target.source, &org.source_id).await?
+    {
+        if stored.as_deref() != Some(org_digest.as_str()) {
+            db::organizations::update(conn, id, &valid).await?;
+            db::imports::set_organization_digest(conn, id, &org_digest).await?;
+        }
+        return Ok(id);
+    }
+    if let Some(id) = db::imports::organizations_named(conn, &valid.name, &target.source)
+        .await?
+        .first()
+    {
+        return Ok(*id);
+    }
+    let source = Source {
+        name: &target.source,
+        id: &org.source_id,
+    };
+    let row = db::organizations::insert(conn, Uuid::new_v4(), &valid, Some(source)).await?;
+    db::imports::set_organization_digest(conn, row.id, &org_digest).await?;
+    Ok(row.id)
+}
+
+/// Stores one record. All or nothing: it runs in its own transaction.
+pub async fn apply(
+    conn: &mut AsyncPgConnection,
+    geocoder: &Geocoder,
+    target: &Target,
+    record: &ImportRecord,
+    record_digest: &str,
+) -> Result<Outcome, ApplyError> {
+    conn.transaction(async |conn| {
+        let source = target.source.as_str();
+        let sid = record.source_id.as_str();
+        if let Some(asset_id) = db::imports::link_for(conn, source, sid).await? {
+            return Ok(Outcome::Linked(asset_id));
+        }
+        let existing = db::imports::asset_by_source(conn, source, sid).await?;
+        if let Some(stored) = &existing
+            && stored.digest.as_deref() == Some(record_digest)
+            && stored.status == AssetStatus::Published.as_str()
+        {
+            return Ok(Outcome::Unchanged(stored.id));
+        }
+        let mut valid = asset::validate_imported(&record.asset).map_err(ApplyError::Invalid)?;
+        if let Some(id) = record.asset.venue_id
+            && db::venues::find(conn, id).await?.is_none()
+        {
+            return Err(ApplyError::Invalid(vec![FieldError::new(
+                "venue_id",
+                format!("no venue has id {id}"),
+            )]));
+        }
+        let (interest_ids, tags) = resolve_interests(conn, &record.interest_phrases).await?;
+        let organization_id = organization_for(conn, target, record).await?;
+
+        let mut point = None;
+        let venue_id = match &mut valid.venue {
+            VenueChoice::None => None,
+            VenueChoice::Existing(id) => Some(*id),
+            VenueChoice::New(venue) => {
+                place_by_postcode(geocoder, venue, "venue.postcode").await?;
+                point = venue.location.map(|p| (p.lat, p.lon));
+                let venue_digest = digest(&[&format!("{venue:?}")]);
+                let known = match &record.venue_source_id {
+                    Some(vid) => db::imports::venue_by_source(conn, source, vid).await?,
+                    None => None,
+                };
+                Some(match known {
+                    Some((id, stored)) => {
+                        if stored.as_deref() != Some(venue_digest.as_str()) {
+                            db::imports::update_venue(conn, id, venue, &venue_digest).await?;
+                        }
+                        id
+                    }
+                    None => {
+                        let vsource = record
+                            .venue_source_id
+                            .as_deref()
+                            .map(|id| Source { name: source, id });
+                        let row = db::venues::insert(
+                            conn,
+                            Uuid::new_v4(),
+                            venue,
+                            Some(organization_id),
+                            vsource,
+                        )
+                        .await?;
+                        db::imports::set_venue_digest(conn, row.id, &venue_digest).await?;
+                        row.id
+                    }
+                })
+            }
+        };
+        let placement = Placement {
+            venue_id,
+            interest_ids: &interest_ids,
+        };
+
+        if let Some(stored) = existing {
+            db::assets::update(conn, stored.id, stored.version, &valid, &placement).await?;
+            db::imports::set_asset_provenance(
+                conn,
+                stored.id,
+                &tags,
+                record_digest,
+                record.confirmed_at,
+                true,
+            )
+            .await?;
+            return Ok(Outcome::Updated(stored.id));
+        }
+
+        let candidates = db::imports::duplicate_candidates(
+            conn,
+            &[organization_id],
+            source,
+            point,
+            duplicates::NEARBY_METRES,
+        )
+        .await?;
+        if let Some((same, title)) = candidates
+            .into_iter()
+            .find(|(_, title)| duplicates::same_activity(title, &valid.title))
+        {
+            let reason = format!(
+                "same organisation, venue within {} m, title {:?} ~ {:?}",
+                duplicates::NEARBY_METRES,
+                valid.title,
+                title
+            );
+            db::imports::insert_link(conn, source, sid, same, &reason).await?;
+            return Ok(Outcome::Linked(same));
+        }
+
+        let id = Uuid::new_v4();
+        let new = NewAsset {
+            id,
+            organization_id,
+            status: AssetStatus::Published,
+            source: Some(Source {
+                name: source,
+                id: sid,
+            }),
+            is_example: record.example,
+        };
+        db::assets::insert(conn, &new, &valid, &placement).await?;
+        db::imports::set_asset_provenance(
+            conn,
+            id,
+            &tags,
+            record_digest,
+            record.confirmed_at,
+            true,
+        )
+        .await?;
+        Ok(Outcome::Created(id))
+    })
+    .await
+}
+
+/// The state of a run while it goes.
+struct Run {
+    id: Uuid,
+    target: Target,
+    progress: Progress,
+    errors: Vec<Value>,
+    seen: HashSet<String>,
+    version: Option<&'static str>,
+}
+
+impl Run {
+    fn new(id: Uuid, target: Target) -> Self {
+        Self {
+            id,
+            target,
+            progress: Progress::default(),
+            errors: Vec::new(),
+            seen: HashSet::new(),
+            version: None,
+        }
+    }
+
+    fn error(&mut self, record: &str, place: Value, field: &str, reason: &str) {
+        if self.errors.len() < MAX_ERRORS {
+            let mut entry = json!({"record": record, "field": field, "reason": reason});
+            if let (Some(obj), Some(extra)) = (entry.as_object_mut(), place.as_object()) {
+                obj.extend(extra.clone());
+            }
+            self.errors.push(entry);
+        }
+    }
+
+    fn fail_record(&mut self, record: &str, place: Value, errors: &[FieldError]) {
+        self.progress.failed += 1;
+        for e in errors {
+            self.error(record, place.clone(), &e.field, &e.reason);
+        }
+    }
+
+    /// Validates and stores one mapped record, counting what happened.
+    async fn take(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        geocoder: &Geocoder,
+        mapped: Result<ImportRecord, Vec<FieldError>>,
+        raw: &Value,
+        label: &str,
+        place: Value,
+    ) -> Result<(), ApiError> {
+        self.progress.seen += 1;
+        let record = match mapped {
+            Ok(r) => r,
+            Err(errors) => {
+                self.fail_record(label, place, &errors);
+                return Ok(());
+            }
+        };
+        if !self.seen.insert(record.source_id.clone()) {
+            self.fail_record(
+                label,
+                place,
+                &[FieldError::new(
+                    "id",
+                    "appears twice in the source; the first is kept",
+                )],
+            );
+            return Ok(());
+        }
+        if !record.active {
+            self.seen.remove(&record.source_id);
+            self.progress.skipped += 1;
+            return Ok(());
+        }
+        let d = record_digest(&self.target, raw);
+        match apply(conn, geocoder, &self.target, &record, &d).await {
+            Ok(Outcome::Created(_)) => self.progress.created += 1,
+            Ok(Outcome::Updated(_)) => self.progress.updated += 1,
+            Ok(Outcome::Unchanged(_)) => self.progress.unchanged += 1,
+            Ok(Outcome::Linked(_)) => self.progress.linked += 1,
+            Err(ApplyError::Invalid(errors)) => self.fail_record(label, place, &errors),
+            Err(ApplyError::Failed(e)) => return Err(e),
+        }
+        Ok(())
+    }
+
+    async fn save(&self, pool: &DbPool) -> Result<(), ApiError> {
+        let mut conn = db::connect(pool).await?;
+        db::imports::record_progress(
+            &mut conn,
+            self.id,
+            self.version,
+            &self.progress,
+            &json!(self.errors),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Archives what was not seen, and records success.
+    async fn complete(mut self, pool: &DbPool) -> Result<(), ApiError> {
+        let mut conn = db::connect(pool).await?;
+        let seen: Vec<String> = self.seen.iter().cloned().collect();
+        self.progress.archived =
+            db::imports::archive_missing(&mut conn, &self.target.source, &seen).await? as i32;
+        self.save(pool).await?;
+        db::imports::finish(&mut conn, self.id, "succeeded", None).await?;
+        Ok(())
+    }
+
+    async fn abort(&self, pool: &DbPool, reason: &str) -> Result<(), ApiError> {
+        self.save(pool).await?;
+        let mut conn = db::connect(pool).await?;
+        db::imports::finish(&mut conn, self.id, "failed", Some(reason)).await?;
+        Ok(())
+    }
+}
+
+/// The source name of an ORUK feed: its base URL without a trailing slash.
+pub fn feed_source(base_url: &str) -> String {
+    base_url.trim().trim_end_matches('/').to_string()
+}
+
+pub fn csv_source(organization_id: Uuid) -> String {
+    format!("csv:{organization_id}")
+}
+
+/// Records a queued run.
+pub async fn create(pool: &DbPool, format: &str, target: &Target) -> Result<ImportRow, ApiError> {
+    let mut conn = db::connect(pool).await?;
+    if let Some(org) = target.organization_id
+        && db::organizations::find(&mut conn, org).await?.is_none()
+    {
+        return Err(ApiError::validation(
+            "organization_id",
+            format!("no organisation has id {org}"),
+        ));
+    }
+    Ok(db::imports::create(
+        &mut conn,
+        Uuid::new_v4(),
+        format,
+        &target.source,
+        target.organization_id,
+    )
+    .await?)
+}
+
+pub async fn get(pool: &DbPool, id: Uuid) -> Result<ImportRow, ApiError> {
+    let mut conn = db::connect(pool).await?;
+    db::imports::find(&mut conn, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no import has id {id}")))
+}
+
+/// Nests the organisation into a service that gives only its id, from `/organizations/{id}`
+/// (each organisation fetched once per run).
+async fn attach_organization(
+    service: &mut Value,
+    client: &FeedClient,
+    cache: &mut HashMap<String, Option<Value>>,
+) -> Result<(), String> {
+    if service.get("organization").is_some_and(Value::is_object) {
+        return Ok(());
+    }
+    let Some(org_id) = read::text_of(service, "organization_id") else {
+        return Ok(());
+    };
+    if !cache.contains_key(&org_id) {
+        let found = client
+            .organization(&org_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        cache.insert(org_id.clone(), found);
+    }
+    if let (Some(Some(org)), Some(obj)) = (cache.get(&org_id), service.as_object_mut()) {
+        obj.insert("organization".into(), org.clone());
+    }
+    Ok(())
+}
+
+async fn walk_feed(
+    run: &mut Run,
+    pool: &DbPool,
+    geocoder: &Geocoder,
+    client: &FeedClient,
+) -> Result<(), String> {
+    let version = client.detect_version().await.map_err(|e| e.to_string())?;
+    run.version = Some(version.as_str());
+    let mut number = 1;
+    let mut organizations: HashMap<String, Option<Value>> = HashMap::new();
+    loop {
+        let page = client
+            .page(version, number)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut conn = db::connect(pool).await.map_err(|e| e.to_string())?;
+        for item in &page.items {
+            let id = read::text_of(item, "id").unwrap_or_default();
+            let place = json!({"page": number});
+            let full = if feed::is_summary(item) && !id.is_empty() {
+                match client.service(&id).await.map_err(|e| e.to_string())? {
+                    Some(full) => full,
+                    None => {
+                        run.progress.seen += 1;
+                        run.fail_record(
+                            &id,
+                            place,
+                            &[FieldError::new(
+                                "id",
+                                "is listed, but /services/{id} answers 404",
+                            )],
+                        );
+                        continue;
+                    }
+                }
+            } else {
+                item.clone()
+            };
+            let mut v3 = match version {
+                FeedVersion::V3 => full,
+                FeedVersion::V1 => read::v1_to_v3(&full),
+            };
+            attach_organization(&mut v3, client, &mut organizations).await?;
+            let label = if id.is_empty() {
+                "(no id)".to_string()
+            } else {
+                id
+            };
+            run.take(
+                &mut conn,
+                geocoder,
+                read::read_service(&v3),
+                &v3,
+                &label,
+                place,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        }
+        run.progress.pages += 1;
+        run.save(pool).await.map_err(|e| e.to_string())?;
+        if page.last {
+            return Ok(());
+        }
+        number += 1;
+        if number > MAX_PAGES {
+            return Err(format!("the feed has more than {MAX_PAGES} pages"));
+        }
+    }
+}
+
+/// Runs a queued ORUK import to its end, recording progress as it goes.
+pub async fn run_feed(
+    pool: &DbPool,
+    geocoder: &Geocoder,
+    import: &ImportRow,
+    options: FeedOptions,
+) -> Result<ImportRow, ApiError> {
+    let target = Target {
+        source: import.source.clone(),
+        organization_id: import.organization_id,
+    };
+    let mut run = Run::new(import.id, target);
+    {
+        let mut conn = db::connect(pool).await?;
+        db::imports::start(&mut conn, import.id).await?;
+    }
+    let outcome = match FeedClient::new(&import.source, options) {
+        Ok(client) => walk_feed(&mut run, pool, geocoder, &client).await,
+        Err(e) => Err(e.to_string()),
+    };
+    match outcome {
+        Ok(()) => run.complete(pool).await?,
+        Err(reason) => {
+            tracing::warn!(import = %import.id, %reason, "import failed");
+            run.abort(pool, &reason).await?
+        }
+    }
+    get(pool, import.id).await
+}
+
+/// Starts a queued ORUK import in the background.
+pub fn spawn_feed(pool: DbPool, geocoder: Arc<Geocoder>, import: ImportRow, options: FeedOptions) {
+    actix_web::rt::spawn(async move {
+        if let Err(e) = run_feed(&pool, &geocoder, &import, options).await {
+            tracing::error!(import = %import.id, error = %e, "import could not record its end");
+        }
+    });
+}
+
+/// Runs a CSV import of one organisation's assets to its end.
+pub async fn run_csv(
+    pool: &DbPool,
+    geocoder: &Geocoder,
+    import: &ImportRow,
+    text: &str,
+) -> Result<ImportRow, ApiError> {
+    let target = Target {
+        source: import.source.clone(),
+        organization_id: import.organization_id,
+    };
+    let mut run = Run::new(import.id, target);
+    run.version = Some("csv");
+    {
+        let mut conn = db::connect(pool).await?;
+        db::imports::start(&mut conn, import.id).await?;
+    }
+    let rows = match crate::import::csv::read(text) {
+        Ok(rows) => rows,
+        Err(reason) => {
+            run.abort(pool, &reason).await?;
+            return get(pool, import.id).await;
+        }
+    };
+    let mut conn = db::connect(pool).await?;
+    for row in rows {
+        let raw = Value::String(row.raw.clone());
+        let label = format!("line {}", row.line);
+        run.take(
+            &mut conn,
+            geocoder,
+            row.record,
+            &raw,
+            &label,
+            json!({"line": row.line}),
+        )
+        .await?;
+    }
+    run.progress.pages = 1;
+    drop(conn);
+    run.complete(pool).await?;
+    get(pool, import.id).await
+}
