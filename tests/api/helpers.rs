@@ -234,3 +234,22 @@ pub async fn problem_fields(response: Response, status: u16) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// A server whose database holds the demo directory.
+pub async fn spawn_demo_app() -> TestApp {
+    let app = spawn_app().await;
+    let mut conn = AsyncPgConnection::establish(&database_url(&app.db_name))
+        .await
+        .unwrap();
+    community_assets::seed::load_demo(&mut conn)
+        .await
+        .expect("demo data loads");
+    app
+}
+
+/// A connection to the app's own database, for checks the API does not expose.
+pub async fn app_db(app: &TestApp) -> AsyncPgConnection {
+    AsyncPgConnection::establish(&database_url(&app.db_name))
+        .await
+        .unwrap()
+}
