@@ -82,9 +82,10 @@ pub async fn create(
 
 /// Read an asset
 ///
-/// Published assets are public; pending and archived ones are visible only to their
-/// organisation's keys and admins (404 to everyone else). The `ETag` header carries the
-/// version to send back in `If-Match` when changing it.
+/// Published assets are public; pending ones are visible only to their organisation's keys
+/// and admins (404 to everyone else). An archived asset answers 410 Gone to them (404 to
+/// everyone else). The `ETag` header carries the version to send back in `If-Match` when
+/// changing it.
 #[utoipa::path(
     operation_id = "getAsset",
     tag = "assets",
@@ -93,6 +94,7 @@ pub async fn create(
         (status = 200, description = "The asset.", body = AssetView, headers(("ETag" = String, description = "The asset's version, for If-Match"))),
         (status = 401, description = "An Authorization header was sent but the key is not valid.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such asset, or not visible to this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The asset was archived (`DELETE`): kept, no longer served.", body = Problem, content_type = "application/problem+json"),
         Common,
     )
 )]

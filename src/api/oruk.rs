@@ -30,22 +30,30 @@ fn paging(params: &mut QueryParams) -> Paging {
     }
 }
 
-/// `MO`/`mon`/`Monday` (any case) → ISO weekday.
-fn weekday(value: &str) -> Option<i16> {
-    let v = value.trim().to_ascii_lowercase();
-    let days = [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ];
-    days.iter()
-        .position(|d| v.len() >= 2 && d.starts_with(&v))
-        .map(|i| i as i16 + 1)
-}
+/// A day as an RRULE code, a three-letter abbreviation or a full name, in any case.
+const DAYS: [(&str, i16); 21] = [
+    ("MO", 1),
+    ("Mon", 1),
+    ("Monday", 1),
+    ("TU", 2),
+    ("Tue", 2),
+    ("Tuesday", 2),
+    ("WE", 3),
+    ("Wed", 3),
+    ("Wednesday", 3),
+    ("TH", 4),
+    ("Thu", 4),
+    ("Thursday", 4),
+    ("FR", 5),
+    ("Fri", 5),
+    ("Friday", 5),
+    ("SA", 6),
+    ("Sat", 6),
+    ("Saturday", 6),
+    ("SU", 7),
+    ("Sun", 7),
+    ("Sunday", 7),
+];
 
 async fn service_filter(
     pool: &DbPool,
@@ -54,14 +62,11 @@ async fn service_filter(
 ) -> Result<ServiceFilter, ApiError> {
     let term_id = params.uuid("taxonomy_term_id");
     let taxonomy_id = params.uuid("taxonomy_id");
-    let day = params.text("day", 20).and_then(|d| {
-        weekday(&d).or_else(|| {
-            params
-                .errors
-                .add("day", "must be a day such as MO, Tue or Wednesday");
-            None
-        })
-    });
+    let day = params.choice(
+        "day",
+        &DAYS,
+        "a day as MO…SU, Mon…Sun or Monday…Sunday",
+    );
     let postcode = params.text("postcode", 16);
     let proximity = params.int("proximity", 1, 200_000);
     let mut filter = ServiceFilter {
@@ -142,11 +147,9 @@ pub struct ServiceFilterDoc {
     /// above it); 0 to 120.
     #[param(minimum = 0, maximum = 120)]
     maximum_age: Option<i64>,
-    /// Services with a session on this day: `MO`…`SU`, or a day's name or its first letters.
-    #[param(
-        example = "TU",
-        pattern = r"^[\u0009-\u000D\u0020]*([Mm][Oo]|[Tt][Uu]|[Ww][Ee]|[Tt][Hh]|[Ff][Rr]|[Ss][Aa]|[Ss][Uu])[A-Za-z]{0,7}[\u0009-\u000D\u0020]*$"
-    )]
+    /// Services with a session on this day: `MO`…`SU`, `Mon`…`Sun` or `Monday`…`Sunday`, in
+    /// any case.
+    #[param(example = "TU", pattern = r"^([Mm][Oo]|[Mm][Oo][Nn]|[Mm][Oo][Nn][Dd][Aa][Yy]|[Tt][Uu]|[Tt][Uu][Ee]|[Tt][Uu][Ee][Ss][Dd][Aa][Yy]|[Ww][Ee]|[Ww][Ee][Dd]|[Ww][Ee][Dd][Nn][Ee][Ss][Dd][Aa][Yy]|[Tt][Hh]|[Tt][Hh][Uu]|[Tt][Hh][Uu][Rr][Ss][Dd][Aa][Yy]|[Ff][Rr]|[Ff][Rr][Ii]|[Ff][Rr][Ii][Dd][Aa][Yy]|[Ss][Aa]|[Ss][Aa][Tt]|[Ss][Aa][Tt][Uu][Rr][Dd][Aa][Yy]|[Ss][Uu]|[Ss][Uu][Nn]|[Ss][Uu][Nn][Dd][Aa][Yy])$")]
     day: Option<String>,
     /// Services with a session starting at or after this UK local time (`HH:MM`).
     #[param(example = "09:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
@@ -154,12 +157,10 @@ pub struct ServiceFilterDoc {
     /// Services with a session ending at or before this UK local time (`HH:MM`).
     #[param(example = "21:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     end_time: Option<String>,
-    /// A UK postcode, sector or district: services within `proximity` metres of it (default
-    /// 5,000), or whose service area covers it.
-    #[param(
-        example = "M32 0JG",
-        pattern = r"^[\u0009-\u000D\u0020]*[A-Za-z]([0-9][A-Za-z0-9]{0,2}|[A-Za-z][0-9][A-Za-z0-9]?)([\u0009-\u000D\u0020]+[0-9]|[\u0009-\u000D\u0020]*[0-9][A-Za-z]{2})?[\u0009-\u000D\u0020]*$"
-    )]
+    /// A UK postcode, sector or district, in any spacing or case: services within
+    /// `proximity` metres of it (default 5,000), or whose service area covers it. Left empty,
+    /// it is not set.
+    #[param(example = "M32 0JG", pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([A-Za-z]([0-9][A-Za-z0-9]{0,2}|[A-Za-z][0-9][A-Za-z0-9]?)([\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+[0-9]|[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[0-9][A-Za-z]{2})?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$")]
     postcode: Option<String>,
     /// Distance from `postcode` in metres, 1 to 200,000; needs `postcode`.
     #[param(minimum = 1, maximum = 200000, example = 2000)]

@@ -1,5 +1,5 @@
 //! Reading simple query parameters by hand, so that every bad value is named in one 400
-//! problem. An empty value counts as absent; the first of repeated values wins.
+//! problem. Blank free text counts as absent; the first of repeated values wins.
 
 use chrono::{DateTime, NaiveTime, Utc};
 use uuid::Uuid;
@@ -21,13 +21,16 @@ impl<'a> QueryParams<'a> {
         }
     }
 
+    /// The first value of `name`. Typed values are read exactly as sent (no trimming, and an
+    /// empty value is not a number, id or flag), so they mean what the documented schema says.
     fn raw(&self, name: &str) -> Option<&'a str> {
         self.pairs
             .iter()
-            .find(|(k, v)| k == name && !v.trim().is_empty())
-            .map(|(_, v)| v.trim())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
+    /// Free text: blank counts as absent; returned trimmed.
     pub fn text(&mut self, name: &str, max_chars: usize) -> Option<String> {
         let value = self.raw(name)?;
         if value.chars().any(char::is_control) {
@@ -38,8 +41,21 @@ impl<'a> QueryParams<'a> {
                 .add(name, format!("must be at most {max_chars} characters"));
             None
         } else {
-            Some(value.to_string())
+            Some(value.trim().to_string()).filter(|v| !v.is_empty())
         }
+    }
+
+    /// One of a closed set of words, compared without regard to case.
+    pub fn choice<T: Copy>(&mut self, name: &str, options: &[(&str, T)], expected: &str) -> Option<T> {
+        let value = self.raw(name)?;
+        let found = options
+            .iter()
+            .find(|(word, _)| word.eq_ignore_ascii_case(value))
+            .map(|(_, v)| *v);
+        if found.is_none() {
+            self.errors.add(name, format!("must be {expected}"));
+        }
+        found
     }
 
     pub fn uuid(&mut self, name: &str) -> Option<Uuid> {

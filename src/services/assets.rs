@@ -184,9 +184,19 @@ async fn find_visible(
     }
 }
 
+/// An asset as a reader sees it. An archived asset answers 410 Gone to whoever could see it
+/// (its organisation and admins; 404 to the rest): `DELETE` withdrew it, and it is kept only so
+/// that nothing is lost.
 pub async fn get(pool: &DbPool, caller: &Caller, id: Uuid) -> Result<AssetRecord, ApiError> {
     let mut conn = db::connect(pool).await?;
-    find_visible(&mut conn, caller, id).await
+    let record = find_visible(&mut conn, caller, id).await?;
+    if record.asset.status == AssetStatus::Archived.as_str() {
+        return Err(ApiError::Gone(format!(
+            "asset {id} was archived (DELETE) at {}; it is kept but no longer served",
+            record.asset.updated_at.format("%Y-%m-%d %H:%M UTC")
+        )));
+    }
+    Ok(record)
 }
 
 /// Locks the asset and checks the caller may change it; unknown and invisible assets are 404.
