@@ -75,6 +75,7 @@ pub struct ImportRecordError {
     /// The field at fault, in the source's terms where the mapping knows them.
     #[schema(example = "service_at_locations[0].location.latitude")]
     pub field: String,
+    /// Why, in words.
     #[schema(example = "100 is not a latitude (-90 to 90)")]
     pub reason: String,
 }
@@ -82,6 +83,7 @@ pub struct ImportRecordError {
 /// An import run.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ImportView {
+    /// The run's id.
     pub id: Uuid,
     /// `oruk` or `csv`.
     #[schema(example = "oruk")]
@@ -89,6 +91,7 @@ pub struct ImportView {
     /// The feed's base URL, or `csv:<organisation id>`.
     #[schema(example = "https://directory.example.org/oruk")]
     pub source: String,
+    /// The organisation every record went under, when one was given.
     pub organization_id: Option<Uuid>,
     /// `queued`, `running`, `succeeded` or `failed`.
     #[schema(example = "succeeded")]
@@ -96,13 +99,17 @@ pub struct ImportView {
     /// The feed's version as detected: `3.0` or `1.0` (`csv` for files).
     #[schema(example = "3.0")]
     pub detected_version: Option<String>,
+    /// What happened to the records so far.
     pub counts: ImportCounts,
     /// Per-record errors, at most the first 1,000 (the counts stay exact).
     pub errors: Vec<ImportRecordError>,
     /// Why the run stopped, when it failed as a whole (e.g. the feed stopped answering).
     pub error: Option<String>,
+    /// When it was asked for.
     pub created_at: DateTime<Utc>,
+    /// When it began reading.
     pub started_at: Option<DateTime<Utc>>,
+    /// When it ended, either way.
     pub finished_at: Option<DateTime<Utc>>,
 }
 

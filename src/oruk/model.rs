@@ -90,13 +90,17 @@ pub struct OrukService {
 /// An organisation that runs assets.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct OrukOrganization {
+    /// The organisation's id.
     pub id: Uuid,
+    /// The organisation's name.
     #[schema(example = "Age UK Trafford")]
     pub name: String,
     /// What the organisation does; empty when it has not said.
     pub description: String,
+    /// Its e-mail address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// Its web site.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
     /// Phone numbers (HSDS 3.1).
@@ -114,13 +118,17 @@ pub struct OrukOrganization {
 /// A registration number of an organisation.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrukOrganizationIdentifier {
+    /// Stable id of the identifier.
     pub id: Uuid,
+    /// The organisation it identifies.
     pub organization_id: Uuid,
     /// `GB-CHC` (Charity Commission) or `GB-COH` (Companies House), from org-id.guide.
     #[schema(example = "GB-CHC")]
     pub identifier_scheme: String,
+    /// What the number is, in words.
     #[schema(example = "Charity number")]
     pub identifier_type: String,
+    /// The registration number.
     #[schema(example = "1123456")]
     pub identifier: String,
 }
@@ -128,9 +136,13 @@ pub struct OrukOrganizationIdentifier {
 /// A service at one location.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrukServiceAtLocation {
+    /// Stable id: the asset's id with a fixed mask per place.
     pub id: Uuid,
+    /// The service (asset).
     pub service_id: Uuid,
+    /// The location (venue).
     pub location_id: Uuid,
+    /// The location, in full.
     pub location: OrukLocation,
     /// The service, on `GET /oruk/service_at_locations/{id}` and with `full=true`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -141,10 +153,12 @@ pub struct OrukServiceAtLocation {
 /// A venue, or the virtual location of an online asset.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrukLocation {
+    /// The venue's id (or a derived id for the virtual location).
     pub id: Uuid,
     /// `physical` for a venue, `virtual` for online.
     #[schema(example = "physical")]
     pub location_type: String,
+    /// The venue's name, or `Online`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "Sale Library")]
     pub name: Option<String>,
@@ -152,6 +166,7 @@ pub struct OrukLocation {
     /// places it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latitude: Option<f64>,
+    /// WGS 84 longitude, with `latitude`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub longitude: Option<f64>,
     /// The venue's web page (HSDS 3.1).
@@ -160,6 +175,7 @@ pub struct OrukLocation {
     /// The venue's phone (HSDS 3.1).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub phones: Vec<OrukPhone>,
+    /// The venue's address (at most one).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<OrukAddress>,
     /// Accessibility features, in words.
@@ -173,7 +189,9 @@ pub struct OrukLocation {
 /// A postal address.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrukAddress {
+    /// Stable id of the address.
     pub id: Uuid,
+    /// The location it belongs to.
     pub location_id: Uuid,
     /// First address line (empty when the venue gave only a postcode).
     pub address_1: String,
@@ -185,11 +203,13 @@ pub struct OrukAddress {
     /// The UK nation, derived from the postcode area.
     #[schema(example = "England")]
     pub state_province: String,
+    /// The UK postcode (empty when the venue has none).
     #[schema(example = "M33 7ZF")]
     pub postal_code: String,
     /// ISO 3166-1 country code.
     #[schema(example = "GB")]
     pub country: String,
+    /// Always `physical`.
     #[schema(example = "physical")]
     pub address_type: String,
 }
@@ -197,8 +217,11 @@ pub struct OrukAddress {
 /// One accessibility feature of a location.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrukAccessibility {
+    /// Stable id of this feature at this location.
     pub id: Uuid,
+    /// The location it belongs to.
     pub location_id: Uuid,
+    /// The feature in words.
     #[schema(example = "Hearing loop")]
     pub description: String,
 }
@@ -206,10 +229,14 @@ pub struct OrukAccessibility {
 /// When a service runs: one weekly session, one dated session, or notes only.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct OrukSchedule {
+    /// Stable id of the schedule.
     pub id: Uuid,
+    /// The service it is for.
     pub service_id: Uuid,
+    /// First date it applies (`YYYY-MM-DD`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_from: Option<String>,
+    /// Last date it applies (`YYYY-MM-DD`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_to: Option<String>,
     /// The date of a one-off session (`YYYY-MM-DD`).
@@ -219,6 +246,7 @@ pub struct OrukSchedule {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "WEEKLY")]
     pub freq: Option<String>,
+    /// Every how many weeks: always 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<i32>,
     /// RFC 5545 day, e.g. `TU`.
@@ -244,12 +272,16 @@ pub struct OrukSchedule {
 /// An area a service covers, as GeoJSON.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrukServiceArea {
+    /// Stable id of the area.
     pub id: Uuid,
+    /// The service it is for.
     pub service_id: Uuid,
+    /// Always `Service area`.
     #[schema(example = "Service area")]
     pub name: String,
     /// A GeoJSON MultiPolygon (WGS 84), as text.
     pub extent: String,
+    /// Always `geojson`.
     #[schema(example = "geojson")]
     pub extent_type: String,
 }
@@ -257,7 +289,9 @@ pub struct OrukServiceArea {
 /// One price.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrukCostOption {
+    /// Stable id of the price.
     pub id: Uuid,
+    /// The service it is for.
     pub service_id: Uuid,
     /// `Free`, `Per session` or `Concession`.
     #[schema(example = "Per session")]
@@ -273,8 +307,11 @@ pub struct OrukCostOption {
 /// A contact for a service.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrukContact {
+    /// Stable id of the contact.
     pub id: Uuid,
+    /// The service it is for.
     pub service_id: Uuid,
+    /// Who to ask for, a person or a role.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// E-mail (HSDS 3.1).
@@ -288,7 +325,9 @@ pub struct OrukContact {
 /// A phone number.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrukPhone {
+    /// Stable id of the phone.
     pub id: Uuid,
+    /// The phone number as written.
     #[schema(example = "0161 912 3456")]
     pub number: String,
 }
@@ -297,32 +336,43 @@ pub struct OrukPhone {
 /// (HSDS 3.0 `value`, e.g. `true` for "drop in").
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrukAttribute {
+    /// Stable id of this attribute.
     pub id: Uuid,
+    /// The service or location it describes.
     pub link_id: Uuid,
     /// `service` or `location`.
     #[schema(example = "service")]
     pub link_type: String,
+    /// The term it attaches.
     pub taxonomy_term_id: Uuid,
+    /// The fact, for detail terms: `true`/`false`, a number or text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// The term, in full.
     pub taxonomy_term: OrukTaxonomyTerm,
 }
 
 /// A term of one of the feed's taxonomies.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrukTaxonomyTerm {
+    /// The term's id (an interest term keeps our vocabulary id).
     pub id: Uuid,
     /// A stable code: the interest's slug, or e.g. `group`, `drop_in`.
     #[schema(example = "walking-football")]
     pub code: String,
+    /// The term's label.
     #[schema(example = "Walking football")]
     pub name: String,
+    /// What the term means.
     pub description: String,
+    /// The broader term, for interests.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<Uuid>,
     /// The taxonomy's name.
     pub taxonomy: String,
+    /// The taxonomy's id.
     pub taxonomy_id: Uuid,
+    /// The term's URI in its source vocabulary (OpenActive) where there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub term_uri: Option<String>,
 }
@@ -330,10 +380,14 @@ pub struct OrukTaxonomyTerm {
 /// A taxonomy the feed uses.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrukTaxonomy {
+    /// Stable id of the taxonomy.
     pub id: Uuid,
+    /// Its name, also given as each term's `taxonomy`.
     #[schema(example = "community-assets interests")]
     pub name: String,
+    /// What it classifies.
     pub description: String,
+    /// Where it is defined.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
 }
@@ -351,10 +405,13 @@ macro_rules! oruk_page {
             pub page_number: i64,
             /// How many records this page holds.
             pub size: i64,
+            /// `true` on page 1.
             pub first_page: bool,
+            /// `true` on the last page (and beyond it).
             pub last_page: bool,
             /// `true` when this page holds no records.
             pub empty: bool,
+            /// The records on this page.
             pub contents: Vec<$item>,
         }
     };
