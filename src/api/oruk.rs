@@ -62,11 +62,7 @@ async fn service_filter(
 ) -> Result<ServiceFilter, ApiError> {
     let term_id = params.uuid("taxonomy_term_id");
     let taxonomy_id = params.uuid("taxonomy_id");
-    let day = params.choice(
-        "day",
-        &DAYS,
-        "a day as MO…SU, Mon…Sun or Monday…Sunday",
-    );
+    let day = params.choice("day", &DAYS, "a day as MO…SU, Mon…Sun or Monday…Sunday");
     let postcode = params.text("postcode", 16);
     let proximity = params.int("proximity", 1, 200_000);
     let mut filter = ServiceFilter {
@@ -149,7 +145,10 @@ pub struct ServiceFilterDoc {
     maximum_age: Option<i64>,
     /// Services with a session on this day: `MO`…`SU`, `Mon`…`Sun` or `Monday`…`Sunday`, in
     /// any case.
-    #[param(example = "TU", pattern = r"^([Mm][Oo]|[Mm][Oo][Nn]|[Mm][Oo][Nn][Dd][Aa][Yy]|[Tt][Uu]|[Tt][Uu][Ee]|[Tt][Uu][Ee][Ss][Dd][Aa][Yy]|[Ww][Ee]|[Ww][Ee][Dd]|[Ww][Ee][Dd][Nn][Ee][Ss][Dd][Aa][Yy]|[Tt][Hh]|[Tt][Hh][Uu]|[Tt][Hh][Uu][Rr][Ss][Dd][Aa][Yy]|[Ff][Rr]|[Ff][Rr][Ii]|[Ff][Rr][Ii][Dd][Aa][Yy]|[Ss][Aa]|[Ss][Aa][Tt]|[Ss][Aa][Tt][Uu][Rr][Dd][Aa][Yy]|[Ss][Uu]|[Ss][Uu][Nn]|[Ss][Uu][Nn][Dd][Aa][Yy])$")]
+    #[param(
+        example = "TU",
+        pattern = r"^([Mm][Oo]|[Mm][Oo][Nn]|[Mm][Oo][Nn][Dd][Aa][Yy]|[Tt][Uu]|[Tt][Uu][Ee]|[Tt][Uu][Ee][Ss][Dd][Aa][Yy]|[Ww][Ee]|[Ww][Ee][Dd]|[Ww][Ee][Dd][Nn][Ee][Ss][Dd][Aa][Yy]|[Tt][Hh]|[Tt][Hh][Uu]|[Tt][Hh][Uu][Rr][Ss][Dd][Aa][Yy]|[Ff][Rr]|[Ff][Rr][Ii]|[Ff][Rr][Ii][Dd][Aa][Yy]|[Ss][Aa]|[Ss][Aa][Tt]|[Ss][Aa][Tt][Uu][Rr][Dd][Aa][Yy]|[Ss][Uu]|[Ss][Uu][Nn]|[Ss][Uu][Nn][Dd][Aa][Yy])$"
+    )]
     day: Option<String>,
     /// Services with a session starting at or after this UK local time (`HH:MM`).
     #[param(example = "09:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
@@ -160,7 +159,10 @@ pub struct ServiceFilterDoc {
     /// A UK postcode, sector or district, in any spacing or case: services within
     /// `proximity` metres of it (default 5,000), or whose service area covers it. Left empty,
     /// it is not set.
-    #[param(example = "M32 0JG", pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([A-Za-z]([0-9][A-Za-z0-9]{0,2}|[A-Za-z][0-9][A-Za-z0-9]?)([\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+[0-9]|[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[0-9][A-Za-z]{2})?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$")]
+    #[param(
+        example = "M32 0JG",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([A-Za-z]([0-9][A-Za-z0-9]{0,2}|[A-Za-z][0-9][A-Za-z0-9]?)([\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+[0-9]|[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[0-9][A-Za-z]{2})?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$"
+    )]
     postcode: Option<String>,
     /// Distance from `postcode` in metres, 1 to 200,000; needs `postcode`.
     #[param(minimum = 1, maximum = 200000, example = 2000)]

@@ -46,7 +46,12 @@ impl<'a> QueryParams<'a> {
     }
 
     /// One of a closed set of words, compared without regard to case.
-    pub fn choice<T: Copy>(&mut self, name: &str, options: &[(&str, T)], expected: &str) -> Option<T> {
+    pub fn choice<T: Copy>(
+        &mut self,
+        name: &str,
+        options: &[(&str, T)],
+        expected: &str,
+    ) -> Option<T> {
         let value = self.raw(name)?;
         let found = options
             .iter()

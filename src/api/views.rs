@@ -333,6 +333,10 @@ pub struct AssetView {
     /// `null` for submitted assets.
     #[schema(example = "trafford-datalab")]
     pub source: Option<String>,
+    /// Terms an imported record's source gave that name nothing in our vocabulary, kept as they
+    /// were written (searchable with `q`); empty for agencies' own submissions.
+    #[schema(example = json!([]))]
+    pub source_tags: Vec<String>,
     /// `true` for illustrative demo listings that do not describe a real session.
     #[schema(example = false)]
     pub example: bool,
@@ -394,6 +398,7 @@ impl From<AssetRecord> for AssetView {
             updated_at: a.updated_at,
             version: a.version,
             source: a.source,
+            source_tags: a.source_tags,
             example: a.is_example,
         }
     }

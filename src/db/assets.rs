@@ -56,6 +56,7 @@ pub struct AssetRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    pub source_tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -226,6 +226,9 @@ pub async fn set_asset_provenance(
         ))
         .execute(conn)
         .await?;
+    if !tags.is_empty() {
+        super::search::refresh(conn, &[id]).await?;
+    }
     if published {
         diesel::update(target.filter(assets::status.ne("published")))
             .set((

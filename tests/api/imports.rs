@@ -172,7 +172,10 @@ async fn a_feed_one_instance_publishes_imports_into_another_unchanged() {
     assert_eq!(third["counts"]["updated"], 1, "{third:#}");
     assert_eq!(third["counts"]["archived"], 1);
     let gone = importer
-        .get(&format!("/v1/assets/{}", pairs[1].id), Some(&importer.admin_key))
+        .get(
+            &format!("/v1/assets/{}", pairs[1].id),
+            Some(&importer.admin_key),
+        )
         .await;
     assert_eq!(gone.status(), 410, "archived, not deleted");
     let confirmed: Value = importer
@@ -442,7 +445,7 @@ async fn a_version_1_feed_is_detected_and_imported() {
             "regular_schedules": [{"freq": "WEEKLY", "byday": day, "opens_at": "10:00", "closes_at": "11:30"}],
             "service_at_locations": [{"location": {"id": "park", "name": "Walkden Gardens", "latitude": 53.4205, "longitude": -2.3260,
                 "physical_addresses": [{"address_1": "Derbyshire Road", "city": "Sale", "postal_code": "M33 3EL"}]}}],
-            "service_taxonomys": [{"taxonomy": {"id": "t1", "name": "Walking", "vocabulary": "esd"}}, {"taxonomy": {"id": "t2", "name": "Health walks and rambling", "vocabulary": "local"}}]
+            "service_taxonomys": [{"taxonomy": {"id": "t1", "name": "Walking", "vocabulary": "esd"}}, {"taxonomy": {"id": "t2", "name": "Tuesday Trampers", "vocabulary": "local"}}]
         })
     };
     let stub = Arc::new(Stub {
@@ -490,12 +493,21 @@ async fn a_version_1_feed_is_detected_and_imported() {
         .unwrap();
     assert_eq!((venues.n, orgs.n), (1, 1));
     let tags: N = diesel::sql_query(
-        "SELECT count(*) AS n FROM assets WHERE source_tags = ARRAY['Health walks and rambling']",
+        "SELECT count(*) AS n FROM assets WHERE source_tags = ARRAY['Tuesday Trampers']",
     )
     .get_result(&mut conn)
     .await
     .unwrap();
     assert_eq!(tags.n, 3, "unknown terms are kept as source tags");
+    let by_tag: Value = app
+        .get("/v1/assets?q=trampers", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = by_tag["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3, "source tags are searchable");
+    assert_eq!(items[0]["source_tags"], json!(["Tuesday Trampers"]));
 }
 
 #[tokio::test]
