@@ -497,28 +497,19 @@ async fn walk_feed(
             .page(version, number)
             .await
             .map_err(|e| e.to_string())?;
-        let mut conn = db::connect(pool).await.map_err(|e| e.to_string())?;
+        // Read the page's full records first, so that no transaction waits on the network.
+        let mut prepared: Vec<(String, Value, Option<Value>)> = Vec::new();
         for item in &page.items {
             let id = read::text_of(item, "id").unwrap_or_default();
             let place = json!({"page": number});
             let full = if feed::is_summary(item) && !id.is_empty() {
-                match client.service(&id).await.map_err(|e| e.to_string())? {
-                    Some(full) => full,
-                    None => {
-                        run.progress.seen += 1;
-                        run.fail_record(
-                            &id,
-                            place,
-                            &[FieldError::new(
-                                "id",
-                                "is listed, but /services/{id} answers 404",
-                            )],
-                        );
-                        continue;
-                    }
-                }
+                client.service(&id).await.map_err(|e| e.to_string())?
             } else {
-                item.clone()
+                Some(item.clone())
+            };
+            let Some(full) = full else {
+                prepared.push((id, place, None));
+                continue;
             };
             let mut v3 = match version {
                 FeedVersion::V3 => full,
@@ -530,17 +521,42 @@ async fn walk_feed(
             } else {
                 id
             };
-            run.take(
-                &mut conn,
-                geocoder,
-                read::read_service(&v3),
-                &v3,
-                &label,
-                place,
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+            prepared.push((label, place, Some(v3)));
         }
+        // One transaction per page, one savepoint per record: a bad record still rolls back
+        // alone, and the page commits once.
+        let mut conn = db::connect(pool).await.map_err(|e| e.to_string())?;
+        conn.transaction(async |conn| {
+            for (label, place, record) in &prepared {
+                match record {
+                    Some(v3) => {
+                        run.take(
+                            conn,
+                            geocoder,
+                            read::read_service(v3),
+                            v3,
+                            label,
+                            place.clone(),
+                        )
+                        .await?
+                    }
+                    None => {
+                        run.progress.seen += 1;
+                        run.fail_record(
+                            label,
+                            place.clone(),
+                            &[FieldError::new(
+                                "id",
+                                "is listed, but /services/{id} answers 404",
+                            )],
+                        );
+                    }
+                }
+            }
+            Ok::<_, ApiError>(())
+        })
+        .await
+        .map_err(|e| e.to_string())?;
         run.progress.pages += 1;
         run.save(pool).await.map_err(|e| e.to_string())?;
         if page.last {
@@ -617,17 +633,20 @@ pub async fn run_csv(
         }
     };
     let mut conn = db::connect(pool).await?;
-    for row in rows {
-        let raw = Value::String(row.raw.clone());
-        let label = format!("line {}", row.line);
-        run.take(
-            &mut conn,
-            geocoder,
-            row.record,
-            &raw,
-            &label,
-            json!({"line": row.line}),
-        )
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        // A hundred rows to a transaction, one savepoint per row.
+        let chunk: Vec<_> = rows.by_ref().take(100).collect();
+        conn.transaction(async |conn| {
+            for row in chunk {
+                let raw = Value::String(row.raw.clone());
+                let label = format!("line {}", row.line);
+                let place = json!({"line": row.line});
+                run.take(conn, geocoder, row.record, &raw, &label, place)
+                    .await?;
+            }
+            Ok::<_, ApiError>(())
+        })
         .await?;
     }
     run.progress.pages = 1;
