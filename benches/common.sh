@@ -1,15 +1,8 @@
 # Shared by the benchmark scripts: sourced after `cd` to the repository root. Installs what the
-# benchmarks need (wrk, curl, psql) with apt when missing, and defines small helpers.
+# benchmarks need (wrk, curl, psql) with apt when missing, and defines small helpers (die and
+# apt_install come from scripts/lib.sh).
 
-die() { echo "$(basename "$0"): $*" >&2; exit 1; }
-
-apt_install() {
-  local sudo=""
-  [ "$(id -u)" = 0 ] || sudo=sudo
-  echo "installing $* with apt" >&2
-  $sudo apt-get install -y -q "$@" >/dev/null 2>&1 \
-    || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q "$@" >/dev/null; }
-}
+. scripts/lib.sh
 
 # Tools: wrk, curl, psql (the server binaries' client) and python3.
 bench_tools() {
