@@ -122,6 +122,45 @@ async fn pages_conform(app: &TestApp, path: &str, schema: &str, per_page: usize)
     all
 }
 
+/// The HSDS 3.1 service schema, self-contained (tests/fixtures/hsds-3.1, CC BY-SA 4.0).
+fn hsds_31_service() -> Validator {
+    let path = format!(
+        "{}/tests/fixtures/hsds-3.1/service_with_definitions.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the HSDS 3.1 service schema compiles")
+}
+
+fn assert_hsds_31(service: &Value) {
+    let errors: Vec<String> = hsds_31_service()
+        .iter_errors(service)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .take(5)
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "service {} against HSDS 3.1: {errors:#?}",
+        service["id"]
+    );
+}
+
+#[test]
+fn the_validators_refuse_the_validator_s_failing_example() {
+    // The ORUK validator's "fail" mock has an e-mail that is not one: both schemas must say so,
+    // or the checks above would prove nothing.
+    let path = format!(
+        "{}/tests/fixtures/oruk/validator-mocks/V3.0-UK-Fail/service_full.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let bad: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert!(validator("service.json").iter_errors(&bad).next().is_some());
+    assert!(hsds_31_service().iter_errors(&bad).next().is_some());
+}
+
 #[tokio::test]
 async fn every_endpoint_conforms_to_the_oruk_schemas() {
     let app = spawn_demo_app().await;
@@ -143,9 +182,12 @@ async fn every_endpoint_conforms_to_the_oruk_schemas() {
         let id = service["id"].as_str().unwrap();
         let full = conforms(&app, &format!("/services/{id}"), "service.json").await;
         assert!(full["organization"]["name"].is_string());
+        assert_hsds_31(&full);
     }
     pages_conform(&app, "/services?minimal=true", "service_list.json", 150).await;
-    pages_conform(&app, "/services?full=true", "service_list.json", 150).await;
+    for service in pages_conform(&app, "/services?full=true", "service_list.json", 150).await {
+        assert_hsds_31(&service);
+    }
 
     let orgs = pages_conform(&app, "/organizations", "organization_list.json", 100).await;
     let org = orgs[0]["id"].as_str().unwrap();
