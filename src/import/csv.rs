@@ -290,6 +290,8 @@ fn read_row(row: &Row) -> Result<ImportRecord, Vec<FieldError>> {
 #[derive(Debug)]
 pub struct CsvRow {
     pub line: u64,
+    /// The row's `id` cell, when it has one.
+    pub id: Option<String>,
     pub raw: String,
     pub record: Result<ImportRecord, Vec<FieldError>>,
 }
@@ -333,12 +335,14 @@ pub fn read(text: &str) -> Result<Vec<CsvRow>, String> {
                 };
                 rows.push(CsvRow {
                     line,
+                    id: row.get("id"),
                     raw: cells.iter().collect::<Vec<_>>().join("\u{1f}"),
                     record: read_row(&row),
                 });
             }
             Err(e) => rows.push(CsvRow {
                 line: e.position().map_or(0, |p| p.line()),
+                id: None,
                 raw: String::new(),
                 record: Err(vec![FieldError::new("row", e.to_string())]),
             }),

@@ -342,24 +342,24 @@ impl Run {
     }
 
     /// Validates and stores one mapped record, counting what happened.
+    /// `source_id` is the record's id as the source wrote it, known even when the record
+    /// cannot be mapped: a refused record still counts as listed (so an earlier good version is
+    /// not archived) and as seen (so a second record with its id is reported).
+    #[allow(clippy::too_many_arguments)]
     async fn take(
         &mut self,
         conn: &mut AsyncPgConnection,
         geocoder: &Geocoder,
+        source_id: Option<&str>,
         mapped: Result<ImportRecord, Vec<FieldError>>,
         raw: &Value,
         label: &str,
         place: Value,
     ) -> Result<(), ApiError> {
         self.progress.seen += 1;
-        let record = match mapped {
-            Ok(r) => r,
-            Err(errors) => {
-                self.fail_record(label, place, &errors);
-                return Ok(());
-            }
-        };
-        if !self.seen.insert(record.source_id.clone()) {
+        if let Some(id) = source_id.filter(|id| !id.is_empty())
+            && !self.seen.insert(id.to_string())
+        {
             self.fail_record(
                 label,
                 place,
@@ -370,6 +370,13 @@ impl Run {
             );
             return Ok(());
         }
+        let record = match mapped {
+            Ok(r) => r,
+            Err(errors) => {
+                self.fail_record(label, place, &errors);
+                return Ok(());
+            }
+        };
         if !record.active {
             self.seen.remove(&record.source_id);
             self.progress.skipped += 1;
@@ -533,6 +540,7 @@ async fn walk_feed(
                         run.take(
                             conn,
                             geocoder,
+                            read::text_of(v3, "id").as_deref(),
                             read::read_service(v3),
                             v3,
                             label,
@@ -642,8 +650,16 @@ pub async fn run_csv(
                 let raw = Value::String(row.raw.clone());
                 let label = format!("line {}", row.line);
                 let place = json!({"line": row.line});
-                run.take(conn, geocoder, row.record, &raw, &label, place)
-                    .await?;
+                run.take(
+                    conn,
+                    geocoder,
+                    row.id.as_deref(),
+                    row.record,
+                    &raw,
+                    &label,
+                    place,
+                )
+                .await?;
             }
             Ok::<_, ApiError>(())
         })

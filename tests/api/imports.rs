@@ -196,6 +196,8 @@ struct Stub {
     details: Option<Value>,
     v1: bool,
     pages: Vec<Vec<Value>>,
+    /// Replaces `pages` when set (a feed that changed between two runs).
+    changed: Mutex<Option<Vec<Vec<Value>>>>,
     full: HashMap<String, Value>,
     /// Page number → how many of its first requests fail, and how.
     faults: Mutex<HashMap<usize, (usize, Fault)>>,
@@ -237,9 +239,11 @@ async fn stub_handler(req: HttpRequest, stub: web::Data<Arc<Stub>>) -> HttpRespo
             Some(Fault::Slow) => tokio::time::sleep(Duration::from_secs(3)).await,
             None => {}
         }
-        let items = stub.pages.get(page - 1).cloned().unwrap_or_default();
-        let total_pages = stub.pages.len();
-        let total: usize = stub.pages.iter().map(Vec::len).sum();
+        let changed = stub.changed.lock().unwrap().clone();
+        let pages = changed.as_ref().unwrap_or(&stub.pages);
+        let items = pages.get(page - 1).cloned().unwrap_or_default();
+        let total_pages = pages.len();
+        let total: usize = pages.iter().map(Vec::len).sum();
         let last = page >= total_pages;
         return HttpResponse::Ok().json(if stub.v1 {
             json!({"content": items, "totalElements": total, "totalPages": total_pages, "number": page, "size": items.len(), "first": page == 1, "last": last})
@@ -669,5 +673,97 @@ async fn only_admins_import_and_bad_requests_are_named() {
             .unwrap()
             .contains("could not connect"),
         "{report:#}"
+    );
+}
+
+#[tokio::test]
+async fn the_validators_failing_mock_is_reported_record_by_record() {
+    let app = spawn_app().await;
+    let full = mock("V3.0-UK-Fail/service_full.json");
+    let stub = Arc::new(Stub {
+        details: Some(mock("V3.0-UK-Fail/api_details.json")),
+        pages: vec![
+            mock("V3.0-UK-Fail/service_list.json")["contents"]
+                .as_array()
+                .unwrap()
+                .clone(),
+        ],
+        full: HashMap::from([(full["id"].as_str().unwrap().to_string(), full.clone())]),
+        ..Stub::default()
+    });
+    let row = run(&app, &serve_stub(stub)).await;
+    assert_eq!(row.status, "succeeded", "bad records never abort a run");
+    assert_eq!(
+        (row.seen, row.created, row.failed),
+        (4, 0, 4),
+        "{:#?}",
+        reasons(&row)
+    );
+    let errors = reasons(&row);
+    assert!(
+        errors
+            .iter()
+            .any(|(f, r)| f == "service_at_locations[0].location.latitude" && r.contains("100"))
+    );
+    assert_eq!(
+        errors
+            .iter()
+            .filter(|(_, r)| r.contains("answers 404"))
+            .count(),
+        2
+    );
+    assert!(errors.iter().any(|(f, r)| f == "id" && r.contains("twice")));
+    let mut conn = app_db(&app).await;
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let written: N = diesel::sql_query(
+        "SELECT (SELECT count(*) FROM assets) + (SELECT count(*) FROM venues) + (SELECT count(*) FROM organizations) AS n",
+    )
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(written.n, 0, "nothing of a refused record is written");
+}
+
+#[tokio::test]
+async fn a_record_that_turns_bad_keeps_its_last_good_version() {
+    let app = spawn_app().await;
+    let stub = Arc::new(Stub {
+        details: Some(mock("V3.0-UK-Default/api_details.json")),
+        pages: vec![vec![placed_mock(1), placed_mock(2)]],
+        ..Stub::default()
+    });
+    let url = serve_stub(stub.clone());
+    assert_eq!(run(&app, &url).await.created, 2);
+    // The source breaks one record (a time no one can read) and drops the other.
+    let mut broken = placed_mock(1);
+    broken["schedules"][0]["closes_at"] = json!("late");
+    *stub.changed.lock().unwrap() = Some(vec![vec![broken]]);
+    let row = run(&app, &url).await;
+    assert_eq!(
+        (row.failed, row.archived, row.updated),
+        (1, 1, 0),
+        "{:#?}",
+        reasons(&row)
+    );
+    let found: Value = app
+        .get("/v1/assets?postcode=M33%207ZF&radius_km=1", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let titles: Vec<&str> = found["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Community counselling 1"],
+        "still listed, so kept as it was"
     );
 }
