@@ -86,6 +86,9 @@ impl FeedClient {
         }
         let http = reqwest::Client::builder()
             .timeout(options.timeout)
+            // Below the usual 5 s keep-alive of servers, so a page is not sent on a connection
+            // the feed is closing.
+            .pool_idle_timeout(Duration::from_secs(2))
             .user_agent(concat!(
                 "community-assets/",
                 env!("CARGO_PKG_VERSION"),

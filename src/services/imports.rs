@@ -1,5 +1,5 @@
-//! Importing: each source record is validated by the API's own rules and stored in one
-//! transaction (all of it or none of it), keyed by source and source id so that a re-import
+//! Importing: each source record is validated by the API's own rules and stored under its
+//! own savepoint (all of it or none of it), keyed by source and source id so that a re-import
 //! updates in place and an unchanged record writes nothing. A run walks every page first and
 //! only then archives what the source no longer lists, so a feed that fails half-way archives
 //! nothing. Runs are recorded in `imports` with their counts and per-record errors.
@@ -164,7 +164,8 @@ async fn organization_for(
     Ok(row.id)
 }
 
-/// Stores one record. All or nothing: it runs in its own transaction.
+/// Stores one record. All or nothing: it runs in its own transaction (a savepoint when the
+/// caller has one open, as a page import does).
 pub async fn apply(
     conn: &mut AsyncPgConnection,
     geocoder: &Geocoder,

@@ -75,7 +75,12 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     tokio::spawn(server);
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
-        client: reqwest::Client::new(),
+        // Idle connections are dropped well before the server's 5 s keep-alive ends, so that a
+        // request is never sent on a connection the server is closing (hyper's IncompleteMessage).
+        client: reqwest::Client::builder()
+            .pool_idle_timeout(std::time::Duration::from_secs(1))
+            .build()
+            .unwrap(),
         db_name,
         admin_key,
     }

@@ -136,7 +136,9 @@ fn hsds_31_service() -> Validator {
 }
 
 fn assert_hsds_31(service: &Value) {
-    let errors: Vec<String> = hsds_31_service()
+    static HSDS_31: std::sync::OnceLock<Validator> = std::sync::OnceLock::new();
+    let errors: Vec<String> = HSDS_31
+        .get_or_init(hsds_31_service)
         .iter_errors(service)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .take(5)
