@@ -30,6 +30,23 @@ pub enum Command {
     /// Import another directory's records.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write the whole directory (organisations, venues, assets, vocabulary, imports, API keys'
+    /// metadata without secrets) as one JSON document.
+    Export {
+        /// Where to write it; `-` for standard output.
+        #[arg(long, default_value = "-")]
+        output: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Load an export into a database that holds no directory yet (all or nothing). Restored
+    /// API keys are revoked: secrets are never exported, so issue new keys.
+    Restore {
+        /// The export file; `-` for standard input.
+        file: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Write the OpenAPI document.
     Openapi {
         /// Where to write it; `-` for standard output.

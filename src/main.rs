@@ -62,6 +62,44 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(command) => import(command).await,
+        Command::Export { output, db } => {
+            let database = bootstrap::open(&db).await?;
+            let result = async {
+                let mut conn = AsyncPgConnection::establish(&database.url).await?;
+                community_assets::backup::export(&mut conn).await
+            }
+            .await;
+            database.shutdown();
+            let text = serde_json::to_string_pretty(&result?)?;
+            if output == "-" {
+                println!("{text}");
+            } else {
+                std::fs::write(&output, text + "\n")
+                    .with_context(|| format!("writing {output}"))?;
+                eprintln!("wrote {output}");
+            }
+            Ok(())
+        }
+        Command::Restore { file, db } => {
+            let text = if file == "-" {
+                std::io::read_to_string(std::io::stdin())?
+            } else {
+                std::fs::read_to_string(&file).with_context(|| format!("reading {file}"))?
+            };
+            let document: serde_json::Value =
+                serde_json::from_str(&text).context("the export is not JSON")?;
+            let database = bootstrap::open(&db).await?;
+            let result = async {
+                let mut conn = AsyncPgConnection::establish(&database.url).await?;
+                community_assets::backup::restore(&mut conn, &document).await
+            }
+            .await;
+            database.shutdown();
+            for (table, rows) in result? {
+                println!("{table}: {rows}");
+            }
+            Ok(())
+        }
         Command::Openapi { output } => {
             let text = openapi::to_json();
             if output == "-" {
