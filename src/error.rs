@@ -78,11 +78,17 @@ impl ApiError {
     }
 
     pub fn bad_request(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        let error = FieldError::new(field, reason);
-        ApiError::BadRequest {
-            detail: format!("{}: {}", error.field, error.reason),
-            errors: vec![error],
-        }
+        Self::bad_request_fields(vec![FieldError::new(field, reason)])
+    }
+
+    /// A request that could not be read, naming every field at fault.
+    pub fn bad_request_fields(errors: Vec<FieldError>) -> Self {
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.reason))
+            .collect::<Vec<_>>()
+            .join("; ");
+        ApiError::BadRequest { detail, errors }
     }
 
     fn kind(&self) -> (&'static str, &'static str) {

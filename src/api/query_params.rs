@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveTime, Utc};
 use uuid::Uuid;
 
 use crate::domain::schedule::parse_hhmm;
-use crate::domain::validation::{Errors, FieldError};
+use crate::domain::validation::Errors;
 use crate::error::ApiError;
 
 pub struct QueryParams<'a> {
@@ -121,13 +121,6 @@ impl<'a> QueryParams<'a> {
     pub fn finish<T>(self, value: T) -> Result<T, ApiError> {
         self.errors
             .finish(value)
-            .map_err(|errors: Vec<FieldError>| {
-                let detail = errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.reason))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                ApiError::BadRequest { detail, errors }
-            })
+            .map_err(ApiError::bad_request_fields)
     }
 }

@@ -9,8 +9,6 @@ use uuid::Uuid;
 
 use super::DbResult;
 use super::schema::{assets, import_links, imports, organizations, venues};
-use super::venues::to_point;
-use crate::domain::venue::Venue;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = imports, check_for_backend(diesel::pg::Pg))]
@@ -328,40 +326,6 @@ pub async fn venue_by_source(
         .first(conn)
         .await
         .optional()?)
-}
-
-/// Rewrites an imported venue, and the search columns of the assets there.
-pub async fn update_venue(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    venue: &Venue,
-    digest: &str,
-) -> DbResult<()> {
-    let accessibility: Vec<&str> = venue.accessibility.iter().map(|f| f.as_str()).collect();
-    diesel::update(venues::table.find(id))
-        .set((
-            venues::name.eq(&venue.name),
-            venues::address_lines.eq(&venue.address_lines),
-            venues::town.eq(&venue.town),
-            venues::postcode.eq(venue.postcode.as_ref().map(|p| p.as_str())),
-            venues::location.eq(venue.location.map(to_point)),
-            venues::venue_type.eq(venue.venue_type.as_str()),
-            venues::non_stigmatised.eq(venue.non_stigmatised),
-            venues::accessibility.eq(accessibility),
-            venues::website.eq(&venue.website),
-            venues::phone.eq(&venue.phone),
-            venues::location_precision.eq(venue.location_precision.map_or("exact", |p| p.as_str())),
-            venues::source_digest.eq(digest),
-            venues::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await?;
-    let ids: Vec<Uuid> = assets::table
-        .filter(assets::venue_id.eq(id))
-        .select(assets::id)
-        .load(conn)
-        .await?;
-    super::search::refresh(conn, &ids).await
 }
 
 pub async fn set_venue_digest(

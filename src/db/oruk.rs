@@ -273,10 +273,8 @@ pub async fn is_published(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<bo
     Ok(n > 0)
 }
 
-fn with_published_assets() -> String {
-    "EXISTS (SELECT 1 FROM assets a WHERE a.organization_id = o.id AND a.status = 'published')"
-        .to_string()
-}
+const WITH_PUBLISHED_ASSETS: &str =
+    "EXISTS (SELECT 1 FROM assets a WHERE a.organization_id = o.id AND a.status = 'published')";
 
 /// Organisations that run at least one published asset, in id order.
 pub async fn organization_page(
@@ -288,8 +286,7 @@ pub async fn organization_page(
     let build = |select: &str| {
         let mut sql = Sql::new();
         sql.push(&format!(
-            "SELECT {select} FROM organizations o WHERE {}",
-            with_published_assets()
+            "SELECT {select} FROM organizations o WHERE {WITH_PUBLISHED_ASSETS}"
         ));
         if let Some(text) = search {
             let p = sql.bind::<Text, _>(text.to_string());

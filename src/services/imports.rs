@@ -213,7 +213,8 @@ pub async fn apply(
                 Some(match known {
                     Some((id, stored)) => {
                         if stored.as_deref() != Some(venue_digest.as_str()) {
-                            db::imports::update_venue(conn, id, venue, &venue_digest).await?;
+                            db::venues::update(conn, id, venue).await?;
+                            db::imports::set_venue_digest(conn, id, &venue_digest).await?;
                         }
                         id
                     }

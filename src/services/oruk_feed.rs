@@ -91,11 +91,15 @@ pub fn taxonomy_filter(taxonomy_id: Option<Uuid>) -> Option<Option<TaxonomyFilte
     })
 }
 
-async fn organizations_by_id(
+/// The organisations that run these assets, by id.
+async fn organizations_by_id<'a>(
     conn: &mut AsyncPgConnection,
-    records: &[AssetRecord],
+    records: impl IntoIterator<Item = &'a AssetRecord>,
 ) -> Result<HashMap<Uuid, crate::db::organizations::OrganizationRow>, ApiError> {
-    let mut ids: Vec<Uuid> = records.iter().map(|r| r.asset.organization_id).collect();
+    let mut ids: Vec<Uuid> = records
+        .into_iter()
+        .map(|r| r.asset.organization_id)
+        .collect();
     ids.sort();
     ids.dedup();
     Ok(db::oruk::organizations(conn, &ids)
@@ -226,8 +230,7 @@ pub async fn service_at_locations(
         .map(|r| (r.asset.id, r))
         .collect();
     let orgs = if full {
-        let list: Vec<AssetRecord> = records.values().cloned().collect();
-        organizations_by_id(&mut conn, &list).await?
+        organizations_by_id(&mut conn, records.values()).await?
     } else {
         HashMap::new()
     };

@@ -24,12 +24,7 @@ async fn the_demo_directory_round_trips_through_export_and_restore() {
     // Something of every kind: a key, an archived asset, an import run.
     let org = original.create_org("Sale Community Hub", true).await;
     original.create_key(org, "agency").await;
-    let found: Value = original
-        .get("/v1/assets?limit=1", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let found: Value = original.get_json("/v1/assets?limit=1", None).await;
     let archived = found["items"][0]["id"].as_str().unwrap();
     let response = original
         .request(
@@ -86,8 +81,8 @@ async fn the_demo_directory_round_trips_through_export_and_restore() {
     }
     // The copy serves the same answers.
     let query = "/v1/assets?postcode=M32%200JG&radius_km=3&interest=sport";
-    let a: Value = original.get(query, None).await.json().await.unwrap();
-    let b: Value = copy.get(query, None).await.json().await.unwrap();
+    let a: Value = original.get_json(query, None).await;
+    let b: Value = copy.get_json(query, None).await;
     assert_eq!(a["items"], b["items"]);
     assert_eq!(
         copy.get(&format!("/v1/assets/{archived}"), Some(&copy.admin_key))

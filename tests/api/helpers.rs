@@ -126,6 +126,11 @@ impl TestApp {
         self.request(Method::GET, path, key).send().await.unwrap()
     }
 
+    /// GETs a path and reads the body as JSON, whatever the status.
+    pub async fn get_json(&self, path: &str, key: Option<&str>) -> Value {
+        self.get(path, key).await.json().await.unwrap()
+    }
+
     pub async fn send_json(
         &self,
         method: Method,
@@ -257,4 +262,18 @@ pub async fn app_db(app: &TestApp) -> AsyncPgConnection {
     AsyncPgConnection::establish(&database_url(&app.db_name))
         .await
         .unwrap()
+}
+
+/// The single `n` (a bigint) a counting query returns.
+pub async fn count(conn: &mut AsyncPgConnection, sql: &str) -> i64 {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(sql)
+        .get_result::<N>(conn)
+        .await
+        .unwrap()
+        .n
 }

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::helpers::{
-    TestApp, app_db, spawn_app, spawn_app_with, spawn_demo_app, walking_football,
+    TestApp, app_db, count, spawn_app, spawn_app_with, spawn_demo_app, walking_football,
 };
 
 fn quick() -> FeedOptions {
@@ -57,12 +57,7 @@ async fn import_via_api(app: &TestApp, url: &str) -> Value {
     let started: Value = response.json().await.unwrap();
     assert_eq!(started["status"], "queued");
     for _ in 0..600 {
-        let body: Value = app
-            .get(&location, Some(&app.admin_key))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let body: Value = app.get_json(&location, Some(&app.admin_key)).await;
         if body["status"] == "succeeded" || body["status"] == "failed" {
             return body;
         }
@@ -129,17 +124,11 @@ async fn a_feed_one_instance_publishes_imports_into_another_unchanged() {
     assert_eq!(pairs.len() as i64, counts["created"].as_i64().unwrap());
     for pair in &pairs {
         let original: Value = publisher
-            .get(&format!("/v1/assets/{}", pair.source_id), None)
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json(&format!("/v1/assets/{}", pair.source_id), None)
+            .await;
         let copy: Value = importer
-            .get(&format!("/v1/assets/{}", pair.id), None)
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json(&format!("/v1/assets/{}", pair.id), None)
+            .await;
         assert_eq!(
             comparable(copy),
             comparable(original),
@@ -179,11 +168,8 @@ async fn a_feed_one_instance_publishes_imports_into_another_unchanged() {
         .await;
     assert_eq!(gone.status(), 410, "archived, not deleted");
     let confirmed: Value = importer
-        .get(&format!("/v1/assets/{}", pairs[0].id), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/v1/assets/{}", pairs[0].id), None)
+        .await;
     assert_eq!(
         confirmed["confirmed_at"].as_str().unwrap()[..10],
         chrono::Utc::now().date_naive().to_string()
@@ -387,11 +373,8 @@ async fn the_validator_mocks_import_through_faults_with_bad_records_reported() {
 
     // The imported services are searchable like any other.
     let found: Value = app
-        .get("/v1/assets?postcode=M33%207ZF&radius_km=1", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/v1/assets?postcode=M33%207ZF&radius_km=1", None)
+        .await;
     assert_eq!(found["items"].as_array().unwrap().len(), 4);
 
     // Run it again: nothing changes; nothing is archived.
@@ -428,11 +411,8 @@ async fn a_feed_that_fails_half_way_archives_nothing() {
         "a partial walk must not archive what it did not reach"
     );
     let found: Value = app
-        .get("/v1/assets?postcode=M33%207ZF&radius_km=1", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/v1/assets?postcode=M33%207ZF&radius_km=1", None)
+        .await;
     assert_eq!(found["items"].as_array().unwrap().len(), 2);
 }
 
@@ -481,34 +461,17 @@ async fn a_version_1_feed_is_detected_and_imported() {
     assert_eq!(items[0]["cost"]["free"], true);
     assert_eq!(items[0]["kind"], "group");
     // One venue and one organisation, shared.
-    #[derive(QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
     let mut conn = app_db(&app).await;
-    let venues: N = diesel::sql_query("SELECT count(*) AS n FROM venues")
-        .get_result(&mut conn)
-        .await
-        .unwrap();
-    let orgs: N = diesel::sql_query("SELECT count(*) AS n FROM organizations")
-        .get_result(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!((venues.n, orgs.n), (1, 1));
-    let tags: N = diesel::sql_query(
+    let venues = count(&mut conn, "SELECT count(*) AS n FROM venues").await;
+    let orgs = count(&mut conn, "SELECT count(*) AS n FROM organizations").await;
+    assert_eq!((venues, orgs), (1, 1));
+    let tags = count(
+        &mut conn,
         "SELECT count(*) AS n FROM assets WHERE source_tags = ARRAY['Tuesday Trampers']",
     )
-    .get_result(&mut conn)
-    .await
-    .unwrap();
-    assert_eq!(tags.n, 3, "unknown terms are kept as source tags");
-    let by_tag: Value = app
-        .get("/v1/assets?q=trampers", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    .await;
+    assert_eq!(tags, 3, "unknown terms are kept as source tags");
+    let by_tag: Value = app.get_json("/v1/assets?q=trampers", None).await;
     let items = by_tag["items"].as_array().unwrap();
     assert_eq!(items.len(), 3, "source tags are searchable");
     assert_eq!(items[0]["source_tags"], json!(["Tuesday Trampers"]));
@@ -547,11 +510,8 @@ async fn a_service_already_held_is_linked_not_duplicated() {
         "{report:#}"
     );
     let all: Value = importer
-        .get("/v1/assets?postcode=M33%202AB&radius_km=2", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/v1/assets?postcode=M33%202AB&radius_km=2", None)
+        .await;
     let titles: Vec<&str> = all["items"]
         .as_array()
         .unwrap()
@@ -622,12 +582,7 @@ async fn the_csv_template_imports_updates_and_archives() {
     let bad = &changed.errors[0];
     assert_eq!(bad["line"], 3);
     assert_eq!(bad["record"], "line 3");
-    let found: Value = app
-        .get("/v1/assets?q=over-55s", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let found: Value = app.get_json("/v1/assets?q=over-55s", None).await;
     assert_eq!(found["items"].as_array().unwrap().len(), 1);
 }
 
@@ -714,18 +669,12 @@ async fn the_validators_failing_mock_is_reported_record_by_record() {
     );
     assert!(errors.iter().any(|(f, r)| f == "id" && r.contains("twice")));
     let mut conn = app_db(&app).await;
-    #[derive(QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let written: N = diesel::sql_query(
+    let written = count(
+        &mut conn,
         "SELECT (SELECT count(*) FROM assets) + (SELECT count(*) FROM venues) + (SELECT count(*) FROM organizations) AS n",
     )
-    .get_result(&mut conn)
-    .await
-    .unwrap();
-    assert_eq!(written.n, 0, "nothing of a refused record is written");
+    .await;
+    assert_eq!(written, 0, "nothing of a refused record is written");
 }
 
 #[tokio::test]
@@ -750,11 +699,8 @@ async fn a_record_that_turns_bad_keeps_its_last_good_version() {
         reasons(&row)
     );
     let found: Value = app
-        .get("/v1/assets?postcode=M33%207ZF&radius_km=1", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/v1/assets?postcode=M33%207ZF&radius_km=1", None)
+        .await;
     let titles: Vec<&str> = found["items"]
         .as_array()
         .unwrap()

@@ -316,11 +316,8 @@ async fn the_filters_select_what_they_say() {
     let all = total(&app, "").await;
     // Interest terms match narrower ones too: sport includes football.
     let terms: Value = app
-        .get("/oruk/taxonomy_terms?search=football&per_page=500", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/oruk/taxonomy_terms?search=football&per_page=500", None)
+        .await;
     let football = terms["contents"]
         .as_array()
         .unwrap()
@@ -357,11 +354,8 @@ async fn the_filters_select_what_they_say() {
     }
     // Kinds are terms too.
     let kinds: Value = app
-        .get("/oruk/taxonomy_terms?search=volunteering", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/oruk/taxonomy_terms?search=volunteering", None)
+        .await;
     let volunteering = kinds["contents"][0]["id"].as_str().unwrap();
     let n = total(&app, &format!("taxonomy_term_id={volunteering}")).await;
     assert!(n > 0 && n < all);
