@@ -2,7 +2,8 @@
 //! into an empty database. Every table is copied column by column as PostgreSQL renders it
 //! (geometries as hex EWKB, arrays as JSON arrays), so nothing is lost in translation;
 //! generated columns are left for the database to compute again. API keys are exported without
-//! their secret hashes: restored keys are revoked, and new ones must be issued.
+//! their secret hashes: restored keys are revoked, and new ones must be issued. The audit log
+//! comes along, renumbered after the restoring database's own entries.
 
 use anyhow::{Context, bail};
 use diesel::QueryableByName;
@@ -15,7 +16,7 @@ pub const VERSION: i64 = 1;
 
 /// Tables in an order that respects their foreign keys. The interest phrases are derived from
 /// the vocabulary and rebuilt by `migrate`, so they are not exported.
-pub const TABLES: [&str; 9] = [
+pub const TABLES: [&str; 10] = [
     "organizations",
     "venues",
     "interest_terms",
@@ -25,6 +26,7 @@ pub const TABLES: [&str; 9] = [
     "api_keys",
     "imports",
     "import_links",
+    "audit_events",
 ];
 
 #[derive(QueryableByName)]
@@ -136,6 +138,14 @@ pub async fn restore(conn: &mut AsyncPgConnection, document: &Value) -> anyhow::
                 .map(|first| cols.iter().filter(|c| first.contains_key(c.as_str())).collect())
                 .unwrap_or_default();
             if count > 0 {
+                // The database's own audit entries (its admin key's creation) come first;
+                // restored entries follow in their original order, numbered anew.
+                let (present, order) = if table == "audit_events" {
+                    let kept = present.into_iter().filter(|c| c.as_str() != "id").collect();
+                    (kept, " ORDER BY r.id")
+                } else {
+                    (present, "")
+                };
                 let mut list: Vec<String> = present.iter().map(|c| quote(c)).collect();
                 let mut select: Vec<String> = present.iter().map(|c| format!("r.{}", quote(c))).collect();
                 if table == "api_keys" {
@@ -151,7 +161,7 @@ pub async fn restore(conn: &mut AsyncPgConnection, document: &Value) -> anyhow::
                     ""
                 };
                 let sql = format!(
-                    "INSERT INTO {t} ({list}) SELECT {select} FROM jsonb_populate_recordset(NULL::{t}, $1) r{conflict}",
+                    "INSERT INTO {t} ({list}) SELECT {select} FROM jsonb_populate_recordset(NULL::{t}, $1) r{order}{conflict}",
                     t = quote(table),
                     list = list.join(", "),
                     select = select.join(", ")

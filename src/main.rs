@@ -6,6 +6,7 @@ use community_assets::auth::Role;
 use community_assets::config::{
     Cli, ClusterCommand, Command, ImportCommand, KeysCommand, ServeArgs,
 };
+use community_assets::domain::audit::Actor;
 use community_assets::local_cluster::LocalCluster;
 use community_assets::{bench, bootstrap, db, openapi, seed, services, startup, telemetry};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -50,9 +51,15 @@ async fn main() -> anyhow::Result<()> {
             let database = bootstrap::open(&db).await?;
             let result = async {
                 let mut conn = AsyncPgConnection::establish(&database.url).await?;
-                services::api_keys::insert(&mut conn, &name, role, organization_id)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}: {:?}", e.problem()))
+                services::api_keys::insert(
+                    &mut conn,
+                    &Actor::command_line(),
+                    &name,
+                    role,
+                    organization_id,
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}: {:?}", e.problem()))
             }
             .await;
             database.shutdown();
@@ -243,7 +250,7 @@ async fn import(command: ImportCommand) -> anyhow::Result<()> {
                     source: imports::feed_source(base_url),
                     organization_id,
                 };
-                let queued = imports::create(&pool, "oruk", &target)
+                let queued = imports::create(&pool, &Actor::command_line(), "oruk", &target)
                     .await
                     .map_err(problem)?;
                 imports::run_feed(&pool, &geocoder, &queued, feed.options())
@@ -261,7 +268,7 @@ async fn import(command: ImportCommand) -> anyhow::Result<()> {
                     source: imports::csv_source(*organization_id),
                     organization_id: Some(*organization_id),
                 };
-                let queued = imports::create(&pool, "csv", &target)
+                let queued = imports::create(&pool, &Actor::command_line(), "csv", &target)
                     .await
                     .map_err(problem)?;
                 imports::run_csv(&pool, &geocoder, &queued, &text)

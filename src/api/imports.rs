@@ -14,6 +14,7 @@ use super::problems::{Body, Common};
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::db::imports::ImportRow;
+use crate::domain::audit::Actor;
 use crate::error::{ApiError, Problem};
 use crate::geocoder::Geocoder;
 use crate::import::feed::FeedOptions;
@@ -171,7 +172,7 @@ pub async fn create(
     Authenticated(caller): Authenticated,
     body: JsonBody<ImportRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.admin()?;
+    let actor = Actor::key(caller.admin()?);
     let url = body.0.url.trim();
     let valid_url = (url.starts_with("http://") || url.starts_with("https://"))
         && url.chars().count() <= 500
@@ -187,7 +188,7 @@ pub async fn create(
         source: imports::feed_source(url),
         organization_id: body.0.organization_id,
     };
-    let row = imports::create(&pool, "oruk", &target).await?;
+    let row = imports::create(&pool, &actor, "oruk", &target).await?;
     let geocoder: Arc<Geocoder> = geocoder.into_inner();
     imports::spawn_feed(
         pool.get_ref().clone(),

@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod assets;
 pub mod health;
+pub mod history;
 pub mod imports;
 pub mod interests;
 pub mod json;
@@ -47,6 +48,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(assets::archive)
                 .service(assets::confirm)
                 .service(assets::publish)
+                .service(history::asset_history)
                 .service(interests::list)
                 .service(imports::create)
                 .service(imports::get),

@@ -117,6 +117,21 @@ impl<'a> QueryParams<'a> {
             .ok()
     }
 
+    /// Names every parameter not in `known`, so a misspelt one is not silently ignored.
+    pub fn only(&mut self, known: &[&str]) {
+        for (name, _) in self.pairs {
+            if !known.contains(&name.as_str()) {
+                self.errors.add(
+                    name.as_str(),
+                    format!(
+                        "is not a parameter here (expected one of {})",
+                        known.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+
     /// The errors as a 400 problem, or the value.
     pub fn finish<T>(self, value: T) -> Result<T, ApiError> {
         self.errors

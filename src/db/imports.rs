@@ -239,25 +239,20 @@ pub async fn set_asset_provenance(
     Ok(())
 }
 
-/// Archives this source's assets that the latest complete run did not see; returns how many.
-pub async fn archive_missing(
+/// This source's assets, not archived yet, that the latest complete run did not see.
+pub async fn missing(
     conn: &mut AsyncPgConnection,
     source: &str,
     seen: &[String],
-) -> DbResult<usize> {
-    Ok(diesel::update(
-        assets::table
-            .filter(assets::source.eq(source))
-            .filter(assets::status.ne("archived"))
-            .filter(diesel::dsl::not(assets::source_id.eq_any(seen))),
-    )
-    .set((
-        assets::status.eq("archived"),
-        assets::updated_at.eq(diesel::dsl::now),
-        assets::version.eq(assets::version + 1),
-    ))
-    .execute(conn)
-    .await?)
+) -> DbResult<Vec<Uuid>> {
+    Ok(assets::table
+        .filter(assets::source.eq(source))
+        .filter(assets::status.ne("archived"))
+        .filter(diesel::dsl::not(assets::source_id.eq_any(seen)))
+        .select(assets::id)
+        .order(assets::id)
+        .load(conn)
+        .await?)
 }
 
 /// An organisation or venue stored by an earlier import of this source.

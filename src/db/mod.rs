@@ -15,6 +15,8 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub mod api_keys;
 pub mod assets;
+pub mod audit;
+pub mod idempotency;
 pub mod imports;
 pub mod interests;
 pub mod matching;

@@ -203,6 +203,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+
+    audit_events (id) {
+        id -> Int8,
+        occurred_at -> Timestamptz,
+        actor_kind -> Text,
+        actor_key_id -> Nullable<Uuid>,
+        actor_organization_id -> Nullable<Uuid>,
+        actor_role -> Nullable<Text>,
+        import_id -> Nullable<Uuid>,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Uuid,
+        organization_id -> Nullable<Uuid>,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+
+    idempotency_keys (caller_hash, key) {
+        caller_hash -> Bytea,
+        key -> Text,
+        request_hash -> Bytea,
+        status -> Nullable<Int2>,
+        response_headers -> Nullable<Jsonb>,
+        response_body -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(venues -> organizations (organization_id));
 diesel::joinable!(assets -> organizations (organization_id));
 diesel::joinable!(assets -> venues (venue_id));
@@ -225,4 +259,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     imports,
     import_links,
+    audit_events,
+    idempotency_keys,
 );

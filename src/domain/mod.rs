@@ -26,6 +26,7 @@ macro_rules! string_enum {
 }
 
 pub mod asset;
+pub mod audit;
 pub mod contact;
 pub mod cost;
 pub mod duplicates;

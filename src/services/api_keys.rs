@@ -5,8 +5,10 @@ use uuid::Uuid;
 use super::organization_or_404;
 use crate::auth::{self, Caller, Role};
 use crate::db::{self, DbPool, api_keys::ApiKeyRow, api_keys::NewApiKey};
+use crate::domain::audit::{Actor, Entity};
 use crate::domain::validation::Errors;
 use crate::error::ApiError;
+use diesel_async::AsyncConnection;
 
 /// A new API key for an organisation.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -53,35 +55,39 @@ pub async fn create_for_organization(
     organization_id: Uuid,
     input: &ApiKeyInput,
 ) -> Result<(ApiKeyRow, String), ApiError> {
-    caller.admin()?;
+    let actor = Actor::key(caller.admin()?);
     let mut errors = Errors::default();
     let name = errors.required_text("name", &input.name, 200);
     let role = Role::from(input.role.unwrap_or(OrganizationRole::Agency));
     errors.finish(())?;
     let mut conn = db::connect(pool).await?;
     organization_or_404(&mut conn, organization_id).await?;
-    insert(&mut conn, &name, role, Some(organization_id)).await
+    insert(&mut conn, &actor, &name, role, Some(organization_id)).await
 }
 
 pub async fn insert(
     conn: &mut diesel_async::AsyncPgConnection,
+    actor: &Actor,
     name: &str,
     role: Role,
     organization_id: Option<Uuid>,
 ) -> Result<(ApiKeyRow, String), ApiError> {
     let key = auth::generate_key().map_err(ApiError::Internal)?;
-    let row = db::api_keys::insert(
-        conn,
-        &NewApiKey {
-            id: Uuid::new_v4(),
-            name,
-            role: role.as_str(),
-            organization_id,
-            secret_hash: &key.hash,
-            prefix: &key.prefix,
-        },
-    )
-    .await?;
+    let new = NewApiKey {
+        id: Uuid::new_v4(),
+        name,
+        role: role.as_str(),
+        organization_id,
+        secret_hash: &key.hash,
+        prefix: &key.prefix,
+    };
+    let row = conn
+        .transaction(async |conn| {
+            let row = db::api_keys::insert(conn, &new).await?;
+            db::audit::record(conn, actor, "create", Entity::ApiKey, row.id, None).await?;
+            Ok::<_, ApiError>(row)
+        })
+        .await?;
     Ok((row, key.secret))
 }
 
@@ -109,5 +115,12 @@ pub async fn revoke(pool: &DbPool, caller: &Caller, id: Uuid) -> Result<ApiKeyRo
             },
         );
     }
-    Ok(db::api_keys::revoke(&mut conn, id).await?)
+    let actor = Actor::key(principal);
+    conn.transaction(async |conn| {
+        let before = db::audit::snapshot(conn, Entity::ApiKey, id).await?;
+        let row = db::api_keys::revoke(conn, id).await?;
+        db::audit::record(conn, &actor, "revoke", Entity::ApiKey, id, before).await?;
+        Ok(row)
+    })
+    .await
 }

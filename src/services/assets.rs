@@ -7,6 +7,7 @@ use crate::auth::Caller;
 use crate::db::assets::{AssetRecord, Guard, NewAsset, Placement};
 use crate::db::{self, DbPool};
 use crate::domain::asset::{self, Asset, AssetInput, AssetStatus, VenueChoice};
+use crate::domain::audit::{Actor, Entity};
 use crate::domain::phrase;
 use crate::domain::validation::{Errors, at};
 use crate::error::ApiError;
@@ -81,6 +82,7 @@ async fn prepare(
     geocoder: &Geocoder,
     input: &AssetInput,
     organization_id: Uuid,
+    actor: &Actor,
 ) -> Result<(Asset, Option<Uuid>, Vec<Uuid>), ApiError> {
     let validated = asset::validate(input);
     let mut errors = Errors::default();
@@ -101,11 +103,13 @@ async fn prepare(
     let venue_id = match &asset.venue {
         VenueChoice::None => None,
         VenueChoice::Existing(id) => Some(*id),
-        VenueChoice::New(venue) => Some(
-            db::venues::insert(conn, Uuid::new_v4(), venue, Some(organization_id), None)
+        VenueChoice::New(venue) => {
+            let id = db::venues::insert(conn, Uuid::new_v4(), venue, Some(organization_id), None)
                 .await?
-                .id,
-        ),
+                .id;
+            db::audit::record(conn, actor, "create", Entity::Venue, id, None).await?;
+            Some(id)
+        }
     };
     Ok((asset, venue_id, interest_ids))
 }
@@ -137,8 +141,9 @@ pub async fn create(
                 format!("no organisation has id {organization_id}"),
             ));
         };
+        let actor = Actor::key(principal);
         let (asset, venue_id, interest_ids) =
-            prepare(conn, geocoder, input, organization_id).await?;
+            prepare(conn, geocoder, input, organization_id, &actor).await?;
         let status = if org.trusted || principal.is_admin() {
             AssetStatus::Published
         } else {
@@ -161,6 +166,7 @@ pub async fn create(
             },
         )
         .await?;
+        db::audit::record(conn, &actor, "create", Entity::Asset, id, None).await?;
         Ok(())
     })
     .await?;
@@ -234,7 +240,7 @@ pub async fn replace(
     if_match: Option<&IfMatch>,
     input: &AssetInput,
 ) -> Result<AssetRecord, ApiError> {
-    caller.authenticated()?;
+    let actor = Actor::key(caller.authenticated()?);
     let if_match = if_match.ok_or_else(|| {
         ApiError::PreconditionRequired(
             "send If-Match with the asset's ETag, so that you do not overwrite someone else's change".into(),
@@ -253,8 +259,9 @@ pub async fn replace(
                 "cannot be changed; it must be omitted or stay the same",
             ));
         }
+        let before = db::audit::snapshot(conn, Entity::Asset, id).await?;
         let (asset, venue_id, interest_ids) =
-            prepare(conn, geocoder, input, guard.organization_id).await?;
+            prepare(conn, geocoder, input, guard.organization_id, &actor).await?;
         let placement = Placement {
             venue_id,
             interest_ids: &interest_ids,
@@ -264,6 +271,7 @@ pub async fn replace(
             .ok_or_else(|| {
                 ApiError::PreconditionFailed("the asset changed while it was being saved".into())
             })?;
+        db::audit::record(conn, &actor, "update", Entity::Asset, id, before).await?;
         Ok(())
     })
     .await?;
@@ -278,7 +286,7 @@ async fn transition(
     if_match: Option<&IfMatch>,
     change: Transition,
 ) -> Result<AssetRecord, ApiError> {
-    caller.authenticated()?;
+    let actor = Actor::key(caller.authenticated()?);
     if change == Transition::Publish {
         caller.admin()?;
     }
@@ -286,11 +294,13 @@ async fn transition(
     conn.transaction(async |conn| {
         let guard = lock_for_write(conn, caller, id).await?;
         check_precondition(&guard, if_match)?;
+        let before = db::audit::snapshot(conn, Entity::Asset, id).await?;
         match change {
             Transition::Archive => db::assets::set_status(conn, id, AssetStatus::Archived).await?,
             Transition::Publish => db::assets::set_status(conn, id, AssetStatus::Published).await?,
             Transition::Confirm => db::assets::confirm(conn, id).await?,
         }
+        db::audit::record(conn, &actor, change.action(), Entity::Asset, id, before).await?;
         Ok::<_, ApiError>(())
     })
     .await?;
@@ -302,6 +312,16 @@ enum Transition {
     Archive,
     Publish,
     Confirm,
+}
+
+impl Transition {
+    fn action(self) -> &'static str {
+        match self {
+            Transition::Archive => "archive",
+            Transition::Publish => "publish",
+            Transition::Confirm => "confirm",
+        }
+    }
 }
 
 pub async fn archive(

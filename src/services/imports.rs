@@ -17,6 +17,7 @@ use crate::db::imports::{ImportRow, Progress};
 use crate::db::organizations::Source;
 use crate::db::{self, DbPool};
 use crate::domain::asset::{self, AssetStatus, VenueChoice};
+use crate::domain::audit::{Actor, Entity};
 use crate::domain::duplicates;
 use crate::domain::organization;
 use crate::domain::validation::FieldError;
@@ -125,6 +126,7 @@ fn prefixed(prefix: &str, errors: Vec<FieldError>) -> Vec<FieldError> {
 /// new one.
 async fn organization_for(
     conn: &mut AsyncPgConnection,
+    actor: &Actor,
     target: &Target,
     record: &ImportRecord,
 ) -> Result<Uuid, ApplyError> {
@@ -144,8 +146,10 @@ async fn organization_for(
         db::imports::organization_by_source(conn, &target.source, &org.source_id).await?
     {
         if stored.as_deref() != Some(org_digest.as_str()) {
+            let before = db::audit::snapshot(conn, Entity::Organization, id).await?;
             db::organizations::update(conn, id, &valid).await?;
             db::imports::set_organization_digest(conn, id, &org_digest).await?;
+            db::audit::record(conn, actor, "update", Entity::Organization, id, before).await?;
         }
         return Ok(id);
     }
@@ -161,6 +165,7 @@ async fn organization_for(
     };
     let row = db::organizations::insert(conn, Uuid::new_v4(), &valid, Some(source)).await?;
     db::imports::set_organization_digest(conn, row.id, &org_digest).await?;
+    db::audit::record(conn, actor, "create", Entity::Organization, row.id, None).await?;
     Ok(row.id)
 }
 
@@ -169,6 +174,7 @@ async fn organization_for(
 pub async fn apply(
     conn: &mut AsyncPgConnection,
     geocoder: &Geocoder,
+    actor: &Actor,
     target: &Target,
     record: &ImportRecord,
     record_digest: &str,
@@ -196,7 +202,7 @@ pub async fn apply(
             )]));
         }
         let (interest_ids, tags) = resolve_interests(conn, &record.interest_phrases).await?;
-        let organization_id = organization_for(conn, target, record).await?;
+        let organization_id = organization_for(conn, actor, target, record).await?;
 
         let mut point = None;
         let venue_id = match &mut valid.venue {
@@ -213,8 +219,11 @@ pub async fn apply(
                 Some(match known {
                     Some((id, stored)) => {
                         if stored.as_deref() != Some(venue_digest.as_str()) {
+                            let before = db::audit::snapshot(conn, Entity::Venue, id).await?;
                             db::venues::update(conn, id, venue).await?;
                             db::imports::set_venue_digest(conn, id, &venue_digest).await?;
+                            db::audit::record(conn, actor, "update", Entity::Venue, id, before)
+                                .await?;
                         }
                         id
                     }
@@ -232,6 +241,8 @@ pub async fn apply(
                         )
                         .await?;
                         db::imports::set_venue_digest(conn, row.id, &venue_digest).await?;
+                        db::audit::record(conn, actor, "create", Entity::Venue, row.id, None)
+                            .await?;
                         row.id
                     }
                 })
@@ -243,6 +254,7 @@ pub async fn apply(
         };
 
         if let Some(stored) = existing {
+            let before = db::audit::snapshot(conn, Entity::Asset, stored.id).await?;
             db::assets::update(conn, stored.id, stored.version, &valid, &placement).await?;
             db::imports::set_asset_provenance(
                 conn,
@@ -253,6 +265,7 @@ pub async fn apply(
                 true,
             )
             .await?;
+            db::audit::record(conn, actor, "update", Entity::Asset, stored.id, before).await?;
             return Ok(Outcome::Updated(stored.id));
         }
 
@@ -299,6 +312,7 @@ pub async fn apply(
             true,
         )
         .await?;
+        db::audit::record(conn, actor, "create", Entity::Asset, id, None).await?;
         Ok(Outcome::Created(id))
     })
     .await
@@ -385,7 +399,8 @@ impl Run {
             return Ok(());
         }
         let d = record_digest(&self.target, raw);
-        match apply(conn, geocoder, &self.target, &record, &d).await {
+        let actor = Actor::import(self.id);
+        match apply(conn, geocoder, &actor, &self.target, &record, &d).await {
             Ok(Outcome::Created(_)) => self.progress.created += 1,
             Ok(Outcome::Updated(_)) => self.progress.updated += 1,
             Ok(Outcome::Unchanged(_)) => self.progress.unchanged += 1,
@@ -413,8 +428,19 @@ impl Run {
     async fn complete(mut self, pool: &DbPool) -> Result<(), ApiError> {
         let mut conn = db::connect(pool).await?;
         let seen: Vec<String> = self.seen.iter().cloned().collect();
-        self.progress.archived =
-            db::imports::archive_missing(&mut conn, &self.target.source, &seen).await? as i32;
+        let actor = Actor::import(self.id);
+        let source = self.target.source.as_str();
+        self.progress.archived = conn
+            .transaction(async |conn| {
+                let ids = db::imports::missing(conn, source, &seen).await?;
+                for &id in &ids {
+                    let before = db::audit::snapshot(conn, Entity::Asset, id).await?;
+                    db::assets::set_status(conn, id, AssetStatus::Archived).await?;
+                    db::audit::record(conn, &actor, "archive", Entity::Asset, id, before).await?;
+                }
+                Ok::<_, ApiError>(ids.len() as i32)
+            })
+            .await?;
         self.save(pool).await?;
         db::imports::finish(&mut conn, self.id, "succeeded", None).await?;
         Ok(())
@@ -438,7 +464,12 @@ pub fn csv_source(organization_id: Uuid) -> String {
 }
 
 /// Records a queued run.
-pub async fn create(pool: &DbPool, format: &str, target: &Target) -> Result<ImportRow, ApiError> {
+pub async fn create(
+    pool: &DbPool,
+    actor: &Actor,
+    format: &str,
+    target: &Target,
+) -> Result<ImportRow, ApiError> {
     let mut conn = db::connect(pool).await?;
     if let Some(org) = target.organization_id
         && db::organizations::find(&mut conn, org).await?.is_none()
@@ -448,14 +479,19 @@ pub async fn create(pool: &DbPool, format: &str, target: &Target) -> Result<Impo
             format!("no organisation has id {org}"),
         ));
     }
-    Ok(db::imports::create(
-        &mut conn,
-        Uuid::new_v4(),
-        format,
-        &target.source,
-        target.organization_id,
-    )
-    .await?)
+    conn.transaction(async |conn| {
+        let row = db::imports::create(
+            conn,
+            Uuid::new_v4(),
+            format,
+            &target.source,
+            target.organization_id,
+        )
+        .await?;
+        db::audit::record(conn, actor, "start", Entity::Import, row.id, None).await?;
+        Ok(row)
+    })
+    .await
 }
 
 pub async fn get(pool: &DbPool, id: Uuid) -> Result<ImportRow, ApiError> {

@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod assets;
+pub mod audit;
 pub mod cache;
 pub mod imports;
 pub mod interests;

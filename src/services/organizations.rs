@@ -4,6 +4,7 @@ use uuid::Uuid;
 use super::organization_or_404;
 use crate::auth::Caller;
 use crate::db::{self, DbPool, organizations::OrganizationRow};
+use crate::domain::audit::{Actor, Entity};
 use crate::domain::organization::{self, OrganizationInput, OrganizationPatch};
 use crate::error::ApiError;
 
@@ -12,10 +13,15 @@ pub async fn create(
     caller: &Caller,
     input: &OrganizationInput,
 ) -> Result<OrganizationRow, ApiError> {
-    caller.admin()?;
+    let actor = Actor::key(caller.admin()?);
     let org = organization::validate(input)?;
     let mut conn = db::connect(pool).await?;
-    Ok(db::organizations::insert(&mut conn, Uuid::new_v4(), &org, None).await?)
+    conn.transaction(async |conn| {
+        let row = db::organizations::insert(conn, Uuid::new_v4(), &org, None).await?;
+        db::audit::record(conn, &actor, "create", Entity::Organization, row.id, None).await?;
+        Ok(row)
+    })
+    .await
 }
 
 pub async fn get(pool: &DbPool, id: Uuid) -> Result<OrganizationRow, ApiError> {
@@ -39,7 +45,11 @@ pub async fn patch(
     conn.transaction(async |conn| {
         let current = organization_or_404(conn, id).await?;
         let merged = organization::apply_patch(&current.to_domain(), patch)?;
-        Ok(db::organizations::update(conn, id, &merged).await?)
+        let before = db::audit::snapshot(conn, Entity::Organization, id).await?;
+        let row = db::organizations::update(conn, id, &merged).await?;
+        let actor = Actor::key(principal);
+        db::audit::record(conn, &actor, "update", Entity::Organization, id, before).await?;
+        Ok(row)
     })
     .await
 }

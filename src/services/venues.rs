@@ -1,7 +1,9 @@
+use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::db::{self, DbPool, venues::VenueRow};
+use crate::domain::audit::{Actor, Entity};
 use crate::domain::geometry::LatLon;
 use crate::domain::validation::Errors;
 use crate::domain::venue::{self, Venue, VenueInput};
@@ -55,8 +57,14 @@ pub async fn create(
     let mut venue = venue::validate(input, "", &mut errors);
     errors.finish(())?;
     place_by_postcode(geocoder, &mut venue, "postcode").await?;
+    let actor = Actor::key(principal);
     let mut conn = db::connect(pool).await?;
-    Ok(db::venues::insert(&mut conn, Uuid::new_v4(), &venue, owner, None).await?)
+    conn.transaction(async |conn| {
+        let row = db::venues::insert(conn, Uuid::new_v4(), &venue, owner, None).await?;
+        db::audit::record(conn, &actor, "create", Entity::Venue, row.id, None).await?;
+        Ok(row)
+    })
+    .await
 }
 
 pub async fn get(pool: &DbPool, id: Uuid) -> Result<VenueRow, ApiError> {

@@ -65,10 +65,15 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         .get_result(&mut conn)
         .await
         .unwrap();
-    let (_, admin_key) =
-        community_assets::services::api_keys::insert(&mut conn, "test admin", Role::Admin, None)
-            .await
-            .expect("admin key");
+    let (_, admin_key) = community_assets::services::api_keys::insert(
+        &mut conn,
+        &community_assets::domain::audit::Actor::command_line(),
+        "test admin",
+        Role::Admin,
+        None,
+    )
+    .await
+    .expect("admin key");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let server = startup::run(listener, pool, settings).expect("server");

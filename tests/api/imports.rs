@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use community_assets::db::imports::ImportRow;
+use community_assets::domain::audit::Actor;
 use community_assets::geocoder::Geocoder;
 use community_assets::import::feed::FeedOptions;
 use community_assets::services::imports::{self, Target};
@@ -291,7 +292,9 @@ async fn run(pool_app: &TestApp, url: &str) -> ImportRow {
         source: imports::feed_source(url),
         organization_id: None,
     };
-    let queued = imports::create(&pool, "oruk", &target).await.unwrap();
+    let queued = imports::create(&pool, &Actor::command_line(), "oruk", &target)
+        .await
+        .unwrap();
     imports::run_feed(&pool, &Geocoder::offline(), &queued, quick())
         .await
         .unwrap()
@@ -548,7 +551,9 @@ async fn the_csv_template_imports_updates_and_archives() {
         let pool = pool.clone();
         let target = target.clone();
         async move {
-            let queued = imports::create(&pool, "csv", &target).await.unwrap();
+            let queued = imports::create(&pool, &Actor::command_line(), "csv", &target)
+                .await
+                .unwrap();
             imports::run_csv(&pool, &Geocoder::offline(), &queued, &text)
                 .await
                 .unwrap()
@@ -584,6 +589,41 @@ async fn the_csv_template_imports_updates_and_archives() {
     assert_eq!(bad["record"], "line 3");
     let found: Value = app.get_json("/v1/assets?q=over-55s", None).await;
     assert_eq!(found["items"].as_array().unwrap().len(), 1);
+
+    // Each run's writes are in the audit log under the run's id; unchanged rows wrote nothing.
+    let id = found["items"][0]["id"].as_str().unwrap();
+    let history = app
+        .get_json(&format!("/v1/assets/{id}/history"), Some(&app.admin_key))
+        .await;
+    let events = history["events"].as_array().unwrap();
+    let seen: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["actor"]["kind"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(seen, [("create", "import"), ("update", "import")]);
+    assert_eq!(events[0]["actor"]["import_id"], first.id.to_string());
+    assert_eq!(events[1]["actor"]["import_id"], changed.id.to_string());
+    let mut conn = crate::helpers::app_db(&app).await;
+    let runs = crate::helpers::count(
+        &mut conn,
+        "SELECT count(*) AS n FROM audit_events WHERE entity_type = 'import' AND action = 'start'",
+    )
+    .await;
+    assert_eq!(runs, 3);
+    let archived = crate::helpers::count(
+        &mut conn,
+        &format!(
+            "SELECT count(*) AS n FROM audit_events WHERE action = 'archive' AND import_id = '{}'",
+            changed.id
+        ),
+    )
+    .await;
+    assert_eq!(archived, 1);
 }
 
 #[tokio::test]

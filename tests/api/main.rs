@@ -2,6 +2,7 @@
 //! `scripts/test` prepares, and the real server on a free port.
 
 mod assets;
+mod audit;
 mod backup;
 mod bootstrap;
 mod evaluation;

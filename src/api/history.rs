@@ -1,0 +1,138 @@
+//! `GET /v1/assets/{id}/history`: the audit log of one asset.
+
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::query_params::QueryParams;
+use crate::auth::Authenticated;
+use crate::db::{DbPool, audit::AuditRow};
+use crate::domain::audit::{Actor, changed_fields};
+use crate::error::{ApiError, Problem};
+use crate::services::audit;
+
+const DEFAULT_LIMIT: i64 = 50;
+const MAX_LIMIT: i64 = 200;
+
+/// One write to an asset.
+#[derive(Serialize, ToSchema)]
+pub struct AuditEventView {
+    /// Increases with every write to the directory; pass the last one seen as `after`.
+    #[schema(example = 41)]
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    /// `create`, `update`, `archive`, `publish` or `confirm`.
+    #[schema(example = "update")]
+    pub action: String,
+    pub actor: Actor,
+    /// The fields whose values the write changed (bookkeeping such as `version` left out).
+    #[schema(example = json!(["cost_pence", "title"]))]
+    pub changed: Vec<String>,
+    /// The asset as stored before the write (absent for a creation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<Value>,
+    /// The asset as stored after the write.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<Value>,
+}
+
+impl From<AuditRow> for AuditEventView {
+    fn from(row: AuditRow) -> Self {
+        AuditEventView {
+            id: row.id,
+            occurred_at: row.occurred_at,
+            changed: changed_fields(row.before.as_ref(), row.after.as_ref()),
+            action: row.action,
+            actor: Actor {
+                kind: match row.actor_kind.as_str() {
+                    "key" => "key",
+                    "import" => "import",
+                    _ => "command_line",
+                },
+                key_id: row.actor_key_id,
+                organization_id: row.actor_organization_id,
+                role: row.actor_role,
+                import_id: row.import_id,
+            },
+            before: row.before,
+            after: row.after,
+        }
+    }
+}
+
+/// A page of an asset's history, oldest first.
+#[derive(Serialize, ToSchema)]
+pub struct HistoryPage {
+    pub asset_id: Uuid,
+    pub events: Vec<AuditEventView>,
+    /// The next page's URL, when this page is full.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        example = "/v1/assets/5a8c5b38-72e0-5099-b654-1be90fec86ab/history?after=41&limit=50"
+    )]
+    pub next: Option<String>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct HistoryParams {
+    /// Only entries with a larger id (default 0: from the beginning).
+    #[param(minimum = 0, example = 0)]
+    after: Option<i64>,
+    /// Entries per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200, example = 50)]
+    limit: Option<i64>,
+}
+
+/// Read an asset's history
+///
+/// Every write to the asset from the append-only audit log, oldest first: who made it (the API
+/// key and its organisation, an import run, or the command line), when, which fields changed,
+/// and the asset before and after. Readable by admin keys and by the keys of the asset's
+/// organisation.
+#[utoipa::path(
+    operation_id = "getAssetHistory",
+    tag = "assets",
+    params(
+        ("id" = Uuid, Path, description = "The asset's id (uuid).", example = "5a8c5b38-72e0-5099-b654-1be90fec86ab"),
+        HistoryParams,
+    ),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "A page of the asset's history.", body = HistoryPage),
+        (status = 400, description = "A parameter or the id is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key belongs to another organisation.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such asset, or not visible to this key.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable; retry after the `Retry-After` seconds.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/assets/{id}/history")]
+pub async fn asset_history(
+    pool: web::Data<DbPool>,
+    Authenticated(caller): Authenticated,
+    id: web::Path<Uuid>,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, ApiError> {
+    let mut params = QueryParams::new(&query);
+    let after = params.int("after", 0, i64::MAX).unwrap_or(0);
+    let limit = params.int("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
+    params.only(&["after", "limit"]);
+    params.finish(())?;
+    let rows = audit::asset_history(&pool, &caller, *id, after, limit).await?;
+    let next = (rows.len() as i64 == limit).then(|| {
+        let last = rows.last().map_or(after, |r| r.id);
+        format!("/v1/assets/{id}/history?after={last}&limit={limit}")
+    });
+    Ok(HttpResponse::Ok().json(HistoryPage {
+        asset_id: *id,
+        events: rows.into_iter().map(AuditEventView::from).collect(),
+        next,
+    }))
+}
