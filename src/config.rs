@@ -230,6 +230,31 @@ pub struct ServeArgs {
     /// How long to wait for the online geocoder before using the offline answer.
     #[arg(long, env = "CA_GEOCODER_TIMEOUT_MS", default_value_t = 1500)]
     pub geocoder_timeout_ms: u64,
+    /// Read replicas (streaming standbys of DATABASE_URL), comma-separated: searches, matches
+    /// and the ORUK feed read from them; writes and everything else use the primary.
+    #[arg(
+        long,
+        env = "DATABASE_REPLICA_URLS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub replica_urls: Vec<String>,
+    /// Requests per minute per client IP for requests without an API key (0: no limit).
+    #[arg(long, env = "CA_RATE_LIMIT_PER_IP", default_value_t = 300)]
+    pub rate_limit_per_ip: u32,
+    /// Requests per minute per API key (0: no limit).
+    #[arg(long, env = "CA_RATE_LIMIT_PER_KEY", default_value_t = 1200)]
+    pub rate_limit_per_key: u32,
+    /// Take the client IP for rate limits from X-Forwarded-For (only behind a proxy that sets it).
+    #[arg(long, env = "CA_TRUST_FORWARDED_FOR", default_value_t = false, action = clap::ArgAction::Set)]
+    pub trust_forwarded_for: bool,
+    /// Browser origins allowed to call the API (CORS), comma-separated, e.g.
+    /// https://app.example.org. The ORUK feed allows any origin.
+    #[arg(long, env = "CA_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// Longest a request may take before it is abandoned with a 503, in seconds.
+    #[arg(long, env = "CA_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "CA_LOG_JSON", default_value_t = false, action = clap::ArgAction::Set)]
     pub log_json: bool,

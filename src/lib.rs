@@ -13,6 +13,7 @@ pub mod error;
 pub mod geocoder;
 pub mod import;
 pub mod local_cluster;
+pub mod middleware;
 pub mod openapi;
 pub mod oruk;
 pub mod seed;

@@ -212,6 +212,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             geocoder_url: args.geocoder_url.clone(),
             geocoder_timeout: std::time::Duration::from_millis(args.geocoder_timeout_ms),
             feed: Default::default(),
+            rate_limits: community_assets::middleware::rate_limit::RateLimitSettings {
+                per_ip: args.rate_limit_per_ip,
+                per_key: args.rate_limit_per_key,
+                trust_forwarded_for: args.trust_forwarded_for,
+            },
+            cors_origins: args.cors_origins.clone(),
+            request_timeout: std::time::Duration::from_secs(args.request_timeout_secs),
+            replica_urls: args.replica_urls.clone(),
+            replica_pool_size: args.pool_size,
         };
         startup::run(listener, pool, settings)?.await?;
         anyhow::Ok(())

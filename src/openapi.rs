@@ -3,7 +3,12 @@
 //! `community-assets openapi` writes the same bytes to `openapi/openapi.json`.
 
 use actix_web::App;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
@@ -48,12 +53,144 @@ impl Modify for BearerKey {
     }
 }
 
+/// What the middleware (`crate::middleware`) adds to every operation: rate limits (429),
+/// abandoned requests (503), `Idempotency-Key` on `POST`, and `Consistency-Token` on writes
+/// and on the reads that may be served by a replica. Written once here rather than on every
+/// handler, as the middleware is written once.
+struct CrossCutting;
+
+/// Operations whose reads may go to a replica (they take `Consistency-Token`).
+fn reads_from_replicas(operation_id: &str) -> bool {
+    operation_id == "searchAssets"
+        || operation_id == "matchAssets"
+        || operation_id.starts_with("oruk")
+}
+
+fn problem(description: &str, headers: &[(&str, &str)]) -> RefOr<Response> {
+    let mut builder = ResponseBuilder::new().description(description).content(
+        crate::error::PROBLEM_JSON,
+        Content::new(Some(Ref::from_schema_name("Problem"))),
+    );
+    for (name, text) in headers {
+        builder = builder.header(
+            *name,
+            HeaderBuilder::new()
+                .schema(Some(Object::with_type(Type::String)))
+                .description(Some(*text))
+                .build(),
+        );
+    }
+    RefOr::T(builder.build())
+}
+
+fn header_param(name: &str, description: &str, pattern: &str, example: &str) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(description))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(pattern)),
+        ))
+        .example(Some(serde_json::json!(example)))
+        .build()
+}
+
+impl Modify for CrossCutting {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        const RETRY: (&str, &str) = ("Retry-After", "Seconds to wait before retrying.");
+        for item in openapi.paths.paths.values_mut() {
+            let methods = [
+                ("get", &mut item.get),
+                ("post", &mut item.post),
+                ("put", &mut item.put),
+                ("patch", &mut item.patch),
+                ("delete", &mut item.delete),
+            ];
+            for (method, operation) in methods {
+                let Some(op) = operation.as_mut() else {
+                    continue;
+                };
+                let id = op.operation_id.clone().unwrap_or_default();
+                if matches!(id.as_str(), "healthz" | "readyz" | "metrics") {
+                    continue;
+                }
+                let responses = &mut op.responses.responses;
+                responses.entry("429".into()).or_insert_with(|| {
+                    problem(
+                        "Too many requests from this API key or address (`CA_RATE_LIMIT_PER_KEY`, `CA_RATE_LIMIT_PER_IP`); retry after `Retry-After` seconds.",
+                        &[RETRY],
+                    )
+                });
+                responses.entry("503".into()).or_insert_with(|| {
+                    problem(
+                        "The database is unavailable, or the request took longer than `CA_REQUEST_TIMEOUT_SECS` and was abandoned; retry after `Retry-After` seconds.",
+                        &[RETRY],
+                    )
+                });
+                let params = op.parameters.get_or_insert_with(Vec::new);
+                if reads_from_replicas(&id) {
+                    params.push(RefOr::T(header_param(
+                        "Consistency-Token",
+                        "The `Consistency-Token` of your last write: the answer then includes that write even when it is read from a replica.",
+                        r"^[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$",
+                        "0/16B3748",
+                    )));
+                }
+                let writes = method != "get" && id != "matchAssets";
+                if writes && method == "post" {
+                    params.push(RefOr::T(header_param(
+                        "Idempotency-Key",
+                        "Any unique string (e.g. a UUID) to make a retry safe: a repeat of the same request with the same key within 24 hours gets the first response again (with `Idempotent-Replayed: true`) and changes nothing.",
+                        r"^[!-~]{1,255}$",
+                        "5a8c5b38-72e0-5099-b654-1be90fec86ab",
+                    )));
+                    responses.entry("409".into()).or_insert_with(|| {
+                        problem(
+                            "A request with this `Idempotency-Key` is still being processed.",
+                            &[],
+                        )
+                    });
+                    responses.entry("422".into()).or_insert_with(|| {
+                        problem(
+                            "The `Idempotency-Key` was used for a different request.",
+                            &[],
+                        )
+                    });
+                }
+                if writes {
+                    for (status, response) in responses.iter_mut() {
+                        if let (true, RefOr::T(r)) = (status.starts_with('2'), response) {
+                            r.headers.insert(
+                                "Consistency-Token".into(),
+                                HeaderBuilder::new()
+                                    .schema(Some(Object::with_type(Type::String)))
+                                    .description(Some("The primary's WAL position after this write: send it back on reads to read your own write from a replica."))
+                                    .build()
+                                    .into(),
+                            );
+                        }
+                    }
+                }
+                if params.is_empty() {
+                    op.parameters = None;
+                }
+            }
+        }
+    }
+}
+
 pub fn document() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::api::configure)
         .split_for_parts();
+    // Handlers' paths are only known once the routes are registered, so the cross-cutting
+    // additions are applied to the assembled document.
+    CrossCutting.modify(&mut doc);
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     doc
 }

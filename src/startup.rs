@@ -6,16 +6,21 @@ use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::http::header;
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
-use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::api::{self, json::BodyLimit};
 use crate::db::DbPool;
+use crate::db::replicas::ReadPools;
 use crate::error::ApiError;
 use crate::geocoder::{Geocoder, OnlineGeocoder};
 use crate::import::feed::FeedOptions;
+use crate::middleware::{
+    self, cors::CorsOrigins, rate_limit::RateLimitSettings, rate_limit::RateLimits,
+    timeout::RequestTimeout,
+};
 use crate::services::search::InterestCache;
 
 #[derive(Debug, Clone)]
@@ -26,6 +31,16 @@ pub struct Settings {
     pub geocoder_timeout: Duration,
     /// How imports started with `POST /v1/imports` read feeds.
     pub feed: FeedOptions,
+    /// Requests per minute per client IP and per API key (0: no limit).
+    pub rate_limits: RateLimitSettings,
+    /// Browser origins allowed to call the API (the ORUK feed allows any).
+    pub cors_origins: Vec<String>,
+    /// Longest time a request may take before it is abandoned with a 503.
+    pub request_timeout: Duration,
+    /// Read replicas for searches, matches and the ORUK feed.
+    pub replica_urls: Vec<String>,
+    /// Connections per replica pool.
+    pub replica_pool_size: usize,
 }
 
 impl Default for Settings {
@@ -36,6 +51,11 @@ impl Default for Settings {
             geocoder_url: None,
             geocoder_timeout: Duration::from_millis(1500),
             feed: FeedOptions::default(),
+            rate_limits: RateLimitSettings::default(),
+            cors_origins: Vec::new(),
+            request_timeout: Duration::from_secs(30),
+            replica_urls: Vec::new(),
+            replica_pool_size: 10,
         }
     }
 }
@@ -70,7 +90,16 @@ async fn docs_redirect() -> HttpResponse {
 }
 
 pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::Result<Server> {
+    let replicas = settings
+        .replica_urls
+        .iter()
+        .map(|url| crate::db::pool(url, settings.replica_pool_size))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let reads = web::Data::new(ReadPools::new(pool.clone(), replicas));
     let pool = web::Data::new(pool);
+    let rate_limits = web::Data::new(RateLimits::new(settings.rate_limits));
+    let cors_origins = web::Data::new(CorsOrigins(settings.cors_origins.clone()));
+    let request_timeout = web::Data::new(RequestTimeout(settings.request_timeout));
     // Built once: it is both served and the source of the 405 responses' Allow headers.
     let document = crate::openapi::document();
     let openapi = web::Data::new(Arc::new(crate::openapi::render(&document)));
@@ -91,8 +120,17 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
         let query_config = web::QueryConfig::default()
             .error_handler(|err, _| ApiError::bad_request("query", err.to_string()).into());
         let (app, _) = App::new()
-            .wrap(TracingLogger::default())
+            .wrap(from_fn(middleware::consistency::consistency))
+            .wrap(from_fn(middleware::idempotency::idempotency))
+            .wrap(from_fn(middleware::timeout::timeout))
+            .wrap(from_fn(middleware::rate_limit::rate_limit))
+            .wrap(from_fn(middleware::cors::cors))
+            .wrap(from_fn(middleware::observe::observe))
             .app_data(pool.clone())
+            .app_data(reads.clone())
+            .app_data(rate_limits.clone())
+            .app_data(cors_origins.clone())
+            .app_data(request_timeout.clone())
             .app_data(geocoder.clone())
             .app_data(interests.clone())
             .app_data(tree_cache.clone())

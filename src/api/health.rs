@@ -3,6 +3,7 @@ use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::db::replicas::ReadPools;
 use crate::db::{self, DbPool};
 use crate::error::{ApiError, Problem};
 
@@ -48,4 +49,22 @@ pub async fn readyz(pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
         .await
         .map_err(|e| ApiError::Unavailable(e.to_string()))?;
     Ok(HttpResponse::Ok().json(Status { status: "ready" }))
+}
+
+/// Metrics for Prometheus
+///
+/// Counters and gauges in Prometheus' text format: requests and latency per route and status,
+/// requests in flight, database pool usage (primary and replicas), reads by where they went,
+/// rate-limit refusals, import progress, and the process's memory and CPU. No request content
+/// is ever a label.
+#[utoipa::path(
+    tag = "health",
+    operation_id = "metrics",
+    responses((status = 200, description = "The metrics.", body = String, content_type = "text/plain; version=0.0.4"))
+)]
+#[get("/metrics")]
+pub async fn metrics(reads: web::Data<ReadPools>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(crate::middleware::metrics::render(&reads.named()))
 }

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use super::json::JsonBody;
 use super::problems::{Body, Common};
 use super::views::{AssetView, InterestRef};
-use crate::db::DbPool;
+use crate::api::reads::Reads;
 use crate::domain::matching::interests::{Relation, Resolution, Term};
 use crate::domain::matching::near_miss::NearMiss;
 use crate::domain::matching::request::MatchRequest;
@@ -293,7 +293,7 @@ fn result(rank: usize, s: Suggestion, inputs: &[String]) -> MatchResult {
 )]
 #[post("/match")]
 pub async fn match_assets(
-    pool: web::Data<DbPool>,
+    Reads(pool): Reads,
     geocoder: web::Data<Geocoder>,
     cache: web::Data<MatchCache>,
     body: JsonBody<MatchRequest>,

@@ -13,6 +13,7 @@ pub mod organizations;
 pub mod oruk;
 pub mod postcodes;
 pub mod query_params;
+pub mod reads;
 pub mod routes;
 pub mod search;
 pub mod strict_json;
@@ -30,6 +31,7 @@ use crate::services::assets::IfMatch;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(health::metrics)
         .service(
             scope::scope("/v1")
                 .service(organizations::create)

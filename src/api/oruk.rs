@@ -6,6 +6,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::query_params::QueryParams;
+use crate::api::reads::Reads;
 use crate::db::DbPool;
 use crate::db::oruk::ServiceFilter;
 use crate::domain::geometry::LatLon;
@@ -216,7 +217,7 @@ pub async fn api_details(req: HttpRequest) -> HttpResponse {
 )]
 #[get("/services")]
 pub async fn services(
-    pool: web::Data<DbPool>,
+    Reads(pool): Reads,
     geocoder: web::Data<Geocoder>,
     query: Pairs,
 ) -> Result<HttpResponse, ApiError> {
@@ -249,10 +250,7 @@ pub async fn services(
     )
 )]
 #[get("/services/{id}")]
-pub async fn service(
-    pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn service(Reads(pool): Reads, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(oruk_feed::service(&pool, *id).await?))
 }
 
@@ -292,10 +290,7 @@ pub struct SearchDoc {
     )
 )]
 #[get("/organizations")]
-pub async fn organizations(
-    pool: web::Data<DbPool>,
-    query: Pairs,
-) -> Result<HttpResponse, ApiError> {
+pub async fn organizations(Reads(pool): Reads, query: Pairs) -> Result<HttpResponse, ApiError> {
     let mut params = QueryParams::new(&query);
     let paging = paging(&mut params);
     let search = params.text("search", 200);
@@ -321,7 +316,7 @@ pub async fn organizations(
 )]
 #[get("/organizations/{id}")]
 pub async fn organization(
-    pool: web::Data<DbPool>,
+    Reads(pool): Reads,
     id: web::Path<Uuid>,
     query: Pairs,
 ) -> Result<HttpResponse, ApiError> {
@@ -356,7 +351,7 @@ pub struct FullDoc {
 )]
 #[get("/service_at_locations")]
 pub async fn service_at_locations(
-    pool: web::Data<DbPool>,
+    Reads(pool): Reads,
     geocoder: web::Data<Geocoder>,
     query: Pairs,
 ) -> Result<HttpResponse, ApiError> {
@@ -385,7 +380,7 @@ pub async fn service_at_locations(
 )]
 #[get("/service_at_locations/{id}")]
 pub async fn service_at_location(
-    pool: web::Data<DbPool>,
+    Reads(pool): Reads,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(oruk_feed::service_at_location(&pool, *id).await?))
@@ -459,10 +454,7 @@ pub struct TermDoc {
     )
 )]
 #[get("/taxonomy_terms")]
-pub async fn taxonomy_terms(
-    pool: web::Data<DbPool>,
-    query: Pairs,
-) -> Result<HttpResponse, ApiError> {
+pub async fn taxonomy_terms(Reads(pool): Reads, query: Pairs) -> Result<HttpResponse, ApiError> {
     let mut params = QueryParams::new(&query);
     let paging = paging(&mut params);
     let terms = TermQuery {
@@ -489,7 +481,7 @@ pub async fn taxonomy_terms(
 )]
 #[get("/taxonomy_terms/{id}")]
 pub async fn taxonomy_term(
-    pool: web::Data<DbPool>,
+    Reads(pool): Reads,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(oruk_feed::taxonomy_term(&pool, *id).await?))

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::problems::Common;
 use super::views::{AssetView, InterestRef};
-use crate::db::DbPool;
+use crate::api::reads::Reads;
 use crate::db::search::Hit;
 use crate::domain::asset::AssetKind;
 use crate::domain::schedule::Weekday;
@@ -305,7 +305,7 @@ fn next_link(req: &HttpRequest, pairs: &[(String, String)], cursor: &str) -> Str
 #[get("/assets")]
 pub async fn list(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    Reads(pool): Reads,
     geocoder: web::Data<Geocoder>,
     interests: web::Data<InterestCache>,
     query: web::Query<Vec<(String, String)>>,

@@ -22,6 +22,7 @@ pub mod interests;
 pub mod matching;
 pub mod organizations;
 pub mod oruk;
+pub mod replicas;
 pub mod schema;
 pub mod search;
 pub mod sql;

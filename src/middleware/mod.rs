@@ -1,0 +1,23 @@
+//! Cross-cutting request handling, outermost first: `observe` (request id, access log,
+//! metrics), `cors`, `rate_limit`, `timeout`, `idempotency`, then `consistency` just around
+//! the routes.
+//! Each is an `actix_web::middleware::from_fn` function with its settings in app data.
+
+pub mod consistency;
+pub mod cors;
+pub mod idempotency;
+pub mod metrics;
+pub mod observe;
+pub mod rate_limit;
+pub mod timeout;
+
+use actix_web::HttpRequest;
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceResponse;
+
+use crate::error::ApiError;
+
+/// A problem response made by a middleware, before or instead of the handler.
+pub(crate) fn refuse(req: HttpRequest, error: ApiError) -> ServiceResponse<BoxBody> {
+    ServiceResponse::new(req, actix_web::ResponseError::error_response(&error))
+}
