@@ -179,6 +179,53 @@ impl LocalCluster {
         })
     }
 
+    /// A streaming hot standby of `primary` (which must be running) in `data_dir`, copied with
+    /// `pg_basebackup -R` and not started yet. Used to test reading from replicas.
+    pub fn standby_of(primary: &LocalCluster, data_dir: &Path, port: u16) -> anyhow::Result<Self> {
+        fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+        let data_dir = data_dir.canonicalize()?;
+        let standby = LocalCluster {
+            pgdata: data_dir.join(primary.pgdata.file_name().unwrap_or_default()),
+            log_file: data_dir.join("postgresql.log"),
+            port,
+            ..primary.clone()
+        };
+        if standby.pgdata.join("PG_VERSION").exists() {
+            return Ok(standby);
+        }
+        let password_file = data_dir.join("pg-password");
+        fs::write(&password_file, &primary.password)?;
+        fs::set_permissions(&password_file, fs::Permissions::from_mode(0o600))?;
+        if standby.as_postgres_user {
+            let status = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&data_dir)
+                .status()?;
+            if !status.success() {
+                bail!("could not give {} to the postgres user", data_dir.display());
+            }
+        }
+        let source = format!(
+            "host=127.0.0.1 port={} user=postgres password={}",
+            primary.port, primary.password
+        );
+        standby.run(
+            "pg_basebackup",
+            &[
+                "-D",
+                &standby.pgdata.to_string_lossy(),
+                "-d",
+                &source,
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+            ],
+        )?;
+        Ok(standby)
+    }
+
     fn init(&self, data_dir: &Path, password_file: &Path) -> anyhow::Result<()> {
         tracing::info!(pgdata = %self.pgdata.display(), "initialising a private PostgreSQL cluster");
         if self.as_postgres_user {

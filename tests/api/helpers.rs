@@ -56,7 +56,13 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     .execute(&mut admin)
     .await
     .expect("clone the template database");
-    let url = database_url(&db_name);
+    serve_on(&database_url(&db_name), db_name, settings).await
+}
+
+/// Serves a database that is already migrated (the caller's own cluster, say), with an admin
+/// key. `db_name` is dropped with the app when it names a database of the test cluster.
+pub async fn serve_on(url: &str, db_name: String, settings: Settings) -> TestApp {
+    let url = url.to_string();
     let pool = db::pool(&url, 4).expect("pool");
     let mut conn = AsyncPgConnection::establish(&url)
         .await

@@ -6,6 +6,8 @@ mod audit;
 mod backup;
 mod bootstrap;
 mod evaluation;
+mod faults;
+mod hardening;
 mod helpers;
 mod imports;
 mod keys;
