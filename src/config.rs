@@ -220,6 +220,9 @@ pub struct ServeArgs {
     /// Largest accepted request body in bytes.
     #[arg(long, env = "CA_MAX_BODY_BYTES", default_value_t = 256 * 1024)]
     pub max_body_bytes: usize,
+    /// Largest accepted total size of a request's headers in bytes (431 beyond it).
+    #[arg(long, env = "CA_MAX_HEADER_BYTES", default_value_t = 16 * 1024)]
+    pub max_header_bytes: usize,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "CA_WORKERS")]
     pub workers: Option<usize>,

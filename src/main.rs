@@ -219,10 +219,21 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             },
             cors_origins: args.cors_origins.clone(),
             request_timeout: std::time::Duration::from_secs(args.request_timeout_secs),
+            max_header_bytes: args.max_header_bytes,
             replica_urls: args.replica_urls.clone(),
             replica_pool_size: args.pool_size,
         };
+        // Stops on SIGTERM or Ctrl-C once the requests in flight are answered (30 s at most).
         startup::run(listener, pool, settings)?.await?;
+        let unfinished = services::imports::running_here();
+        if !unfinished.is_empty() {
+            let mut conn = AsyncPgConnection::establish(&database.url).await?;
+            let marked = db::imports::fail_stopped(&mut conn, &unfinished).await?;
+            tracing::warn!(
+                marked,
+                "marked the imports this process was running as failed"
+            );
+        }
         anyhow::Ok(())
     }
     .await;

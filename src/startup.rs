@@ -19,7 +19,7 @@ use crate::geocoder::{Geocoder, OnlineGeocoder};
 use crate::import::feed::FeedOptions;
 use crate::middleware::{
     self, cors::CorsOrigins, rate_limit::RateLimitSettings, rate_limit::RateLimits,
-    timeout::RequestTimeout,
+    request_shape::HeaderLimit, timeout::RequestTimeout,
 };
 use crate::services::search::InterestCache;
 
@@ -37,6 +37,8 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// Longest time a request may take before it is abandoned with a 503.
     pub request_timeout: Duration,
+    /// Largest total size of a request's headers.
+    pub max_header_bytes: usize,
     /// Read replicas for searches, matches and the ORUK feed.
     pub replica_urls: Vec<String>,
     /// Connections per replica pool.
@@ -54,6 +56,7 @@ impl Default for Settings {
             rate_limits: RateLimitSettings::default(),
             cors_origins: Vec::new(),
             request_timeout: Duration::from_secs(30),
+            max_header_bytes: 16 * 1024,
             replica_urls: Vec::new(),
             replica_pool_size: 10,
         }
@@ -100,6 +103,7 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
     let rate_limits = web::Data::new(RateLimits::new(settings.rate_limits));
     let cors_origins = web::Data::new(CorsOrigins(settings.cors_origins.clone()));
     let request_timeout = web::Data::new(RequestTimeout(settings.request_timeout));
+    let header_limit = web::Data::new(HeaderLimit(settings.max_header_bytes));
     // Built once: it is both served and the source of the 405 responses' Allow headers.
     let document = crate::openapi::document();
     let openapi = web::Data::new(Arc::new(crate::openapi::render(&document)));
@@ -123,6 +127,7 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
             .wrap(from_fn(middleware::consistency::consistency))
             .wrap(from_fn(middleware::idempotency::idempotency))
             .wrap(from_fn(middleware::timeout::timeout))
+            .wrap(from_fn(middleware::request_shape::request_shape))
             .wrap(from_fn(middleware::rate_limit::rate_limit))
             .wrap(from_fn(middleware::cors::cors))
             .wrap(from_fn(middleware::observe::observe))
@@ -131,6 +136,7 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
             .app_data(rate_limits.clone())
             .app_data(cors_origins.clone())
             .app_data(request_timeout.clone())
+            .app_data(header_limit.clone())
             .app_data(geocoder.clone())
             .app_data(interests.clone())
             .app_data(tree_cache.clone())

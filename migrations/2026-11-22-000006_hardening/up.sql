@@ -60,6 +60,10 @@ CREATE FUNCTION audit_snapshot(kind text, entity uuid) RETURNS jsonb LANGUAGE sq
     END
 $$;
 
+-- Runs report in after every page, so that a starting instance can tell a run another
+-- instance is still working on from one whose process died.
+ALTER TABLE imports ADD COLUMN heartbeat_at timestamptz;
+
 -- The first response to a POST sent with an Idempotency-Key, replayed to its retries.
 CREATE TABLE idempotency_keys (
     -- SHA-256 of the caller's API key (or of nothing, for anonymous callers).

@@ -83,6 +83,7 @@ pub async fn start(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<()> {
         .set((
             imports::status.eq("running"),
             imports::started_at.eq(diesel::dsl::now),
+            imports::heartbeat_at.eq(diesel::dsl::now),
         ))
         .execute(conn)
         .await?;
@@ -109,6 +110,7 @@ pub async fn record_progress(
             imports::skipped.eq(p.skipped),
             imports::failed.eq(p.failed),
             imports::errors.eq(errors),
+            imports::heartbeat_at.eq(diesel::dsl::now),
         ))
         .execute(conn)
         .await?;
@@ -132,10 +134,45 @@ pub async fn finish(
     Ok(())
 }
 
+/// A run that has not reported for this long belongs to a process that stopped: a page takes
+/// at most four tries of the feed's 30 s timeout.
+pub const STALE_AFTER_MINUTES: i64 = 5;
+
+/// Marks these runs (this process's, as it shuts down) failed: their last page was rolled back.
+pub async fn fail_stopped(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> DbResult<usize> {
+    Ok(diesel::update(
+        imports::table
+            .filter(imports::id.eq_any(ids))
+            .filter(imports::status.eq_any(["queued", "running"])),
+    )
+    .set((
+        imports::status.eq("failed"),
+        imports::error.eq(
+            "the service shut down while this import ran; the page being read was \
+             not kept; run it again (it picks up where the data stands)",
+        ),
+        imports::finished_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await?)
+}
+
 /// Runs left queued or running by a process that stopped: they can never finish now.
 pub async fn fail_interrupted(conn: &mut AsyncPgConnection) -> DbResult<usize> {
-    Ok(diesel::update(imports::table.filter(imports::status.eq_any(["queued", "running"])))
-        .set((
+    // Another instance sharing the database may be running an import right now: only runs
+    // that have not reported for longer than a page can take are abandoned.
+    let silent_since = chrono::Utc::now() - chrono::Duration::minutes(STALE_AFTER_MINUTES);
+    Ok(diesel::update(
+        imports::table
+            .filter(imports::status.eq_any(["queued", "running"]))
+            .filter(
+                diesel::dsl::sql::<diesel::sql_types::Timestamptz>(
+                    "coalesce(heartbeat_at, started_at, created_at)",
+                )
+                .lt(silent_since),
+            ),
+    )
+    .set((
             imports::status.eq("failed"),
             imports::error.eq("the service stopped while this import ran; run it again (it picks up where the data stands)"),
             imports::finished_at.eq(diesel::dsl::now),

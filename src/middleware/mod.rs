@@ -1,6 +1,6 @@
 //! Cross-cutting request handling, outermost first: `observe` (request id, access log,
-//! metrics), `cors`, `rate_limit`, `timeout`, `idempotency`, then `consistency` just around
-//! the routes.
+//! metrics), `cors`, `rate_limit`, `request_shape`, `timeout`, `idempotency`, then `consistency`
+//! just around the routes.
 //! Each is an `actix_web::middleware::from_fn` function with its settings in app data.
 
 pub mod consistency;
@@ -9,6 +9,7 @@ pub mod idempotency;
 pub mod metrics;
 pub mod observe;
 pub mod rate_limit;
+pub mod request_shape;
 pub mod timeout;
 
 use actix_web::HttpRequest;

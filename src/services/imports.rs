@@ -5,7 +5,7 @@
 //! nothing. Runs are recorded in `imports` with their counts and per-record errors.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde_json::{Value, json};
@@ -24,6 +24,7 @@ use crate::domain::validation::FieldError;
 use crate::error::ApiError;
 use crate::geocoder::Geocoder;
 use crate::import::feed::{self, FeedClient, FeedOptions, FeedVersion};
+use crate::middleware::metrics::METRICS;
 use crate::oruk::read::{self, ImportRecord};
 use crate::services::venues::place_by_postcode;
 
@@ -396,18 +397,35 @@ impl Run {
         if !record.active {
             self.seen.remove(&record.source_id);
             self.progress.skipped += 1;
+            METRICS.import_records.with_label_values(&["skipped"]).inc();
             return Ok(());
         }
         let d = record_digest(&self.target, raw);
         let actor = Actor::import(self.id);
-        match apply(conn, geocoder, &actor, &self.target, &record, &d).await {
-            Ok(Outcome::Created(_)) => self.progress.created += 1,
-            Ok(Outcome::Updated(_)) => self.progress.updated += 1,
-            Ok(Outcome::Unchanged(_)) => self.progress.unchanged += 1,
-            Ok(Outcome::Linked(_)) => self.progress.linked += 1,
-            Err(ApplyError::Invalid(errors)) => self.fail_record(label, place, &errors),
+        let outcome = match apply(conn, geocoder, &actor, &self.target, &record, &d).await {
+            Ok(Outcome::Created(_)) => {
+                self.progress.created += 1;
+                "created"
+            }
+            Ok(Outcome::Updated(_)) => {
+                self.progress.updated += 1;
+                "updated"
+            }
+            Ok(Outcome::Unchanged(_)) => {
+                self.progress.unchanged += 1;
+                "unchanged"
+            }
+            Ok(Outcome::Linked(_)) => {
+                self.progress.linked += 1;
+                "linked"
+            }
+            Err(ApplyError::Invalid(errors)) => {
+                self.fail_record(label, place, &errors);
+                "failed"
+            }
             Err(ApplyError::Failed(e)) => return Err(e),
-        }
+        };
+        METRICS.import_records.with_label_values(&[outcome]).inc();
         Ok(())
     }
 
@@ -443,6 +461,10 @@ impl Run {
             .await?;
         self.save(pool).await?;
         db::imports::finish(&mut conn, self.id, "succeeded", None).await?;
+        METRICS
+            .imports_finished
+            .with_label_values(&["succeeded"])
+            .inc();
         Ok(())
     }
 
@@ -450,6 +472,10 @@ impl Run {
         self.save(pool).await?;
         let mut conn = db::connect(pool).await?;
         db::imports::finish(&mut conn, self.id, "failed", Some(reason)).await?;
+        METRICS
+            .imports_finished
+            .with_label_values(&["failed"])
+            .inc();
         Ok(())
     }
 }
@@ -645,12 +671,32 @@ pub async fn run_feed(
     get(pool, import.id).await
 }
 
-/// Starts a queued ORUK import in the background.
+/// The background runs of this process, so that a shutdown can mark the unfinished ones.
+static RUNNING: LazyLock<Mutex<HashSet<Uuid>>> = LazyLock::new(Default::default);
+
+/// The ids of the imports this process is running in the background.
+pub fn running_here() -> Vec<Uuid> {
+    RUNNING
+        .lock()
+        .map(|r| r.iter().copied().collect())
+        .unwrap_or_default()
+}
+
+/// Starts a queued ORUK import in the background. If the process stops first, the page being
+/// stored is rolled back with its transaction and `serve` marks the run failed.
 pub fn spawn_feed(pool: DbPool, geocoder: Arc<Geocoder>, import: ImportRow, options: FeedOptions) {
+    if let Ok(mut running) = RUNNING.lock() {
+        running.insert(import.id);
+    }
+    METRICS.imports_running.inc();
     actix_web::rt::spawn(async move {
         if let Err(e) = run_feed(&pool, &geocoder, &import, options).await {
             tracing::error!(import = %import.id, error = %e, "import could not record its end");
         }
+        if let Ok(mut running) = RUNNING.lock() {
+            running.remove(&import.id);
+        }
+        METRICS.imports_running.dec();
     });
 }
 

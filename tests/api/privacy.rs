@@ -23,6 +23,7 @@ async fn match_requests_leave_no_trace_in_the_logs() {
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .env("DATABASE_URL", database_url(&app.db_name))
         .env("CA_LOG", "trace")
+        .env("CA_LOG_JSON", "true")
         .env("CA_WORKERS", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -93,9 +94,40 @@ async fn match_requests_leave_no_trace_in_the_logs() {
         .unwrap();
     assert_eq!(r.status(), 400);
 
+    // A search's postcode is the person's too: query strings are never logged either.
+    let r = client
+        .get(format!(
+            "{base}/v1/assets?postcode=YO10%205DD&interest=zebrafinchmarker"
+        ))
+        .header("x-request-id", "privacy-check-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "an unknown interest");
+
     let _ = child.kill();
     let _ = child.wait();
     let logs = stdout.join().unwrap() + &stderr.join().unwrap();
+    // Structured: every line is a JSON object, and each request has one access line with its
+    // id, method, route pattern, status and time.
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}")))
+        .collect();
+    let search = lines
+        .iter()
+        .find(|l| l["target"] == "access" && l["span"]["request_id"] == "privacy-check-1")
+        .expect("an access line for the search");
+    assert_eq!(search["fields"]["route"], "/v1/assets");
+    assert_eq!(search["fields"]["status"], 422);
+    assert_eq!(search["span"]["method"], "GET");
+    assert!(search["fields"]["duration_ms"].is_number());
+    let matches = lines
+        .iter()
+        .filter(|l| l["target"] == "access" && l["fields"]["route"] == "/v1/match")
+        .count();
+    assert_eq!(matches, 3);
     assert!(
         logs.contains("/v1/match"),
         "the requests were logged at all:\n{logs}"
