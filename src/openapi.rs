@@ -83,7 +83,7 @@ fn problem(description: &str, headers: &[(&str, &str)]) -> RefOr<Response> {
     RefOr::T(builder.build())
 }
 
-fn header_param(name: &str, description: &str, pattern: &str, example: &str) -> Parameter {
+fn header_param(name: &str, description: &str, pattern: Option<&str>, example: &str) -> Parameter {
     ParameterBuilder::new()
         .name(name)
         .parameter_in(ParameterIn::Header)
@@ -92,7 +92,7 @@ fn header_param(name: &str, description: &str, pattern: &str, example: &str) -> 
         .schema(Some(
             ObjectBuilder::new()
                 .schema_type(Type::String)
-                .pattern(Some(pattern)),
+                .pattern(pattern),
         ))
         .example(Some(serde_json::json!(example)))
         .build()
@@ -134,8 +134,8 @@ impl Modify for CrossCutting {
                 if reads_from_replicas(&id) {
                     params.push(RefOr::T(header_param(
                         "Consistency-Token",
-                        "The `Consistency-Token` of your last write: the answer then includes that write even when it is read from a replica.",
-                        r"^[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$",
+                        "The `Consistency-Token` of your last write: the answer then includes that write even when it is read from a replica. A value that is not such a token sends the read to the primary.",
+                        None,
                         "0/16B3748",
                     )));
                 }
@@ -144,7 +144,7 @@ impl Modify for CrossCutting {
                     params.push(RefOr::T(header_param(
                         "Idempotency-Key",
                         "Any unique string (e.g. a UUID) to make a retry safe: a repeat of the same request with the same key within 24 hours gets the first response again (with `Idempotent-Replayed: true`) and changes nothing.",
-                        r"^[!-~]{1,255}$",
+                        Some(r"^[!-~]{1,255}$"),
                         "5a8c5b38-72e0-5099-b654-1be90fec86ab",
                     )));
                     responses.entry("409".into()).or_insert_with(|| {

@@ -12,6 +12,7 @@ random identifier, so "no such thing" answers are still exercised. Nothing here 
 import json
 import os
 import random
+import uuid
 import urllib.request
 
 import schemathesis
@@ -251,6 +252,9 @@ def before_call(context, case, **kwargs):
     asset = etag = None
     if path.startswith("/v1/assets/{id}"):
         asset, etag = _current(case.path_parameters["id"])
+    if case.headers and "Idempotency-Key" in case.headers:
+        # A client sends a new key with each new request (and the same one only on retries).
+        case.headers["Idempotency-Key"] = str(uuid.uuid4())
     if case.headers and "If-Match" in case.headers:
         # An archived asset answers 410 Gone and shows no ETag; `*` matches it as it stands.
         case.headers["If-Match"] = etag or "*"

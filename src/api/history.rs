@@ -123,7 +123,6 @@ pub async fn asset_history(
     let mut params = QueryParams::new(&query);
     let after = params.int("after", 0, i64::MAX).unwrap_or(0);
     let limit = params.int("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
-    params.only(&["after", "limit"]);
     params.finish(())?;
     let rows = audit::asset_history(&pool, &caller, *id, after, limit).await?;
     let next = (rows.len() as i64 == limit).then(|| {

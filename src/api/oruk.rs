@@ -192,13 +192,14 @@ pub struct ServiceDetailDoc {
     )
 )]
 #[get("/")]
-pub async fn api_details(req: HttpRequest) -> HttpResponse {
+pub async fn api_details(req: HttpRequest, query: Pairs) -> Result<HttpResponse, ApiError> {
+    QueryParams::new(&query).finish(())?;
     let info = req.connection_info();
-    HttpResponse::Ok().json(OrukApiDetails {
+    Ok(HttpResponse::Ok().json(OrukApiDetails {
         version: publish::VERSION.to_string(),
         profile: publish::PROFILE.to_string(),
         openapi_url: format!("{}://{}/openapi.json", info.scheme(), info.host()),
-    })
+    }))
 }
 
 /// List services
@@ -250,7 +251,12 @@ pub async fn services(
     )
 )]
 #[get("/services/{id}")]
-pub async fn service(Reads(pool): Reads, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn service(
+    Reads(pool): Reads,
+    id: web::Path<Uuid>,
+    query: Pairs,
+) -> Result<HttpResponse, ApiError> {
+    QueryParams::new(&query).finish(())?;
     Ok(HttpResponse::Ok().json(oruk_feed::service(&pool, *id).await?))
 }
 
@@ -382,7 +388,9 @@ pub async fn service_at_locations(
 pub async fn service_at_location(
     Reads(pool): Reads,
     id: web::Path<Uuid>,
+    query: Pairs,
 ) -> Result<HttpResponse, ApiError> {
+    QueryParams::new(&query).finish(())?;
     Ok(HttpResponse::Ok().json(oruk_feed::service_at_location(&pool, *id).await?))
 }
 
@@ -419,7 +427,8 @@ pub async fn taxonomies(query: Pairs) -> Result<HttpResponse, ApiError> {
     )
 )]
 #[get("/taxonomies/{id}")]
-pub async fn taxonomy(id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn taxonomy(id: web::Path<Uuid>, query: Pairs) -> Result<HttpResponse, ApiError> {
+    QueryParams::new(&query).finish(())?;
     Ok(HttpResponse::Ok().json(oruk_feed::taxonomy(*id)?))
 }
 
@@ -483,6 +492,8 @@ pub async fn taxonomy_terms(Reads(pool): Reads, query: Pairs) -> Result<HttpResp
 pub async fn taxonomy_term(
     Reads(pool): Reads,
     id: web::Path<Uuid>,
+    query: Pairs,
 ) -> Result<HttpResponse, ApiError> {
+    QueryParams::new(&query).finish(())?;
     Ok(HttpResponse::Ok().json(oruk_feed::taxonomy_term(&pool, *id).await?))
 }

@@ -1,5 +1,6 @@
 //! Reading simple query parameters by hand, so that every bad value is named in one 400
-//! problem. Blank free text counts as absent; the first of repeated values wins.
+//! problem. Blank free text counts as absent; the first of repeated values wins; a parameter
+//! the handler never asked for is refused, so a misspelt one is not silently ignored.
 
 use chrono::{DateTime, NaiveTime, Utc};
 use uuid::Uuid;
@@ -10,6 +11,7 @@ use crate::error::ApiError;
 
 pub struct QueryParams<'a> {
     pairs: &'a [(String, String)],
+    asked: Vec<String>,
     pub errors: Errors,
 }
 
@@ -17,13 +19,15 @@ impl<'a> QueryParams<'a> {
     pub fn new(pairs: &'a [(String, String)]) -> Self {
         Self {
             pairs,
+            asked: Vec::new(),
             errors: Errors::default(),
         }
     }
 
     /// The first value of `name`. Typed values are read exactly as sent (no trimming, and an
     /// empty value is not a number, id or flag), so they mean what the documented schema says.
-    fn raw(&self, name: &str) -> Option<&'a str> {
+    fn raw(&mut self, name: &str) -> Option<&'a str> {
+        self.asked.push(name.to_string());
         self.pairs
             .iter()
             .find(|(k, _)| k == name)
@@ -117,23 +121,21 @@ impl<'a> QueryParams<'a> {
             .ok()
     }
 
-    /// Names every parameter not in `known`, so a misspelt one is not silently ignored.
-    pub fn only(&mut self, known: &[&str]) {
+    /// The errors as a 400 problem, or the value.
+    pub fn finish<T>(mut self, value: T) -> Result<T, ApiError> {
         for (name, _) in self.pairs {
-            if !known.contains(&name.as_str()) {
+            if !self.asked.contains(name) {
+                let expected = if self.asked.is_empty() {
+                    "this operation takes no query parameters".to_string()
+                } else {
+                    format!("expected one of {}", self.asked.join(", "))
+                };
                 self.errors.add(
                     name.as_str(),
-                    format!(
-                        "is not a parameter here (expected one of {})",
-                        known.join(", ")
-                    ),
+                    format!("is not a parameter here ({expected})"),
                 );
             }
         }
-    }
-
-    /// The errors as a 400 problem, or the value.
-    pub fn finish<T>(self, value: T) -> Result<T, ApiError> {
         self.errors
             .finish(value)
             .map_err(ApiError::bad_request_fields)

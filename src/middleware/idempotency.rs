@@ -48,8 +48,11 @@ pub async fn idempotency(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     // A match is a read, and its answer describes a person: it is never stored.
+    // Only callers with a key are remembered: an anonymous write is refused anyway, and
+    // storing its answer would let anybody fill the table.
     if req.method() != Method::POST
         || !req.headers().contains_key(HEADER)
+        || !req.headers().contains_key(header::AUTHORIZATION)
         || req.path() == "/v1/match"
     {
         return Ok(next.call(req).await?.map_into_boxed_body());
@@ -156,7 +159,7 @@ pub async fn idempotency(
         }
     };
     let status = res.status();
-    if status.is_server_error() {
+    if status.is_server_error() || status == StatusCode::UNAUTHORIZED {
         forget(&pool, &caller, &key).await;
         return Ok(res.map_into_boxed_body());
     }
