@@ -11,6 +11,9 @@ use crate::seed;
 
 pub const DATABASE_NAME: &str = "community_assets";
 
+/// The advisory lock key held while migrating (an arbitrary constant: "ca-migr" in ASCII).
+const MIGRATION_LOCK: i64 = 0x63_61_2d_6d_69_67_72;
+
 pub struct Database {
     pub url: String,
     /// The private cluster, when this process started it and so should stop it.
@@ -76,12 +79,25 @@ pub async fn open(args: &DbArgs) -> anyhow::Result<Database> {
         }
     };
     let prepared = async {
-        let applied = crate::db::migrate(&database.url).await?;
-        if !applied.is_empty() {
-            tracing::info!(migrations = ?applied, "applied migrations");
-        }
+        // Instances starting together on one database take turns: the first migrates and
+        // loads the vocabulary, the others then find nothing left to do.
         let mut conn = AsyncPgConnection::establish(&database.url).await?;
-        seed::load_vocabulary(&mut conn).await
+        diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+            .execute(&mut conn)
+            .await
+            .context("waiting for another instance to finish migrating")?;
+        let result = async {
+            let applied = crate::db::migrate(&database.url).await?;
+            if !applied.is_empty() {
+                tracing::info!(migrations = ?applied, "applied migrations");
+            }
+            seed::load_vocabulary(&mut conn).await
+        }
+        .await;
+        diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+            .execute(&mut conn)
+            .await?;
+        result
     }
     .await;
     if let Err(e) = prepared {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use anyhow::{Context, bail};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -17,6 +17,9 @@ use crate::domain::asset::{self, AssetInput, AssetStatus};
 use crate::domain::organization::{self, OrganizationInput};
 use crate::domain::validation::Errors;
 use crate::domain::venue::{self, VenueInput};
+
+/// The advisory lock key held while loading the demo (an arbitrary constant: "ca-demo").
+const DEMO_LOCK: i64 = 0x63_61_2d_64_65_6d_6f;
 
 const VOCABULARY: &str = include_str!("../seed-data/vocabulary.json");
 const ORGANIZATIONS: &str = include_str!("../seed-data/demo/organizations.json");
@@ -140,9 +143,6 @@ fn invalid(
 
 /// Loads the demo directory unless the database already holds assets. Returns what it loaded.
 pub async fn load_demo(conn: &mut AsyncPgConnection) -> anyhow::Result<DemoCounts> {
-    if db::assets::count(conn).await? > 0 {
-        return Ok(DemoCounts::default());
-    }
     let organizations: Vec<SeedOrganization> = parse("organizations.json", ORGANIZATIONS)?;
     let venues: Vec<SeedVenue> = parse("venues.json", VENUES)?;
     let assets: Vec<SeedAsset> = parse("assets.json", ASSETS)?;
@@ -151,72 +151,84 @@ pub async fn load_demo(conn: &mut AsyncPgConnection) -> anyhow::Result<DemoCount
         venues: venues.len(),
         assets: assets.len(),
     };
-    conn.transaction(async |conn| -> anyhow::Result<()> {
-        for o in &organizations {
-            let org =
-                organization::validate(&o.input).map_err(|e| invalid("organisation", o.id, e))?;
-            db::organizations::insert(
-                conn,
-                o.id,
-                &org,
-                Some(Source {
-                    name: &o.source,
-                    id: &o.source_id,
-                }),
-            )
-            .await?;
-        }
-        for v in &venues {
-            let mut errors = Errors::default();
-            let valid = venue::validate(&v.input, "", &mut errors);
-            errors.finish(()).map_err(|e| invalid("venue", v.id, e))?;
-            db::venues::insert(
-                conn,
-                v.id,
-                &valid,
-                None,
-                Some(Source {
-                    name: &v.source,
-                    id: &v.source_id,
-                }),
-            )
-            .await?;
-        }
-        for a in &assets {
-            let valid = asset::validate(&a.input).map_err(|e| invalid("asset", a.id, e))?;
-            let Some(organization_id) = a.input.organization_id else {
-                bail!("demo asset {} has no organization_id", a.id);
-            };
-            let mut interest_ids = Vec::new();
-            for phrase in &valid.interests {
-                match db::interests::resolve(conn, phrase).await? {
-                    Some(term) => interest_ids.push(term.id),
-                    None => bail!("demo asset {} names unknown interest {phrase:?}", a.id),
-                }
+    let loaded = conn
+        .transaction(async |conn| -> anyhow::Result<bool> {
+            // Instances started together take turns here, so only the first loads the demo.
+            diesel::sql_query(format!("SELECT pg_advisory_xact_lock({DEMO_LOCK})"))
+                .execute(conn)
+                .await?;
+            if db::assets::count(conn).await? > 0 {
+                return Ok(false);
             }
-            interest_ids.dedup();
-            let new = NewAsset {
-                id: a.id,
-                organization_id,
-                status: a.status,
-                source: Some(Source {
-                    name: &a.source,
-                    id: &a.source_id,
-                }),
-                is_example: a.example,
-            };
-            let placement = Placement {
-                venue_id: a.input.venue_id,
-                interest_ids: &interest_ids,
-            };
-            db::assets::insert(conn, &new, &valid, &placement)
-                .await
-                .map_err(|e: DbError| anyhow::anyhow!("demo asset {}: {e}", a.id))?;
-        }
-        Ok(())
+            for o in &organizations {
+                let org = organization::validate(&o.input)
+                    .map_err(|e| invalid("organisation", o.id, e))?;
+                db::organizations::insert(
+                    conn,
+                    o.id,
+                    &org,
+                    Some(Source {
+                        name: &o.source,
+                        id: &o.source_id,
+                    }),
+                )
+                .await?;
+            }
+            for v in &venues {
+                let mut errors = Errors::default();
+                let valid = venue::validate(&v.input, "", &mut errors);
+                errors.finish(()).map_err(|e| invalid("venue", v.id, e))?;
+                db::venues::insert(
+                    conn,
+                    v.id,
+                    &valid,
+                    None,
+                    Some(Source {
+                        name: &v.source,
+                        id: &v.source_id,
+                    }),
+                )
+                .await?;
+            }
+            for a in &assets {
+                let valid = asset::validate(&a.input).map_err(|e| invalid("asset", a.id, e))?;
+                let Some(organization_id) = a.input.organization_id else {
+                    bail!("demo asset {} has no organization_id", a.id);
+                };
+                let mut interest_ids = Vec::new();
+                for phrase in &valid.interests {
+                    match db::interests::resolve(conn, phrase).await? {
+                        Some(term) => interest_ids.push(term.id),
+                        None => bail!("demo asset {} names unknown interest {phrase:?}", a.id),
+                    }
+                }
+                interest_ids.dedup();
+                let new = NewAsset {
+                    id: a.id,
+                    organization_id,
+                    status: a.status,
+                    source: Some(Source {
+                        name: &a.source,
+                        id: &a.source_id,
+                    }),
+                    is_example: a.example,
+                };
+                let placement = Placement {
+                    venue_id: a.input.venue_id,
+                    interest_ids: &interest_ids,
+                };
+                db::assets::insert(conn, &new, &valid, &placement)
+                    .await
+                    .map_err(|e: DbError| anyhow::anyhow!("demo asset {}: {e}", a.id))?;
+            }
+            Ok(true)
+        })
+        .await?;
+    Ok(if loaded {
+        counts
+    } else {
+        DemoCounts::default()
     })
-    .await?;
-    Ok(counts)
 }
 
 #[cfg(test)]

@@ -284,9 +284,12 @@ pub fn parse(pairs: &[(String, String)]) -> Result<SearchParams, Vec<FieldError>
                 format!("is not a search parameter (known: {})", KNOWN.join(", ")),
             );
         } else if REPEATABLE.contains(&key) {
-            // An empty list is sent as one empty value (`kind=`): no filter.
+            // An empty list is sent as one empty value (`kind=`): no filter. A blank beside
+            // other values of the same parameter is a malformed list, not an empty one.
             if !value.trim().is_empty() {
                 repeated.entry(key).or_default().push(value.as_str());
+            } else if pairs.iter().filter(|(k, _)| k == key).count() > 1 {
+                errors.add(key, "must not be blank when given more than once");
             }
         } else if single.insert(key, value.as_str()).is_some() {
             errors.add(key, "must be given at most once");
@@ -620,6 +623,8 @@ mod tests {
             parse(&pairs("")).unwrap(),
             "an empty list is no filter"
         );
+        assert_eq!(fields("kind=&kind="), ["kind", "kind"]);
+        assert_eq!(fields("access=step_free_access&access="), ["access"]);
         assert_eq!(
             parse(&[("q".into(), "a\0b".into())]).unwrap_err()[0].field,
             "q"
