@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 
 use crate::db::{self, search::SearchQuery};
 use crate::domain::search as search_params;
@@ -33,7 +33,7 @@ async fn resolve(database_url: &str, query: &str) -> anyhow::Result<SearchQuery>
 
 pub async fn explain(database_url: &str, query: &str) -> anyhow::Result<Vec<String>> {
     let resolved = resolve(database_url, query).await?;
-    let mut conn = AsyncPgConnection::establish(database_url).await?;
+    let mut conn = crate::db::connect::establish(database_url).await?;
     Ok(db::search::explain(&mut conn, &resolved).await?)
 }
 
@@ -66,7 +66,7 @@ where
         let url = database_url.to_string();
         let queries = queries.clone();
         tasks.push(tokio::spawn(async move {
-            let mut conn = AsyncPgConnection::establish(&url).await?;
+            let mut conn = crate::db::connect::establish(&url).await?;
             let mut latencies = Vec::new();
             let mut rows = 0;
             let mut next = client * queries.len() / clients.max(1);
@@ -140,7 +140,7 @@ pub async fn explain_match(
     let q = queries
         .get(line.saturating_sub(1))
         .context("no such line")?;
-    let mut conn = AsyncPgConnection::establish(database_url).await?;
+    let mut conn = crate::db::connect::establish(database_url).await?;
     Ok(db::matching::explain(&mut conn, q).await?)
 }
 

@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 
 use crate::config::DbArgs;
 use crate::local_cluster::LocalCluster;
@@ -38,7 +38,7 @@ struct Exists {
 
 /// Creates the database on the cluster if it is missing.
 pub async fn ensure_database(admin_url: &str, name: &str) -> anyhow::Result<()> {
-    let mut conn = AsyncPgConnection::establish(admin_url)
+    let mut conn = crate::db::connect::establish(admin_url)
         .await
         .context("connecting to PostgreSQL")?;
     let found: Exists =
@@ -81,7 +81,7 @@ pub async fn open(args: &DbArgs) -> anyhow::Result<Database> {
     let prepared = async {
         // Instances starting together on one database take turns: the first migrates and
         // loads the vocabulary, the others then find nothing left to do.
-        let mut conn = AsyncPgConnection::establish(&database.url).await?;
+        let mut conn = crate::db::connect::establish(&database.url).await?;
         diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
             .execute(&mut conn)
             .await

@@ -9,7 +9,6 @@ use community_assets::config::{
 use community_assets::domain::audit::Actor;
 use community_assets::local_cluster::LocalCluster;
 use community_assets::{bench, bootstrap, db, openapi, seed, services, startup, telemetry};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -29,7 +28,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Seed(args) => {
             let database = bootstrap::open(&args).await?;
             let result = async {
-                let mut conn = AsyncPgConnection::establish(&database.url).await?;
+                let mut conn = db::connect::establish(&database.url).await?;
                 seed::load_demo(&mut conn).await
             }
             .await;
@@ -50,7 +49,7 @@ async fn main() -> anyhow::Result<()> {
             let role = Role::parse(&role).context("unknown role")?;
             let database = bootstrap::open(&db).await?;
             let result = async {
-                let mut conn = AsyncPgConnection::establish(&database.url).await?;
+                let mut conn = db::connect::establish(&database.url).await?;
                 services::api_keys::insert(
                     &mut conn,
                     &Actor::command_line(),
@@ -72,7 +71,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Export { output, db } => {
             let database = bootstrap::open(&db).await?;
             let result = async {
-                let mut conn = AsyncPgConnection::establish(&database.url).await?;
+                let mut conn = db::connect::establish(&database.url).await?;
                 community_assets::backup::export(&mut conn).await
             }
             .await;
@@ -97,7 +96,7 @@ async fn main() -> anyhow::Result<()> {
                 serde_json::from_str(&text).context("the export is not JSON")?;
             let database = bootstrap::open(&db).await?;
             let result = async {
-                let mut conn = AsyncPgConnection::establish(&database.url).await?;
+                let mut conn = db::connect::establish(&database.url).await?;
                 community_assets::backup::restore(&mut conn, &document).await
             }
             .await;
@@ -186,7 +185,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let database = bootstrap::open(&args.db).await?;
     let result = async {
         if args.demo_data {
-            let mut conn = AsyncPgConnection::establish(&database.url).await?;
+            let mut conn = db::connect::establish(&database.url).await?;
             let counts = seed::load_demo(&mut conn).await?;
             if counts.assets > 0 {
                 tracing::info!(?counts, "loaded the demo directory");
@@ -194,7 +193,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         let pool = db::pool(&database.url, args.pool_size)?;
         {
-            let mut conn = AsyncPgConnection::establish(&database.url).await?;
+            let mut conn = db::connect::establish(&database.url).await?;
             let interrupted = db::imports::fail_interrupted(&mut conn).await?;
             if interrupted > 0 {
                 tracing::warn!(
@@ -227,7 +226,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         startup::run(listener, pool, settings)?.await?;
         let unfinished = services::imports::running_here();
         if !unfinished.is_empty() {
-            let mut conn = AsyncPgConnection::establish(&database.url).await?;
+            let mut conn = db::connect::establish(&database.url).await?;
             let marked = db::imports::fail_stopped(&mut conn, &unfinished).await?;
             tracing::warn!(
                 marked,

@@ -16,6 +16,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 pub mod api_keys;
 pub mod assets;
 pub mod audit;
+pub mod connect;
 pub mod idempotency;
 pub mod imports;
 pub mod interests;
@@ -74,6 +75,7 @@ pub fn pool(database_url: &str, max_size: usize) -> anyhow::Result<DbPool> {
     // A connection that died is reported on first use (as a 503) and then discarded.
     let mut config = ManagerConfig::default();
     config.recycling_method = RecyclingMethod::Fast;
+    config.custom_setup = Box::new(|url| Box::pin(connect::establish(url)));
     let manager =
         AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
     Pool::builder(manager)
@@ -95,9 +97,10 @@ pub async fn connect(pool: &DbPool) -> DbResult<DbConn> {
 pub async fn migrate(database_url: &str) -> anyhow::Result<Vec<String>> {
     let url = database_url.to_string();
     tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
-        use diesel::Connection;
-        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
+        let conn = tokio::runtime::Handle::current()
+            .block_on(connect::establish(&url))
             .context("connecting to the database to migrate it")?;
+        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::from(conn);
         let applied = conn.run_pending_migrations(MIGRATIONS).map_err(|e| {
             anyhow::anyhow!(
                 "migrating the database failed: {e}. The migrations create the postgis and pg_trgm \

@@ -24,14 +24,14 @@ fn free_port() -> u16 {
 }
 
 /// A private cluster in a fresh directory, removed (and stopped) when dropped.
-struct OwnCluster {
+pub struct OwnCluster {
     dir: PathBuf,
-    cluster: LocalCluster,
-    url: String,
+    pub cluster: LocalCluster,
+    pub url: String,
 }
 
 impl OwnCluster {
-    async fn start() -> OwnCluster {
+    pub async fn start() -> OwnCluster {
         let dir = std::env::temp_dir().join(format!("ca-fault-{}", uuid::Uuid::new_v4().simple()));
         let args = DbArgs {
             database_url: None,
@@ -62,7 +62,7 @@ impl Drop for OwnCluster {
     }
 }
 
-async fn serve(url: &str, settings: Settings) -> TestApp {
+pub async fn serve(url: &str, settings: Settings) -> TestApp {
     // The name is unique, so the helper's clean-up on the shared cluster finds nothing to drop.
     let name = format!("own_{}", uuid::Uuid::new_v4().simple());
     serve_on(url, name, settings).await

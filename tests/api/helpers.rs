@@ -64,7 +64,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
 pub async fn serve_on(url: &str, db_name: String, settings: Settings) -> TestApp {
     let url = url.to_string();
     let pool = db::pool(&url, 4).expect("pool");
-    let mut conn = AsyncPgConnection::establish(&url)
+    let mut conn = db::connect::establish(&url)
         .await
         .expect("connect to test db");
     let _: One = diesel::sql_query("SELECT 1 AS n")

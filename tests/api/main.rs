@@ -21,4 +21,5 @@ mod privacy;
 mod search;
 mod seed;
 mod shutdown;
+mod tls;
 mod validation;
