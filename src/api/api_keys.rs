@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, delete, post, web};
+use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -63,6 +63,45 @@ pub struct ApiKeyCreated {
     /// Send as `Authorization: Bearer <secret>`. Store it now: it cannot be shown again.
     #[schema(example = "ca_tvPlDW7qR2mXc9LbN4sHfK1yT8wEa3ZuJ6oVd0GiP5e")]
     pub secret: String,
+}
+
+/// An organisation's API keys.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyList {
+    /// Every key of the organisation, revoked ones too, oldest first.
+    pub items: Vec<ApiKeyView>,
+}
+
+/// List an organisation's API keys
+///
+/// Needs an admin key or an agency key of the organisation. Shows each key's metadata (never
+/// a secret), including when it was last used, so that unused or forgotten keys can be found
+/// and revoked.
+#[utoipa::path(
+    operation_id = "listApiKeys",
+    tag = "api-keys",
+    params(("id" = Uuid, Path, description = "The id (uuid) of the organisation.", example = "b4f370d5-e15c-590e-ba5e-ae4a85bad88f")),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The organisation's keys.", body = ApiKeyList),
+        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key is neither an admin key nor an agency key of this organisation.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[get("/organizations/{id}/api-keys")]
+pub async fn list(
+    pool: web::Data<DbPool>,
+    Authenticated(caller): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let rows = api_keys::list_for_organization(&pool, &caller, *id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(ApiKeyList {
+            items: rows.into_iter().map(ApiKeyView::from).collect(),
+        }))
 }
 
 /// Create an API key for an organisation

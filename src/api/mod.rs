@@ -37,6 +37,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(organizations::create)
                 .service(organizations::get)
                 .service(organizations::patch)
+                .service(api_keys::list)
                 .service(api_keys::create)
                 .service(api_keys::revoke)
                 .service(venues::create)

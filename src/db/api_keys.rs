@@ -67,6 +67,19 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<Option<Api
         .optional()?)
 }
 
+/// Every key of an organisation, revoked ones too, oldest first.
+pub async fn list_for_organization(
+    conn: &mut AsyncPgConnection,
+    organization_id: Uuid,
+) -> DbResult<Vec<ApiKeyRow>> {
+    Ok(api_keys::table
+        .filter(api_keys::organization_id.eq(organization_id))
+        .order((api_keys::created_at.asc(), api_keys::id.asc()))
+        .select(ApiKeyRow::as_select())
+        .load(conn)
+        .await?)
+}
+
 /// Records use at most once a minute per key, so reads do not turn into a write each.
 pub async fn touch(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<()> {
     diesel::sql_query(

@@ -91,6 +91,29 @@ pub async fn insert(
     Ok((row, key.secret))
 }
 
+/// An organisation's keys (metadata only), for its agency keys and admins: what exists, when
+/// each was last used, and which to revoke.
+pub async fn list_for_organization(
+    pool: &DbPool,
+    caller: &Caller,
+    organization_id: Uuid,
+) -> Result<Vec<ApiKeyRow>, ApiError> {
+    let principal = caller.authenticated()?;
+    let mut conn = db::connect(pool).await?;
+    organization_or_404(&mut conn, organization_id).await?;
+    if !principal.can_write_for(organization_id) {
+        return Err(ApiError::Forbidden(
+            if principal.belongs_to(organization_id) {
+                "a reader key cannot list the organisation's keys"
+            } else {
+                "a key may list only its own organisation's keys"
+            }
+            .into(),
+        ));
+    }
+    Ok(db::api_keys::list_for_organization(&mut conn, organization_id).await?)
+}
+
 pub async fn revoke(pool: &DbPool, caller: &Caller, id: Uuid) -> Result<ApiKeyRow, ApiError> {
     let principal = caller.authenticated()?;
     let mut conn = db::connect(pool).await?;

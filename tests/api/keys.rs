@@ -136,3 +136,83 @@ async fn anonymous_writes_are_refused_before_their_body_is_read() {
         .unwrap();
     problem_fields(response, 401).await;
 }
+
+#[tokio::test]
+async fn an_organisation_lists_its_keys_with_their_last_use_but_never_a_secret() {
+    let app = spawn_app().await;
+    let (org, agency) = app.agency("Sale Striders", true).await;
+    let (reader_id, _) = app.create_key(org, "reader").await;
+    let (_, stranger) = app.agency("Elsewhere", false).await;
+    let path = format!("/v1/organizations/{org}/api-keys");
+
+    // The agency key has been used (to make its own request); the reader key not yet.
+    assert_eq!(
+        app.post_asset(&agency, &walking_football()).await.status(),
+        201
+    );
+    let response = app.get(&path, Some(&agency)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let body: Value = response.json().await.unwrap();
+    let items = body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{body}");
+    assert!(items.iter().all(|k| k.get("secret").is_none()));
+    assert!(
+        !body.to_string().contains(&agency[8..]),
+        "no secret in any form"
+    );
+    let by_role = |role: &str| items.iter().find(|k| k["role"] == role).unwrap().clone();
+    assert!(by_role("agency")["last_used_at"].is_string());
+    assert!(by_role("reader")["last_used_at"].is_null());
+    assert_eq!(by_role("reader")["id"], reader_id.to_string());
+
+    // Revoked keys stay listed, with when.
+    let revoke = app
+        .request(
+            Method::DELETE,
+            &format!("/v1/api-keys/{reader_id}"),
+            Some(&agency),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoke.status(), 200);
+    let admin_view: Value = app
+        .get(&path, Some(&app.admin_key))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let reader_row = admin_view["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == reader_id.to_string())
+        .unwrap();
+    assert!(reader_row["revoked_at"].is_string());
+
+    problem_fields(app.get(&path, Some(&stranger)).await, 403).await;
+    problem_fields(app.get(&path, None).await, 401).await;
+    problem_fields(
+        app.get(
+            &format!("/v1/organizations/{}/api-keys", uuid::Uuid::new_v4()),
+            Some(&app.admin_key),
+        )
+        .await,
+        404,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_reader_key_cannot_list_its_organisations_keys() {
+    let app = spawn_app().await;
+    let org = app.create_org("Trafford Walks", true).await;
+    let (_, reader) = app.create_key(org, "reader").await;
+    problem_fields(
+        app.get(&format!("/v1/organizations/{org}/api-keys"), Some(&reader))
+            .await,
+        403,
+    )
+    .await;
+}
