@@ -153,7 +153,7 @@ impl Caller {
     }
 }
 
-fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+pub fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };

@@ -255,6 +255,10 @@ pub struct ServeArgs {
     /// https://app.example.org. The ORUK feed allows any origin.
     #[arg(long, env = "CA_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// A bearer token /metrics asks for (at least 16 characters), for platforms where the
+    /// metrics cannot be kept on a private network. Unset leaves /metrics open.
+    #[arg(long, env = "CA_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// Longest a request may take before it is abandoned with a 503, in seconds.
     #[arg(long, env = "CA_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,

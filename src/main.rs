@@ -182,6 +182,20 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let metrics_token = args
+        .metrics_token
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string);
+    if metrics_token
+        .as_ref()
+        .is_some_and(|t| t.chars().count() < 16)
+    {
+        anyhow::bail!(
+            "CA_METRICS_TOKEN must be at least 16 characters (e.g. openssl rand -hex 24)"
+        );
+    }
     let database = bootstrap::open(&args.db).await?;
     let result = async {
         if args.demo_data {
@@ -221,6 +235,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             max_header_bytes: args.max_header_bytes,
             replica_urls: args.replica_urls.clone(),
             replica_pool_size: args.pool_size,
+            metrics_token: metrics_token.clone(),
         };
         // Stops on SIGTERM or Ctrl-C once the requests in flight are answered (30 s at most).
         startup::run(listener, pool, settings)?.await?;

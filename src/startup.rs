@@ -43,6 +43,8 @@ pub struct Settings {
     pub replica_urls: Vec<String>,
     /// Connections per replica pool.
     pub replica_pool_size: usize,
+    /// The bearer token `/metrics` asks for; `None` leaves it open.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Settings {
@@ -59,6 +61,7 @@ impl Default for Settings {
             max_header_bytes: 16 * 1024,
             replica_urls: Vec::new(),
             replica_pool_size: 10,
+            metrics_token: None,
         }
     }
 }
@@ -104,6 +107,9 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
     let cors_origins = web::Data::new(CorsOrigins(settings.cors_origins.clone()));
     let request_timeout = web::Data::new(RequestTimeout(settings.request_timeout));
     let header_limit = web::Data::new(HeaderLimit(settings.max_header_bytes));
+    let metrics_token = web::Data::new(crate::api::health::MetricsToken::new(
+        settings.metrics_token.as_deref(),
+    ));
     // Built once: it is both served and the source of the 405 responses' Allow headers.
     let document = crate::openapi::document();
     let openapi = web::Data::new(Arc::new(crate::openapi::render(&document)));
@@ -137,6 +143,7 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
             .app_data(cors_origins.clone())
             .app_data(request_timeout.clone())
             .app_data(header_limit.clone())
+            .app_data(metrics_token.clone())
             .app_data(geocoder.clone())
             .app_data(interests.clone())
             .app_data(tree_cache.clone())

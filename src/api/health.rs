@@ -1,6 +1,7 @@
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use diesel_async::RunQueryDsl;
 use serde::Serialize;
+use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 
 use crate::db::replicas::ReadPools;
@@ -60,11 +61,50 @@ pub async fn readyz(pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
 #[utoipa::path(
     tag = "health",
     operation_id = "metrics",
-    responses((status = 200, description = "The metrics.", body = String, content_type = "text/plain; version=0.0.4"))
+    responses(
+        (status = 200, description = "The metrics.", body = String, content_type = "text/plain; version=0.0.4"),
+        (status = 401, description = "The server was started with `CA_METRICS_TOKEN` and the request did not send it as `Authorization: Bearer <token>`.", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/metrics")]
-pub async fn metrics(reads: web::Data<ReadPools>) -> HttpResponse {
-    HttpResponse::Ok()
+pub async fn metrics(
+    req: HttpRequest,
+    reads: web::Data<ReadPools>,
+    token: web::Data<MetricsToken>,
+) -> Result<HttpResponse, ApiError> {
+    token.check(&req)?;
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(crate::middleware::metrics::render(&reads.named()))
+        .body(crate::middleware::metrics::render(&reads.named())))
+}
+
+/// The token `/metrics` asks for (its SHA-256 digest), when one is set: for platforms where
+/// the metrics cannot be kept on a private network.
+pub struct MetricsToken(Option<Vec<u8>>);
+
+impl MetricsToken {
+    pub fn new(token: Option<&str>) -> Self {
+        Self(token.map(crate::auth::hash_secret))
+    }
+
+    fn check(&self, req: &HttpRequest) -> Result<(), ApiError> {
+        let Some(expected) = &self.0 else {
+            return Ok(());
+        };
+        let refused = || {
+            ApiError::Unauthorized(
+                "the metrics need Authorization: Bearer <the CA_METRICS_TOKEN the server was started with>"
+                    .into(),
+            )
+        };
+        let given = crate::auth::bearer_token(req)
+            .map_err(|_| refused())?
+            .ok_or_else(refused)?;
+        // Digests of equal length, compared in constant time, so timing tells nothing.
+        if bool::from(crate::auth::hash_secret(&given).ct_eq(expected)) {
+            Ok(())
+        } else {
+            Err(refused())
+        }
+    }
 }

@@ -374,3 +374,44 @@ async fn writes_return_a_consistency_token_that_reads_accept() {
     let body: Value = unreadable.json().await.unwrap();
     assert_eq!(body["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_metrics_token_keeps_metrics_from_anyone_without_it() {
+    let token = "metrics-scraper-token-0123456789";
+    let app = spawn_app_with(Settings {
+        metrics_token: Some(token.into()),
+        ..settings()
+    })
+    .await;
+    for authorization in [
+        None,
+        Some("Bearer wrong-token-0123456789"),
+        Some("Basic eDp5"),
+    ] {
+        let mut request = app.client.get(app.url("/metrics"));
+        if let Some(value) = authorization {
+            request = request.header("Authorization", value);
+        }
+        let refused = request.send().await.unwrap();
+        assert_eq!(refused.status(), 401, "{authorization:?}");
+        assert_eq!(
+            refused.headers()["content-type"],
+            "application/problem+json"
+        );
+        assert!(!refused.text().await.unwrap().contains("community_assets_"));
+    }
+    // An API key, even an admin's, is not the metrics token.
+    let admin = app.get("/metrics", Some(&app.admin_key)).await;
+    assert_eq!(admin.status(), 401);
+    let allowed = app.get("/metrics", Some(token)).await;
+    assert_eq!(allowed.status(), 200);
+    assert!(
+        allowed
+            .text()
+            .await
+            .unwrap()
+            .contains("community_assets_http_requests_total")
+    );
+    // Health checks stay open.
+    assert_eq!(app.get("/readyz", None).await.status(), 200);
+}
