@@ -25,6 +25,7 @@ async fn resolve(database_url: &str, query: &str) -> anyhow::Result<SearchQuery>
         &Geocoder::offline(),
         &service::InterestCache::default(),
         &params,
+        &crate::domain::freshness::FreshnessPolicy::default(),
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}: {:?}", e.problem()))?;

@@ -255,6 +255,16 @@ pub struct ServeArgs {
     /// https://app.example.org. The ORUK feed allows any origin.
     #[arg(long, env = "CA_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// Days after its last confirmation that a listing is due for confirmation.
+    #[arg(long, env = "CA_FRESHNESS_DUE_DAYS", default_value_t = 182)]
+    pub freshness_due_days: u32,
+    /// Days after its last confirmation that a listing is stale (ranked lower in matching).
+    #[arg(long, env = "CA_FRESHNESS_STALE_DAYS", default_value_t = 365)]
+    pub freshness_stale_days: u32,
+    /// Days after its last confirmation that a listing is left out of default searches
+    /// (`include_stale=true` still finds it; nothing is deleted).
+    #[arg(long, env = "CA_HIDE_STALE_AFTER_DAYS", default_value_t = 548)]
+    pub hide_stale_after_days: u32,
     /// A bearer token /metrics asks for (at least 16 characters), for platforms where the
     /// metrics cannot be kept on a private network. Unset leaves /metrics open.
     #[arg(long, env = "CA_METRICS_TOKEN", hide_env_values = true)]

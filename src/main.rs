@@ -7,6 +7,7 @@ use community_assets::config::{
     Cli, ClusterCommand, Command, ImportCommand, KeysCommand, ServeArgs,
 };
 use community_assets::domain::audit::Actor;
+use community_assets::domain::freshness::FreshnessPolicy;
 use community_assets::local_cluster::LocalCluster;
 use community_assets::{bench, bootstrap, db, openapi, seed, services, startup, telemetry};
 
@@ -196,6 +197,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "CA_METRICS_TOKEN must be at least 16 characters (e.g. openssl rand -hex 24)"
         );
     }
+    let freshness = FreshnessPolicy::new(
+        args.freshness_due_days,
+        args.freshness_stale_days,
+        args.hide_stale_after_days,
+    )
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "CA_FRESHNESS_DUE_DAYS, CA_FRESHNESS_STALE_DAYS, CA_HIDE_STALE_AFTER_DAYS: {e}"
+        )
+    })?;
     let database = bootstrap::open(&args.db).await?;
     let result = async {
         if args.demo_data {
@@ -236,6 +247,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             replica_urls: args.replica_urls.clone(),
             replica_pool_size: args.pool_size,
             metrics_token: metrics_token.clone(),
+            freshness,
         };
         // Stops on SIGTERM or Ctrl-C once the requests in flight are answered (30 s at most).
         startup::run(listener, pool, settings)?.await?;

@@ -1,5 +1,6 @@
 //! Building and running the HTTP server: the app factory is shared by `serve` and the tests.
 
+use crate::domain::freshness::FreshnessPolicy;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,6 +46,8 @@ pub struct Settings {
     pub replica_pool_size: usize,
     /// The bearer token `/metrics` asks for; `None` leaves it open.
     pub metrics_token: Option<String>,
+    /// When listings become due for confirmation, stale, and hidden from default searches.
+    pub freshness: FreshnessPolicy,
 }
 
 impl Default for Settings {
@@ -62,6 +65,7 @@ impl Default for Settings {
             replica_urls: Vec::new(),
             replica_pool_size: 10,
             metrics_token: None,
+            freshness: FreshnessPolicy::default(),
         }
     }
 }
@@ -107,6 +111,7 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
     let cors_origins = web::Data::new(CorsOrigins(settings.cors_origins.clone()));
     let request_timeout = web::Data::new(RequestTimeout(settings.request_timeout));
     let header_limit = web::Data::new(HeaderLimit(settings.max_header_bytes));
+    let freshness = web::Data::new(settings.freshness);
     let metrics_token = web::Data::new(crate::api::health::MetricsToken::new(
         settings.metrics_token.as_deref(),
     ));
@@ -144,6 +149,7 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
             .app_data(request_timeout.clone())
             .app_data(header_limit.clone())
             .app_data(metrics_token.clone())
+            .app_data(freshness.clone())
             .app_data(geocoder.clone())
             .app_data(interests.clone())
             .app_data(tree_cache.clone())

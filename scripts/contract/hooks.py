@@ -100,6 +100,8 @@ PATH_KINDS = {
     "/v1/assets/{id}/publish": "assets",
     "/v1/organizations/{id}": "organizations",
     "/v1/organizations/{id}/api-keys": "organizations",
+    "/v1/organizations/{id}/assets": "organizations",
+    "/v1/assets/{id}/sessions.ics": "assets",
     "/v1/venues/{id}": "venues",
     "/v1/api-keys/{id}": "keys",
     "/v1/imports/{id}": "imports",
@@ -269,5 +271,8 @@ def before_call(context, case, **kwargs):
         _fix_match(body)
     elif body is not None and path == "/v1/imports":
         _fix_import(body)
+    elif path == "/v1/organizations/{id}/assets" and isinstance(case.query, dict):
+        # A cursor comes from a previous page of the same listing.
+        case.query.pop("cursor", None)
     elif path in ("/oruk/services", "/oruk/service_at_locations") and isinstance(case.query, dict):
         _fix_feed_query(case.query)

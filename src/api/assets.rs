@@ -10,17 +10,18 @@ use crate::auth::{Authenticated, Caller};
 use crate::db::DbPool;
 use crate::db::assets::AssetRecord;
 use crate::domain::asset::AssetInput;
+use crate::domain::freshness::FreshnessPolicy;
 use crate::error::{ApiError, Problem};
 use crate::geocoder::Geocoder;
 use crate::services::assets::{self, etag};
 
-fn respond(status: StatusCode, record: AssetRecord) -> HttpResponse {
+fn respond(policy: &FreshnessPolicy, status: StatusCode, record: AssetRecord) -> HttpResponse {
     let mut response = HttpResponse::build(status);
     response.insert_header((header::ETAG, etag(record.asset.version)));
     if status == StatusCode::CREATED {
         response.insert_header((header::LOCATION, format!("/v1/assets/{}", record.asset.id)));
     }
-    response.json(AssetView::from(record))
+    response.json(AssetView::new(record, policy))
 }
 
 /// Submit an asset
@@ -70,11 +71,13 @@ fn respond(status: StatusCode, record: AssetRecord) -> HttpResponse {
 #[post("/assets")]
 pub async fn create(
     pool: web::Data<DbPool>,
+    freshness: web::Data<FreshnessPolicy>,
     geocoder: web::Data<Geocoder>,
     Authenticated(caller): Authenticated,
     body: JsonBody<AssetInput>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(respond(
+        &freshness,
         StatusCode::CREATED,
         assets::create(&pool, &geocoder, &caller, &body.0).await?,
     ))
@@ -101,10 +104,12 @@ pub async fn create(
 #[get("/assets/{id}")]
 pub async fn get(
     pool: web::Data<DbPool>,
+    freshness: web::Data<FreshnessPolicy>,
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(respond(
+        &freshness,
         StatusCode::OK,
         assets::get(&pool, &caller, *id).await?,
     ))
@@ -151,6 +156,7 @@ pub async fn get(
 #[put("/assets/{id}")]
 pub async fn replace(
     pool: web::Data<DbPool>,
+    freshness: web::Data<FreshnessPolicy>,
     geocoder: web::Data<Geocoder>,
     Authenticated(caller): Authenticated,
     req: HttpRequest,
@@ -166,7 +172,7 @@ pub async fn replace(
         &body.0,
     )
     .await?;
-    Ok(respond(StatusCode::OK, record))
+    Ok(respond(&freshness, StatusCode::OK, record))
 }
 
 /// Archive an asset
@@ -189,11 +195,13 @@ pub async fn replace(
 #[delete("/assets/{id}")]
 pub async fn archive(
     pool: web::Data<DbPool>,
+    freshness: web::Data<FreshnessPolicy>,
     Authenticated(caller): Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(respond(
+        &freshness,
         StatusCode::OK,
         assets::archive(&pool, &caller, *id, if_match(&req).as_ref()).await?,
     ))
@@ -220,11 +228,13 @@ pub async fn archive(
 #[post("/assets/{id}/confirm")]
 pub async fn confirm(
     pool: web::Data<DbPool>,
+    freshness: web::Data<FreshnessPolicy>,
     Authenticated(caller): Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(respond(
+        &freshness,
         StatusCode::OK,
         assets::confirm(&pool, &caller, *id, if_match(&req).as_ref()).await?,
     ))
@@ -250,11 +260,13 @@ pub async fn confirm(
 #[post("/assets/{id}/publish")]
 pub async fn publish(
     pool: web::Data<DbPool>,
+    freshness: web::Data<FreshnessPolicy>,
     Authenticated(caller): Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(respond(
+        &freshness,
         StatusCode::OK,
         assets::publish(&pool, &caller, *id, if_match(&req).as_ref()).await?,
     ))

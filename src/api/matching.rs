@@ -2,6 +2,7 @@
 //! the plain-English reasons behind its place. The body describes a person, so nothing in it is
 //! logged; only its size and the timing are.
 
+use crate::domain::freshness::FreshnessPolicy;
 use actix_web::{HttpResponse, post, web};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -224,7 +225,7 @@ fn interest_ref(t: &Term) -> InterestRef {
     }
 }
 
-fn result(rank: usize, s: Suggestion, inputs: &[String]) -> MatchResult {
+fn result(rank: usize, s: Suggestion, inputs: &[String], policy: &FreshnessPolicy) -> MatchResult {
     let a = s.assessment;
     let matched_interests = a
         .matches
@@ -258,7 +259,7 @@ fn result(rank: usize, s: Suggestion, inputs: &[String]) -> MatchResult {
         matched_interests,
         reasons: s.explanation.reasons,
         cautions: s.explanation.cautions,
-        asset: AssetView::from(s.record),
+        asset: AssetView::new(s.record, policy),
     }
 }
 
@@ -296,6 +297,7 @@ pub async fn match_assets(
     Reads(pool): Reads,
     geocoder: web::Data<Geocoder>,
     cache: web::Data<MatchCache>,
+    freshness: web::Data<FreshnessPolicy>,
     body: JsonBody<MatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let outcome = service::run(&pool, &geocoder, &cache, &body.0).await?;
@@ -351,7 +353,7 @@ pub async fn match_assets(
             .suggestions
             .into_iter()
             .enumerate()
-            .map(|(i, s)| result(i + 1, s, &inputs))
+            .map(|(i, s)| result(i + 1, s, &inputs, &freshness))
             .collect(),
     };
     Ok(HttpResponse::Ok().json(response))

@@ -3,12 +3,14 @@
 
 pub mod api_keys;
 pub mod assets;
+pub mod calendar;
 pub mod health;
 pub mod history;
 pub mod imports;
 pub mod interests;
 pub mod json;
 pub mod matching;
+pub mod organization_assets;
 pub mod organizations;
 pub mod oruk;
 pub mod postcodes;
@@ -37,6 +39,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(organizations::create)
                 .service(organizations::get)
                 .service(organizations::patch)
+                .service(organization_assets::list)
                 .service(api_keys::list)
                 .service(api_keys::create)
                 .service(api_keys::revoke)
@@ -52,6 +55,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(assets::confirm)
                 .service(assets::publish)
                 .service(history::asset_history)
+                .service(calendar::sessions)
                 .service(interests::list)
                 .service(imports::create)
                 .service(imports::get),

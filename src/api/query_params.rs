@@ -67,6 +67,29 @@ impl<'a> QueryParams<'a> {
         found
     }
 
+    /// Every value of a repeated parameter (`a=x&a=y`), each one of a closed set of words.
+    pub fn choices<T: Copy>(
+        &mut self,
+        name: &str,
+        options: &[(&str, T)],
+        expected: &str,
+    ) -> Vec<T> {
+        self.asked.push(name.to_string());
+        let mut found = Vec::new();
+        for (_, value) in self.pairs.iter().filter(|(k, _)| k == name) {
+            match options
+                .iter()
+                .find(|(word, _)| word.eq_ignore_ascii_case(value))
+            {
+                Some((_, v)) => found.push(*v),
+                None => self
+                    .errors
+                    .add(name, format!("\"{value}\" is not {expected}")),
+            }
+        }
+        found
+    }
+
     pub fn uuid(&mut self, name: &str) -> Option<Uuid> {
         let value = self.raw(name)?;
         value

@@ -1,5 +1,6 @@
 //! `GET /v1/assets`: the directory search, as JSON or as GeoJSON for maps.
 
+use crate::domain::freshness::FreshnessPolicy;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
@@ -113,6 +114,11 @@ pub struct SearchQueryDoc {
     /// `false`).
     #[param(example = true)]
     include_online: Option<bool>,
+    /// Also return assets not confirmed (or, never confirmed, listed) for longer than the
+    /// service's hiding threshold (18 months by default), which default searches leave out:
+    /// they have probably stopped. They are never deleted (default `false`).
+    #[param(example = false)]
+    include_stale: Option<bool>,
     /// Results per page, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100, example = 20)]
     limit: Option<i64>,
@@ -220,9 +226,9 @@ fn km(hit: &Hit) -> Option<f64> {
     hit.distance_m.map(|m| (m / 10.0).round() / 100.0)
 }
 
-fn feature(hit: Hit) -> Feature {
+fn feature(hit: Hit, policy: &FreshnessPolicy) -> Feature {
     let distance_km = km(&hit);
-    let view = AssetView::from(hit.record);
+    let view = AssetView::new(hit.record, policy);
     let geometry = match (
         view.venue.as_ref().and_then(|v| v.location),
         &view.service_area,
@@ -308,11 +314,12 @@ pub async fn list(
     Reads(pool): Reads,
     geocoder: web::Data<Geocoder>,
     interests: web::Data<InterestCache>,
+    freshness: web::Data<FreshnessPolicy>,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
     let pairs = query.into_inner();
     let params = search_params::parse(&pairs)?;
-    let page = service::search(&pool, &geocoder, &interests, &params).await?;
+    let page = service::search(&pool, &geocoder, &interests, &params, &freshness).await?;
     let mut response = HttpResponse::Ok();
     if let Some(cursor) = &page.next_cursor {
         response.insert_header((header::LINK, next_link(&req, &pairs, cursor)));
@@ -320,7 +327,11 @@ pub async fn list(
     if wants_geojson(&req, params.format) {
         let collection = FeatureCollection {
             kind: "FeatureCollection",
-            features: page.hits.into_iter().map(feature).collect(),
+            features: page
+                .hits
+                .into_iter()
+                .map(|hit| feature(hit, &freshness))
+                .collect(),
             next_cursor: page.next_cursor,
         };
         return Ok(response
@@ -333,7 +344,7 @@ pub async fn list(
             .into_iter()
             .map(|hit| SearchHit {
                 distance_km: km(&hit),
-                asset: AssetView::from(hit.record),
+                asset: AssetView::new(hit.record, &freshness),
             })
             .collect(),
         next_cursor: page.next_cursor,

@@ -13,6 +13,7 @@ use crate::domain::asset::{
     AssetKind, AssetStatus, Capacity, Contact, Eligibility, FiveWays, Newcomers,
 };
 use crate::domain::cost::Cost;
+use crate::domain::freshness::{Freshness, FreshnessPolicy, last_confirmed};
 use crate::domain::geometry::LatLon;
 use crate::domain::schedule::{Weekday, format_hhmm};
 use crate::domain::venue::{AccessibilityFeature, VenueType};
@@ -316,6 +317,10 @@ pub struct AssetView {
     /// when never confirmed.
     #[schema(example = "2026-11-02T10:15:00Z")]
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// How current the listing is, counted from `confirmed_at` (or, never confirmed, from
+    /// `created_at`): `fresh`, then `due` for confirmation (after about 6 months by default),
+    /// then `stale` (after 12). `POST /v1/assets/{id}/confirm` makes it fresh again.
+    pub freshness: Freshness,
     /// When the asset was published (RFC 3339 date-time, UTC); `null` if it never has been.
     #[schema(example = "2026-11-22T08:10:49.871672Z")]
     pub published_at: Option<DateTime<Utc>>,
@@ -342,9 +347,11 @@ pub struct AssetView {
     pub example: bool,
 }
 
-impl From<AssetRecord> for AssetView {
-    fn from(record: AssetRecord) -> Self {
+impl AssetView {
+    /// The asset as the API shows it, its freshness judged by `policy` as of now.
+    pub fn new(record: AssetRecord, policy: &FreshnessPolicy) -> Self {
         let a = record.asset;
+        let freshness = policy.classify(last_confirmed(a.confirmed_at, a.created_at), Utc::now());
         Self {
             id: a.id,
             kind: AssetKind::parse(&a.kind).unwrap_or(AssetKind::Activity),
@@ -393,6 +400,7 @@ impl From<AssetRecord> for AssetView {
                 url: a.contact_url,
             },
             confirmed_at: a.confirmed_at,
+            freshness,
             published_at: a.published_at,
             created_at: a.created_at,
             updated_at: a.updated_at,

@@ -17,6 +17,7 @@ pub mod api_keys;
 pub mod assets;
 pub mod audit;
 pub mod connect;
+pub mod freshness;
 pub mod idempotency;
 pub mod imports;
 pub mod interests;

@@ -87,6 +87,8 @@ pub struct SearchQuery {
     pub organization_id: Option<Uuid>,
     pub updated_since: Option<DateTime<Utc>>,
     pub confirmed_within_days: Option<i32>,
+    /// Leave out assets last confirmed (or, never confirmed, listed) before this.
+    pub hidden_before: Option<DateTime<Utc>>,
     pub include_online: bool,
     pub order: Order,
     pub after: Option<After>,
@@ -301,6 +303,12 @@ fn filters(sql: &mut Sql, q: &SearchQuery, tsquery: Option<&str>) -> String {
         let days = sql.bind::<Int4, _>(days);
         clauses.push(format!(
             "a.confirmed_at >= now() - make_interval(days => {days})"
+        ));
+    }
+    if let Some(before) = q.hidden_before {
+        let before = sql.bind::<Timestamptz, _>(before);
+        clauses.push(format!(
+            "coalesce(a.confirmed_at, a.created_at) >= {before}"
         ));
     }
     clauses.join(" AND ")

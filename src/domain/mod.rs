@@ -27,9 +27,11 @@ macro_rules! string_enum {
 
 pub mod asset;
 pub mod audit;
+pub mod calendar;
 pub mod contact;
 pub mod cost;
 pub mod duplicates;
+pub mod freshness;
 pub mod geometry;
 pub mod matching;
 pub mod organization;

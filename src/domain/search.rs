@@ -44,6 +44,7 @@ const KNOWN: &[&str] = &[
     "updated_since",
     "confirmed_within_days",
     "include_online",
+    "include_stale",
     "limit",
     "cursor",
     "format",
@@ -135,6 +136,8 @@ pub struct SearchParams {
     pub updated_since: Option<DateTime<Utc>>,
     pub confirmed_within_days: Option<i32>,
     pub include_online: bool,
+    /// Also assets not confirmed for longer than the freshness policy's hiding threshold.
+    pub include_stale: bool,
     pub limit: i64,
     pub cursor: Option<Cursor>,
     pub format: Format,
@@ -479,6 +482,9 @@ pub fn parse(pairs: &[(String, String)]) -> Result<SearchParams, Vec<FieldError>
     let include_online = get("include_online")
         .and_then(|v| boolean(&mut errors, "include_online", v))
         .unwrap_or(false);
+    let include_stale = get("include_stale")
+        .and_then(|v| boolean(&mut errors, "include_stale", v))
+        .unwrap_or(false);
     let limit = get("limit")
         .and_then(|v| number(&mut errors, "limit", v, 1, MAX_LIMIT))
         .unwrap_or(DEFAULT_LIMIT);
@@ -510,6 +516,7 @@ pub fn parse(pairs: &[(String, String)]) -> Result<SearchParams, Vec<FieldError>
         updated_since,
         confirmed_within_days,
         include_online,
+        include_stale,
         limit,
         cursor: None,
         format,

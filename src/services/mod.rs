@@ -8,6 +8,7 @@ pub mod cache;
 pub mod imports;
 pub mod interests;
 pub mod matching;
+pub mod organization_assets;
 pub mod organizations;
 pub mod oruk_feed;
 pub mod search;

@@ -1,6 +1,7 @@
 //! Searching the directory: resolve what the query names (postcode, interests), run one
 //! statement, and hand back the page with the cursor for the next.
 
+use crate::domain::freshness::FreshnessPolicy;
 use uuid::Uuid;
 
 use crate::db::interests::TermRef;
@@ -115,6 +116,7 @@ pub async fn prepare(
     geocoder: &Geocoder,
     interests: &InterestCache,
     params: &SearchParams,
+    freshness: &FreshnessPolicy,
 ) -> Result<(SearchQuery, Option<Geocoded>, Vec<TermRef>), ApiError> {
     let (place, located) = match &params.area {
         Area::Anywhere => (Place::Anywhere, None),
@@ -182,6 +184,7 @@ pub async fn prepare(
         organization_id: params.organization_id,
         updated_since: params.updated_since,
         confirmed_within_days: params.confirmed_within_days,
+        hidden_before: (!params.include_stale).then(|| freshness.hidden_before(chrono::Utc::now())),
         include_online: params.include_online,
         order: params.order(),
         after: params.cursor.as_ref().and_then(after),
@@ -195,8 +198,9 @@ pub async fn search(
     geocoder: &Geocoder,
     cache: &InterestCache,
     params: &SearchParams,
+    freshness: &FreshnessPolicy,
 ) -> Result<Page, ApiError> {
-    let (query, located, interests) = prepare(pool, geocoder, cache, params).await?;
+    let (query, located, interests) = prepare(pool, geocoder, cache, params, freshness).await?;
     let mut conn = db::connect(pool).await?;
     let mut hits = db::search::run(&mut conn, &query).await?;
     let next_cursor = if hits.len() as i64 > params.limit {

@@ -622,6 +622,7 @@ async fn the_fast_and_exact_shapes_agree() {
         organization_id: None,
         updated_since: None,
         confirmed_within_days: None,
+        hidden_before: None,
         include_online: false,
         order: Order::Distance,
         after: None,

@@ -1,0 +1,1 @@
+DROP INDEX assets_organization_last_confirmed;
