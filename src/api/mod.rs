@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod assets;
 pub mod calendar;
+pub mod changes;
 pub mod health;
 pub mod history;
 pub mod imports;
@@ -56,6 +57,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(assets::publish)
                 .service(history::asset_history)
                 .service(calendar::sessions)
+                .service(changes::list)
                 .service(interests::list)
                 .service(imports::create)
                 .service(imports::get),

@@ -16,6 +16,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 pub mod api_keys;
 pub mod assets;
 pub mod audit;
+pub mod changes;
 pub mod connect;
 pub mod freshness;
 pub mod idempotency;

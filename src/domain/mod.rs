@@ -28,6 +28,7 @@ macro_rules! string_enum {
 pub mod asset;
 pub mod audit;
 pub mod calendar;
+pub mod changes;
 pub mod contact;
 pub mod cost;
 pub mod duplicates;

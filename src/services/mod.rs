@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod assets;
 pub mod audit;
 pub mod cache;
+pub mod changes;
 pub mod imports;
 pub mod interests;
 pub mod matching;

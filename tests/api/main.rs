@@ -6,6 +6,7 @@ mod audit;
 mod backup;
 mod bootstrap;
 mod calendar;
+mod changes;
 mod evaluation;
 mod faults;
 mod freshness;

@@ -1,0 +1,2 @@
+DROP INDEX audit_events_changes;
+ALTER TABLE audit_events DROP COLUMN txid;

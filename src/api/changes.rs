@@ -1,0 +1,128 @@
+//! `GET /v1/changes`: the change feed a team app mirrors the directory from.
+
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::problems::Common;
+use super::query_params::QueryParams;
+use super::views::AssetView;
+use crate::auth::Caller;
+use crate::db::DbPool;
+use crate::domain::changes::{decode_cursor, encode_cursor};
+use crate::domain::freshness::FreshnessPolicy;
+use crate::error::{ApiError, Problem};
+use crate::services::changes;
+
+const DEFAULT_LIMIT: i64 = 100;
+const MAX_LIMIT: i64 = 1000;
+
+/// One change to an asset.
+#[derive(Serialize, ToSchema)]
+pub struct ChangeView {
+    /// This change's position: pass it as `after` to read on from here.
+    #[schema(example = "NzUyLjMx")]
+    pub cursor: String,
+    /// The audit log entry behind the change (`GET /v1/assets/{id}/history` has it whole).
+    #[schema(example = 31)]
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    /// `create`, `update`, `publish`, `archive` or `confirm`.
+    #[schema(example = "update")]
+    pub action: String,
+    pub asset_id: Uuid,
+    /// The fields the change set.
+    #[schema(example = json!(["cost_pence"]))]
+    pub changed: Vec<String>,
+    /// The asset as it is now (a later change to it appears again further on); `null` when it
+    /// is archived: remove it from a mirror.
+    pub asset: Option<AssetView>,
+}
+
+/// A page of the change feed.
+#[derive(Serialize, ToSchema)]
+pub struct ChangesPage {
+    pub changes: Vec<ChangeView>,
+    /// Where to read on from; store it and pass it as `after`. Also given when nothing is new.
+    #[schema(example = "NzUyLjMx")]
+    pub next_cursor: String,
+    /// `true` when the feed had nothing more: poll again later from `next_cursor`.
+    pub caught_up: bool,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ChangesParams {
+    /// `next_cursor` (or a change's `cursor`) from an earlier page; omit to start from the
+    /// beginning.
+    #[param(pattern = r"^[A-Za-z0-9_-]*$")]
+    after: Option<String>,
+    /// Changes per page, 1 to 1,000 (default 100).
+    #[param(minimum = 1, maximum = 1000, example = 100)]
+    limit: Option<i64>,
+}
+
+/// Read the change feed
+///
+/// Every create, update, publish, archive and confirm of an asset, oldest first, each with the
+/// asset's state now, so a team app can mirror the directory: read from the start, store
+/// `next_cursor`, and poll from it. Positions follow the order of the writing transactions,
+/// and a change is served only once no transaction still running could add one before it, so
+/// a reader resuming from any cursor misses nothing and sees nothing twice. Anyone sees the
+/// changes of published assets (and the archiving of one that was published); an
+/// organisation's keys and admins also see its unpublished ones.
+#[utoipa::path(
+    operation_id = "listChanges",
+    tag = "assets",
+    params(ChangesParams),
+    responses(
+        (status = 200, description = "A page of changes.", body = ChangesPage),
+        (status = 401, description = "An Authorization header was sent but the key is not valid.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[get("/changes")]
+pub async fn list(
+    pool: web::Data<DbPool>,
+    caller: Caller,
+    freshness: web::Data<FreshnessPolicy>,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, ApiError> {
+    let mut params = QueryParams::new(&query);
+    let after = params.text("after", 200);
+    let limit = params.int("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
+    let position = match after.as_deref() {
+        None => Some((0, 0)),
+        Some(text) => {
+            let decoded = decode_cursor(text);
+            if decoded.is_none() {
+                params
+                    .errors
+                    .add("after", "is not a cursor the change feed gave");
+            }
+            decoded
+        }
+    };
+    let position = params.finish(position)?.unwrap_or((0, 0));
+    let feed = changes::read(&pool, &caller, position, limit).await?;
+    Ok(HttpResponse::Ok().json(ChangesPage {
+        changes: feed
+            .changes
+            .into_iter()
+            .map(|c| ChangeView {
+                cursor: encode_cursor(c.position),
+                id: c.id,
+                occurred_at: c.occurred_at,
+                action: c.action,
+                asset_id: c.asset_id,
+                changed: c.changed,
+                asset: c.record.map(|r| AssetView::new(r, &freshness)),
+            })
+            .collect(),
+        next_cursor: encode_cursor(feed.next),
+        caught_up: feed.caught_up,
+    }))
+}
