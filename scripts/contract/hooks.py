@@ -271,6 +271,15 @@ def before_call(context, case, **kwargs):
         _fix_match(body)
     elif body is not None and path == "/v1/imports":
         _fix_import(body)
+    elif path == "/v1/coverage" and method == "GET":
+        # A centre is a postcode the index knows, or lat with lon (one of the two is required).
+        if not isinstance(case.query, dict):
+            case.query = {}
+        query = case.query
+        if query.get("postcode") is not None or not ("lat" in query and "lon" in query):
+            query["postcode"] = random.choice(DATA["postcodes"])
+            query.pop("lat", None)
+            query.pop("lon", None)
     elif path == "/v1/changes" and isinstance(case.query, dict):
         # A cursor comes from an earlier page of the feed.
         case.query.pop("after", None)

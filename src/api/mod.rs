@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod assets;
 pub mod calendar;
 pub mod changes;
+pub mod coverage;
 pub mod health;
 pub mod history;
 pub mod imports;
@@ -58,6 +59,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(history::asset_history)
                 .service(calendar::sessions)
                 .service(changes::list)
+                .service(coverage::report)
                 .service(interests::list)
                 .service(imports::create)
                 .service(imports::get),

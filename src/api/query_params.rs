@@ -110,6 +110,19 @@ impl<'a> QueryParams<'a> {
         }
     }
 
+    /// A finite decimal number within `min..=max`.
+    pub fn number(&mut self, name: &str, min: f64, max: f64) -> Option<f64> {
+        let value = self.raw(name)?;
+        match value.parse::<f64>() {
+            Ok(n) if n.is_finite() && (min..=max).contains(&n) => Some(n),
+            _ => {
+                self.errors
+                    .add(name, format!("must be a number from {min} to {max}"));
+                None
+            }
+        }
+    }
+
     pub fn flag(&mut self, name: &str) -> bool {
         match self.raw(name) {
             None | Some("false") => false,

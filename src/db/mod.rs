@@ -18,6 +18,7 @@ pub mod assets;
 pub mod audit;
 pub mod changes;
 pub mod connect;
+pub mod coverage;
 pub mod freshness;
 pub mod idempotency;
 pub mod imports;

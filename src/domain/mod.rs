@@ -31,6 +31,7 @@ pub mod calendar;
 pub mod changes;
 pub mod contact;
 pub mod cost;
+pub mod coverage;
 pub mod duplicates;
 pub mod freshness;
 pub mod geometry;

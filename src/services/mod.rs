@@ -6,6 +6,7 @@ pub mod assets;
 pub mod audit;
 pub mod cache;
 pub mod changes;
+pub mod coverage;
 pub mod imports;
 pub mod interests;
 pub mod matching;

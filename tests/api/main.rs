@@ -7,6 +7,7 @@ mod backup;
 mod bootstrap;
 mod calendar;
 mod changes;
+mod coverage;
 mod evaluation;
 mod faults;
 mod freshness;

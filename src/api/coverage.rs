@@ -1,0 +1,236 @@
+//! `GET /v1/coverage`: what a team's area holds, and what it lacks.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::problems::Common;
+use super::query_params::QueryParams;
+use crate::db::DbPool;
+use crate::domain::freshness::FreshnessPolicy;
+use crate::domain::geometry::LatLon;
+use crate::error::{ApiError, Problem};
+use crate::geocoder::{Geocoded, Geocoder};
+use crate::services::coverage::{self as service, Place, Request};
+
+/// The centre of the area.
+#[derive(Serialize, ToSchema)]
+pub struct CoverageLocation {
+    #[schema(example = 53.4235)]
+    pub lat: f64,
+    #[schema(example = -2.3186)]
+    pub lon: f64,
+    /// The postcode as placed, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postcode: Option<Geocoded>,
+}
+
+/// Shares of the assets in reach, 0 to 1.
+#[derive(Serialize, ToSchema)]
+pub struct CoverageShares {
+    /// Free to take part in.
+    #[schema(example = 0.42)]
+    pub free: f64,
+    /// With a session starting at 17:00 or later.
+    #[schema(example = 0.31)]
+    pub evenings: f64,
+    /// With a session on a Saturday or Sunday.
+    #[schema(example = 0.27)]
+    pub weekends: f64,
+    /// At a venue with step-free access.
+    #[schema(example = 0.58)]
+    pub step_free: f64,
+    /// At a mainstream, non-stigmatised venue.
+    #[schema(example = 0.86)]
+    pub non_stigmatised: f64,
+    /// Stale: not confirmed for a year (by default).
+    #[schema(example = 0.07)]
+    pub stale: f64,
+}
+
+/// The nearest asset of a domain, outside the area.
+#[derive(Serialize, ToSchema)]
+pub struct NearestAsset {
+    pub asset_id: Uuid,
+    #[schema(example = "Sale Community Choir")]
+    pub title: String,
+    #[schema(example = 6.4)]
+    pub distance_km: f64,
+}
+
+/// An interest domain with no asset in reach.
+#[derive(Serialize, ToSchema)]
+pub struct CoverageGap {
+    #[schema(example = "music")]
+    pub domain: String,
+    /// The nearest asset in that domain, or `null` if the directory has none.
+    pub nearest: Option<NearestAsset>,
+}
+
+/// What the published assets within reach of a place offer, and the gaps.
+#[derive(Serialize, ToSchema)]
+pub struct CoverageReport {
+    pub location: CoverageLocation,
+    #[schema(example = 3.0)]
+    pub radius_km: f64,
+    /// Published assets within reach (listings hidden from default searches as long
+    /// unconfirmed left out).
+    #[schema(example = 120)]
+    pub assets: usize,
+    /// Assets by kind.
+    #[schema(example = json!({"group": 48, "activity": 52, "course": 9, "volunteering": 11}))]
+    pub by_kind: BTreeMap<String, usize>,
+    /// Assets by the Five Ways to Wellbeing they support (an asset may support several).
+    #[schema(example = json!({"connect": 97, "be_active": 60}))]
+    pub by_five_ways: BTreeMap<String, usize>,
+    /// Assets by interest domain (an asset counts once in each of its domains).
+    #[schema(example = json!({"being-active": 58, "social": 21}))]
+    pub by_domain: BTreeMap<String, usize>,
+    pub shares: CoverageShares,
+    /// Interest domains with nothing in reach, each with the nearest asset outside.
+    pub gaps: Vec<CoverageGap>,
+    /// Asset density as a GeoJSON FeatureCollection of square cells (`cell_km` a side), each
+    /// with an `assets` count; cells without assets are left out.
+    #[schema(value_type = Object)]
+    pub density: Value,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct CoverageParams {
+    /// The area's centre as a UK postcode, sector or district; or give `lat` and `lon`.
+    #[param(example = "M33 7ZF")]
+    postcode: Option<String>,
+    /// Latitude of the centre (WGS 84), with `lon`.
+    #[param(minimum = -90, maximum = 90, example = 53.4235)]
+    lat: Option<f64>,
+    /// Longitude of the centre (WGS 84), with `lat`.
+    #[param(minimum = -180, maximum = 180, example = -2.3186)]
+    lon: Option<f64>,
+    /// How far the area reaches, 0.1 to 50 km (default 3).
+    #[param(minimum = 0.1, maximum = 50, example = 3)]
+    radius_km: Option<f64>,
+    /// Side of the density grid's cells, 0.1 to 10 km (default 1).
+    #[param(minimum = 0.1, maximum = 10, example = 1)]
+    cell_km: Option<f64>,
+}
+
+/// Report a team's coverage
+///
+/// For the published assets within reach of a place: counts by kind, by Five Ways to
+/// Wellbeing and by interest domain; the share that is free, runs on evenings or weekends, is
+/// step-free, is in a mainstream venue, and is stale; the interest domains with nothing in
+/// reach, each with the nearest asset outside; and a GeoJSON grid of asset density for a map.
+/// Connecting People asks teams to review their links with their area's assets: this is the
+/// picture to start from.
+#[utoipa::path(
+    operation_id = "getCoverage",
+    tag = "assets",
+    params(CoverageParams),
+    responses(
+        (status = 200, description = "The coverage report.", body = CoverageReport),
+        (status = 422, description = "A parameter is invalid (each one named), or the postcode cannot be placed.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[get("/coverage")]
+pub async fn report(
+    pool: web::Data<DbPool>,
+    geocoder: web::Data<Geocoder>,
+    policy: web::Data<FreshnessPolicy>,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, ApiError> {
+    let mut params = QueryParams::new(&query);
+    let postcode = params.text("postcode", 20);
+    let lat = params.number("lat", -90.0, 90.0);
+    let lon = params.number("lon", -180.0, 180.0);
+    let radius_km = params.number("radius_km", 0.1, 50.0).unwrap_or(3.0);
+    let cell_km = params.number("cell_km", 0.1, 10.0).unwrap_or(1.0);
+    let place = match (postcode, lat, lon) {
+        (Some(p), None, None) => Some(Place::Postcode(p)),
+        (None, Some(lat), Some(lon)) => Some(Place::Point(LatLon { lat, lon })),
+        (Some(_), _, _) => {
+            params
+                .errors
+                .add("postcode", "give either postcode or lat and lon, not both");
+            None
+        }
+        (None, _, _) => {
+            params
+                .errors
+                .add("postcode", "is required (or lat and lon together)");
+            None
+        }
+    };
+    let place = params.finish(place)?;
+    let Some(place) = place else {
+        return Err(ApiError::bad_request("postcode", "is required"));
+    };
+    let report = service::report(
+        &pool,
+        &geocoder,
+        &policy,
+        &Request {
+            place,
+            radius_km,
+            cell_km,
+        },
+    )
+    .await?;
+    let s = report.summary;
+    let density = json!({
+        "type": "FeatureCollection",
+        "features": report.grid.iter().map(|c| json!({
+            "type": "Feature",
+            "geometry": {"type": "Polygon", "coordinates": [[
+                [c.south_west.lon, c.south_west.lat],
+                [c.north_east.lon, c.south_west.lat],
+                [c.north_east.lon, c.north_east.lat],
+                [c.south_west.lon, c.north_east.lat],
+                [c.south_west.lon, c.south_west.lat],
+            ]]},
+            "properties": {"assets": c.assets},
+        })).collect::<Vec<_>>(),
+    });
+    Ok(HttpResponse::Ok().json(CoverageReport {
+        location: CoverageLocation {
+            lat: report.centre.lat,
+            lon: report.centre.lon,
+            postcode: report.located,
+        },
+        radius_km,
+        assets: s.assets,
+        by_kind: s.by_kind,
+        by_five_ways: s.by_five_ways,
+        by_domain: s.by_domain,
+        shares: CoverageShares {
+            free: s.free,
+            evenings: s.evenings,
+            weekends: s.weekends,
+            step_free: s.step_free,
+            non_stigmatised: s.non_stigmatised,
+            stale: s.stale,
+        },
+        gaps: report
+            .gaps
+            .into_iter()
+            .map(|g| CoverageGap {
+                nearest: match (g.asset_id, g.title, g.distance_m) {
+                    (Some(asset_id), Some(title), Some(m)) => Some(NearestAsset {
+                        asset_id,
+                        title,
+                        distance_km: (m / 10.0).round() / 100.0,
+                    }),
+                    _ => None,
+                },
+                domain: g.domain,
+            })
+            .collect(),
+        density,
+    }))
+}

@@ -1,0 +1,129 @@
+//! The coverage report's reads: the published assets within reach of a point, and the nearest
+//! asset of each interest domain that has none in reach.
+
+use chrono::{DateTime, Utc};
+use diesel::QueryableByName;
+use diesel::sql_types::{Array, Bool, Double, Jsonb, Nullable, Text, Timestamptz};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::DbResult;
+use crate::domain::geometry::LatLon;
+
+/// Where to look, and which listings count.
+pub struct Reach {
+    pub point: LatLon,
+    pub radius_m: f64,
+    /// Listings last confirmed before this are left out, as from default searches.
+    pub hidden_before: DateTime<Utc>,
+    /// Listings last confirmed before this are stale.
+    pub stale_before: DateTime<Utc>,
+}
+
+#[derive(QueryableByName)]
+pub struct ReachedRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = Array<Text>)]
+    pub five_ways: Vec<String>,
+    #[diesel(sql_type = Array<Text>)]
+    pub domains: Vec<String>,
+    #[diesel(sql_type = Bool)]
+    pub free: bool,
+    #[diesel(sql_type = Jsonb)]
+    pub sessions: Value,
+    #[diesel(sql_type = Bool)]
+    pub step_free: bool,
+    #[diesel(sql_type = Bool)]
+    pub non_stigmatised: bool,
+    #[diesel(sql_type = Bool)]
+    pub stale: bool,
+    #[diesel(sql_type = Double)]
+    pub lat: f64,
+    #[diesel(sql_type = Double)]
+    pub lon: f64,
+}
+
+const LAST_CONFIRMED: &str = "coalesce(a.confirmed_at, a.created_at)";
+
+pub async fn reached(conn: &mut AsyncPgConnection, r: &Reach) -> DbResult<Vec<ReachedRow>> {
+    Ok(diesel::sql_query(format!(
+        "SELECT a.id, a.kind, a.five_ways, \
+                coalesce((SELECT array_agg(DISTINCT t.domain ORDER BY t.domain) FROM interest_terms t \
+                          WHERE t.id = ANY(a.interest_ids)), '{{}}') AS domains, \
+                coalesce(a.cost_free, false) AS free, a.sessions, \
+                coalesce('step_free_access' = ANY(a.accessibility), false) AS step_free, \
+                coalesce(a.non_stigmatised, false) AS non_stigmatised, \
+                {LAST_CONFIRMED} < $5 AS stale, \
+                ST_Y(a.geom::geometry) AS lat, ST_X(a.geom::geometry) AS lon \
+         FROM assets a \
+         WHERE a.status = 'published' \
+           AND ST_DWithin(a.geom, ST_SetSRID(ST_MakePoint($2, $1), 4326)::geography, $3, false) \
+           AND {LAST_CONFIRMED} >= $4"
+    ))
+    .bind::<Double, _>(r.point.lat)
+    .bind::<Double, _>(r.point.lon)
+    .bind::<Double, _>(r.radius_m)
+    .bind::<Timestamptz, _>(r.hidden_before)
+    .bind::<Timestamptz, _>(r.stale_before)
+    .load(conn)
+    .await?)
+}
+
+#[derive(QueryableByName)]
+struct Domain {
+    #[diesel(sql_type = Text)]
+    domain: String,
+}
+
+/// Every interest domain of the vocabulary.
+pub async fn domains(conn: &mut AsyncPgConnection) -> DbResult<Vec<String>> {
+    let rows: Vec<Domain> =
+        diesel::sql_query("SELECT DISTINCT domain FROM interest_terms ORDER BY domain")
+            .load(conn)
+            .await?;
+    Ok(rows.into_iter().map(|d| d.domain).collect())
+}
+
+#[derive(QueryableByName)]
+pub struct NearestRow {
+    #[diesel(sql_type = Text)]
+    pub domain: String,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
+    pub asset_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub title: Option<String>,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub distance_m: Option<f64>,
+}
+
+/// For each domain, the nearest listed asset with an interest in it (anywhere), by the
+/// spatial index's nearest-first order.
+pub async fn nearest(
+    conn: &mut AsyncPgConnection,
+    r: &Reach,
+    domains: &[String],
+) -> DbResult<Vec<NearestRow>> {
+    Ok(diesel::sql_query(format!(
+        "WITH p AS (SELECT ST_SetSRID(ST_MakePoint($2, $1), 4326)::geography AS g) \
+         SELECT d.domain, n.id AS asset_id, n.title, n.distance_m \
+         FROM unnest($3::text[]) AS d(domain) \
+         LEFT JOIN LATERAL ( \
+             SELECT a.id, a.title, ST_Distance(a.geom, p.g) AS distance_m \
+             FROM assets a, p \
+             WHERE a.status = 'published' AND a.geom IS NOT NULL AND {LAST_CONFIRMED} >= $4 \
+               AND EXISTS (SELECT 1 FROM interest_terms t \
+                           WHERE t.id = ANY(a.interest_ids) AND t.domain = d.domain) \
+             ORDER BY a.geom <-> p.g LIMIT 1) n ON true \
+         ORDER BY d.domain"
+    ))
+    .bind::<Double, _>(r.point.lat)
+    .bind::<Double, _>(r.point.lon)
+    .bind::<Array<Text>, _>(domains.to_vec())
+    .bind::<Timestamptz, _>(r.hidden_before)
+    .load(conn)
+    .await?)
+}

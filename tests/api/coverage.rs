@@ -1,0 +1,115 @@
+//! `GET /v1/coverage`: what a team's area holds, its gaps, and a density grid.
+
+use diesel_async::RunQueryDsl;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, app_db, problem_fields, spawn_app, walking_football};
+
+async fn post(app: &TestApp, key: &str, body: Value) -> String {
+    let response = app.post_asset(key, &body).await;
+    assert_eq!(response.status(), 201);
+    let created: Value = response.json().await.unwrap();
+    created["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn coverage_counts_what_is_in_reach_and_names_the_gaps() {
+    let app = spawn_app().await;
+    let (_, key) = app.agency("Sale Community", true).await;
+    // In reach: walking football (Tuesday evening, paid, step-free), made stale below.
+    let football = post(&app, &key, walking_football()).await;
+    // In reach, 1 km away: a free Saturday choir in a church hall without step-free access.
+    let mut choir = walking_football();
+    choir["title"] = json!("Sale Community Choir");
+    choir["kind"] = json!("group");
+    choir["interests"] = json!(["choir"]);
+    choir["five_ways"] = json!(["connect"]);
+    choir["cost"] = json!({"free": true});
+    choir["schedule"] = json!({"weekly": [{"day": "sat", "start": "10:00", "end": "11:30"}]});
+    choir["venue"] = json!({
+        "name": "St Anne's Church Hall", "postcode": "M33 3EL",
+        "location": {"lat": 53.4300, "lon": -2.3100}, "venue_type": "community_centre"
+    });
+    post(&app, &key, choir).await;
+    // Far away, in York: knitting.
+    let mut knitting = walking_football();
+    knitting["title"] = json!("York knitting circle");
+    knitting["kind"] = json!("group");
+    knitting["interests"] = json!(["knitting"]);
+    knitting["venue"] = json!({
+        "name": "Tang Hall Library", "postcode": "YO31 0UT",
+        "location": {"lat": 53.9620, "lon": -1.0570}, "venue_type": "library"
+    });
+    post(&app, &key, knitting).await;
+    let mut conn = app_db(&app).await;
+    diesel::sql_query(format!(
+        "UPDATE assets SET confirmed_at = now() - interval '400 days' WHERE id = '{football}'"
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+
+    let report = app
+        .get_json(
+            "/v1/coverage?postcode=M33%202AB&radius_km=3&cell_km=0.5",
+            None,
+        )
+        .await;
+    assert_eq!(report["assets"], 2, "{report}");
+    assert_eq!(report["by_kind"], json!({"activity": 1, "group": 1}));
+    assert_eq!(
+        report["by_five_ways"],
+        json!({"be_active": 1, "connect": 2})
+    );
+    assert_eq!(report["by_domain"], json!({"being-active": 1, "music": 1}));
+    assert_eq!(
+        report["shares"],
+        json!({"free": 0.5, "evenings": 0.5, "weekends": 0.5, "step_free": 0.5,
+               "non_stigmatised": 1.0, "stale": 0.5})
+    );
+    let gaps = report["gaps"].as_array().unwrap();
+    let gap = |domain: &str| gaps.iter().find(|g| g["domain"] == domain).cloned();
+    let knitting_gap = gap("arts-and-crafts").expect("no arts and crafts in reach");
+    assert_eq!(knitting_gap["nearest"]["title"], "York knitting circle");
+    let km = knitting_gap["nearest"]["distance_km"].as_f64().unwrap();
+    assert!(
+        (90.0..110.0).contains(&km),
+        "Sale to York is about 100 km: {km}"
+    );
+    assert!(
+        gap("digital-skills").unwrap()["nearest"].is_null(),
+        "none anywhere"
+    );
+    assert!(gap("music").is_none() && gap("being-active").is_none());
+    let cells = report["density"]["features"].as_array().unwrap();
+    assert_eq!(
+        cells
+            .iter()
+            .map(|c| c["properties"]["assets"].as_u64().unwrap())
+            .sum::<u64>(),
+        2
+    );
+    assert_eq!(cells.len(), 2, "the two assets are over 500 m apart");
+    assert_eq!(cells[0]["geometry"]["type"], "Polygon");
+
+    // The same area by coordinates.
+    let by_point = app
+        .get_json("/v1/coverage?lat=53.4235&lon=-2.3186&radius_km=3", None)
+        .await;
+    assert_eq!(by_point["assets"], 2);
+    assert!(by_point["location"].get("postcode").is_none());
+
+    for (query, field) in [
+        ("", "postcode"),
+        ("lat=53.4", "postcode"),
+        ("postcode=M33%202AB&radius_km=0", "radius_km"),
+        ("postcode=M33%202AB&cell_km=50", "cell_km"),
+        ("postcode=M33%202AB&lat=53&lon=-2", "postcode"),
+        ("postcode=M33%202AB&radius=3", "radius"),
+    ] {
+        let fields =
+            problem_fields(app.get(&format!("/v1/coverage?{query}"), None).await, 400).await;
+        assert!(fields.contains(&field.to_string()), "{query}: {fields:?}");
+    }
+    problem_fields(app.get("/v1/coverage?postcode=ZZ99%209ZZ", None).await, 422).await;
+}
