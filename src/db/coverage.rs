@@ -58,8 +58,10 @@ pub async fn reached(conn: &mut AsyncPgConnection, r: &Reach) -> DbResult<Vec<Re
                 coalesce('step_free_access' = ANY(a.accessibility), false) AS step_free, \
                 coalesce(a.non_stigmatised, false) AS non_stigmatised, \
                 {LAST_CONFIRMED} < $5 AS stale, \
-                ST_Y(a.geom::geometry) AS lat, ST_X(a.geom::geometry) AS lon \
+                ST_Y(c.pt) AS lat, ST_X(c.pt) AS lon \
          FROM assets a \
+         CROSS JOIN LATERAL (SELECT ST_ClosestPoint(a.geom::geometry, \
+                             ST_SetSRID(ST_MakePoint($2, $1), 4326)) AS pt) c \
          WHERE a.status = 'published' \
            AND ST_DWithin(a.geom, ST_SetSRID(ST_MakePoint($2, $1), 4326)::geography, $3, false) \
            AND {LAST_CONFIRMED} >= $4"

@@ -20,6 +20,9 @@ pub struct Reached {
     pub step_free: bool,
     pub non_stigmatised: bool,
     pub stale: bool,
+    /// Where it counts on the grid: its venue, or for an asset serving an area, the point of
+    /// that area nearest the centre (an area has no single place, and the part nearest the team
+    /// is the part they would use).
     pub point: LatLon,
 }
 

@@ -159,7 +159,7 @@ fn fingerprint(pairs: &[(String, String)]) -> String {
     let mut canonical: Vec<&(String, String)> = pairs
         .iter()
         .filter(|(k, _)| !matches!(k.as_str(), "cursor" | "limit" | "format"))
-        .filter(|(k, v)| !(REPEATABLE.contains(&k.as_str()) && v.trim().is_empty()))
+        .filter(|(k, v)| !(k == "interest" && v.trim().is_empty()))
         .collect();
     canonical.sort();
     let mut hasher = Sha256::new();
@@ -287,9 +287,10 @@ pub fn parse(pairs: &[(String, String)]) -> Result<SearchParams, Vec<FieldError>
                 format!("is not a search parameter (known: {})", KNOWN.join(", ")),
             );
         } else if REPEATABLE.contains(&key) {
-            // An empty list is sent as one empty value (`kind=`): no filter. A blank beside
-            // other values of the same parameter is a malformed list, not an empty one.
-            if !value.trim().is_empty() {
+            // A form that sends an empty interest box (`interest=`) means no interest filter;
+            // a blank beside other interests is a malformed list. The other lists are enums,
+            // where a blank is simply not one of the values, and is refused as such.
+            if key != "interest" || !value.trim().is_empty() {
                 repeated.entry(key).or_default().push(value.as_str());
             } else if pairs.iter().filter(|(k, _)| k == key).count() > 1 {
                 errors.add(key, "must not be blank when given more than once");
@@ -626,11 +627,12 @@ mod tests {
         assert_eq!(fields("updated_since=yesterday"), ["updated_since"]);
         assert_eq!(fields("format=xml"), ["format"]);
         assert_eq!(
-            parse(&pairs("kind=&day=&access=&interest=")).unwrap(),
+            parse(&pairs("interest=")).unwrap(),
             parse(&pairs("")).unwrap(),
-            "an empty list is no filter"
+            "an empty interest box is no filter"
         );
-        assert_eq!(fields("kind=&kind="), ["kind", "kind"]);
+        assert_eq!(fields("interest=&interest="), ["interest", "interest"]);
+        assert_eq!(fields("kind=&day=&access="), ["kind", "day", "access"]);
         assert_eq!(fields("access=step_free_access&access="), ["access"]);
         assert_eq!(
             parse(&[("q".into(), "a\0b".into())]).unwrap_err()[0].field,

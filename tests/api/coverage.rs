@@ -113,3 +113,45 @@ async fn coverage_counts_what_is_in_reach_and_names_the_gaps() {
     }
     problem_fields(app.get("/v1/coverage?postcode=ZZ99%209ZZ", None).await, 422).await;
 }
+
+#[tokio::test]
+async fn an_asset_serving_an_area_counts_where_its_area_comes_nearest() {
+    let app = spawn_app().await;
+    let (_, key) = app.agency("Trafford Befriending", true).await;
+    let mut befriending = walking_football();
+    befriending["title"] = json!("Home befriending, east Sale");
+    befriending["kind"] = json!("volunteering");
+    befriending.as_object_mut().unwrap().remove("venue");
+    // A strip east of the centre: its nearest edge is about 1.9 km away, at lon -2.29.
+    befriending["service_area"] = json!({"type": "Polygon", "coordinates": [[
+        [-2.29, 53.41], [-2.27, 53.41], [-2.27, 53.44], [-2.29, 53.44], [-2.29, 53.41]
+    ]]});
+    post(&app, &key, befriending).await;
+
+    let report = app
+        .get_json(
+            "/v1/coverage?lat=53.4235&lon=-2.3186&radius_km=3&cell_km=0.5",
+            None,
+        )
+        .await;
+    assert_eq!(report["assets"], 1, "{report}");
+    assert_eq!(report["by_kind"], json!({"volunteering": 1}));
+    let cells = report["density"]["features"].as_array().unwrap();
+    assert_eq!(cells.len(), 1, "{report}");
+    let ring = cells[0]["geometry"]["coordinates"][0].as_array().unwrap();
+    let lons: Vec<f64> = ring.iter().map(|p| p[0].as_f64().unwrap()).collect();
+    let lats: Vec<f64> = ring.iter().map(|p| p[1].as_f64().unwrap()).collect();
+    let within = |v: f64, vs: &[f64]| {
+        vs.iter().cloned().fold(f64::MAX, f64::min) <= v
+            && v <= vs.iter().cloned().fold(f64::MIN, f64::max)
+    };
+    assert!(
+        within(-2.29, &lons) && within(53.4235, &lats),
+        "the cell holds the area's nearest point: {ring:?}"
+    );
+
+    let far = app
+        .get_json("/v1/coverage?lat=53.4235&lon=-2.3186&radius_km=1", None)
+        .await;
+    assert_eq!(far["assets"], 0, "the area is 1.9 km away: {far}");
+}
