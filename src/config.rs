@@ -272,6 +272,34 @@ pub struct ServeArgs {
     /// Longest a request may take before it is abandoned with a 503, in seconds.
     #[arg(long, env = "CA_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+    /// Webhook deliveries in flight at once in this process (0: this process sends none).
+    #[arg(long, env = "CA_WEBHOOK_CONCURRENCY", default_value_t = 16)]
+    pub webhook_concurrency: usize,
+    /// How often an idle process looks for changes to send and retries that are due, in ms.
+    #[arg(long, env = "CA_WEBHOOK_POLL_MS", default_value_t = 1000)]
+    pub webhook_poll_ms: u64,
+    /// Longest wait for a webhook receiver's answer, in seconds.
+    #[arg(long, env = "CA_WEBHOOK_TIMEOUT_SECS", default_value_t = 10)]
+    pub webhook_timeout_secs: u64,
+    /// The wait before the first retry of a failed delivery, in seconds; it doubles per retry.
+    #[arg(long, env = "CA_WEBHOOK_RETRY_BASE_SECS", default_value_t = 30.0)]
+    pub webhook_retry_base_secs: f64,
+    /// The longest wait between two attempts, in seconds.
+    #[arg(long, env = "CA_WEBHOOK_RETRY_CAP_SECS", default_value_t = 3600.0)]
+    pub webhook_retry_cap_secs: f64,
+    /// Attempts per delivery, the first included, before it has failed.
+    #[arg(long, env = "CA_WEBHOOK_MAX_ATTEMPTS", default_value_t = 12)]
+    pub webhook_max_attempts: u32,
+    /// Pause a subscriber after this many failed attempts in a row…
+    #[arg(long, env = "CA_WEBHOOK_PAUSE_AFTER_FAILURES", default_value_t = 20)]
+    pub webhook_pause_after_failures: u32,
+    /// …that have gone on for at least this many seconds.
+    #[arg(long, env = "CA_WEBHOOK_PAUSE_AFTER_SECS", default_value_t = 86400)]
+    pub webhook_pause_after_secs: u64,
+    /// Allow webhook URLs over plain http and to loopback or private addresses (development
+    /// only: it lets a subscriber make this server call inside its network).
+    #[arg(long, env = "CA_WEBHOOK_ALLOW_PRIVATE_URLS", default_value_t = false, action = clap::ArgAction::Set)]
+    pub webhook_allow_private_urls: bool,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "CA_LOG_JSON", default_value_t = false, action = clap::ArgAction::Set)]
     pub log_json: bool,

@@ -248,6 +248,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             replica_pool_size: args.pool_size,
             metrics_token: metrics_token.clone(),
             freshness,
+            webhooks: webhook_settings(&args)?,
         };
         // Stops on SIGTERM or Ctrl-C once the requests in flight are answered (30 s at most).
         startup::run(listener, pool, settings)?.await?;
@@ -265,6 +266,38 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     .await;
     database.shutdown();
     result
+}
+
+fn webhook_settings(
+    args: &ServeArgs,
+) -> anyhow::Result<community_assets::webhooks::WebhookSettings> {
+    use community_assets::domain::webhooks::{PausePolicy, RetryPolicy};
+    use std::time::Duration;
+    let secs = |name: &str, value: f64| {
+        Duration::try_from_secs_f64(value)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| anyhow::anyhow!("{name} must be a positive number of seconds"))
+    };
+    if args.webhook_max_attempts == 0 {
+        anyhow::bail!("CA_WEBHOOK_MAX_ATTEMPTS must be at least 1");
+    }
+    Ok(community_assets::webhooks::WebhookSettings {
+        concurrency: args.webhook_concurrency,
+        poll: Duration::from_millis(args.webhook_poll_ms.max(10)),
+        timeout: Duration::from_secs(args.webhook_timeout_secs.max(1)),
+        retry: RetryPolicy {
+            base: secs("CA_WEBHOOK_RETRY_BASE_SECS", args.webhook_retry_base_secs)?,
+            cap: secs("CA_WEBHOOK_RETRY_CAP_SECS", args.webhook_retry_cap_secs)?,
+            max_attempts: args.webhook_max_attempts,
+        },
+        pause: PausePolicy {
+            after_failures: args.webhook_pause_after_failures.max(1),
+            after: Duration::from_secs(args.webhook_pause_after_secs),
+        },
+        allow_private: args.webhook_allow_private_urls,
+        keep_days: 30,
+    })
 }
 
 /// Runs an import in this process and prints its report; fails when the run failed.

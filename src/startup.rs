@@ -48,6 +48,8 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// When listings become due for confirmation, stale, and hidden from default searches.
     pub freshness: FreshnessPolicy,
+    /// How webhooks are sent (the dispatcher runs in every serving process).
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl Default for Settings {
@@ -66,6 +68,7 @@ impl Default for Settings {
             replica_pool_size: 10,
             metrics_token: None,
             freshness: FreshnessPolicy::default(),
+            webhooks: Default::default(),
         }
     }
 }
@@ -106,6 +109,8 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
         .map(|url| crate::db::pool(url, settings.replica_pool_size))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let reads = web::Data::new(ReadPools::new(pool.clone(), replicas));
+    crate::webhooks::dispatcher::spawn(pool.clone(), settings.webhooks.clone(), settings.freshness);
+    let webhook_settings = web::Data::new(settings.webhooks.clone());
     let pool = web::Data::new(pool);
     let rate_limits = web::Data::new(RateLimits::new(settings.rate_limits));
     let cors_origins = web::Data::new(CorsOrigins(settings.cors_origins.clone()));
@@ -150,6 +155,7 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
             .app_data(header_limit.clone())
             .app_data(metrics_token.clone())
             .app_data(freshness.clone())
+            .app_data(webhook_settings.clone())
             .app_data(geocoder.clone())
             .app_data(interests.clone())
             .app_data(tree_cache.clone())

@@ -59,7 +59,14 @@ def _demo_data():
     imports = [
         _call("POST", "/v1/imports", {"url": "http://127.0.0.1:9/oruk"})[0]["id"] for _ in range(2)
     ]
+    # Subscriptions to a host that cannot be reached from here: deliveries fail and are
+    # retried, harmlessly.
+    webhooks = [
+        _call("POST", "/v1/webhooks", {"url": f"https://hooks.example.org/contract/{i}"})[0]["id"]
+        for i in range(3)
+    ]
     return {
+        "webhooks": webhooks,
         "places": [p["id"] for p in feed_places["contents"]],
         "taxonomies": [t["id"] for t in taxonomies["contents"]],
         "terms": [t["id"] for t in terms["contents"]],
@@ -105,6 +112,9 @@ PATH_KINDS = {
     "/v1/venues/{id}": "venues",
     "/v1/api-keys/{id}": "keys",
     "/v1/imports/{id}": "imports",
+    "/v1/webhooks/{id}": "webhooks",
+    "/v1/webhooks/{id}/resume": "webhooks",
+    "/v1/webhooks/{id}/deliveries": "webhooks",
     "/oruk/services/{id}": "assets",
     "/oruk/organizations/{id}": "organizations",
     "/oruk/service_at_locations/{id}": "places",
@@ -241,6 +251,23 @@ def _fix_import(body):
         body["organization_id"] = random.choice(DATA["organizations"])
 
 
+def _fix_webhook(body):
+    """`POST /v1/webhooks`: a URL the server accepts (a public https host); a place the index
+    knows, with a radius only beside it; an organisation that exists; vocabulary terms."""
+    body["url"] = "https://hooks.example.org/contract"
+    flt = body.get("filter")
+    if not isinstance(flt, dict):
+        return
+    if flt.get("organization_id") is not None:
+        flt["organization_id"] = random.choice(DATA["organizations"])
+    if flt.get("near") is not None:
+        flt["near"] = {"postcode": random.choice(DATA["postcodes"])}
+    else:
+        flt.pop("radius_km", None)
+    if flt.get("interests"):
+        flt["interests"] = [random.choice(DATA["interests"]) for _ in flt["interests"]]
+
+
 @schemathesis.hook
 def before_call(context, case, **kwargs):
     """Runs for every phase's cases just before they are sent (cases are generated ahead of
@@ -271,6 +298,8 @@ def before_call(context, case, **kwargs):
         _fix_match(body)
     elif body is not None and path == "/v1/imports":
         _fix_import(body)
+    elif body is not None and path == "/v1/webhooks":
+        _fix_webhook(body)
     elif path == "/v1/coverage" and method == "GET":
         # A centre is a postcode the index knows, or lat with lon (one of the two is required).
         if not isinstance(case.query, dict):

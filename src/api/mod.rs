@@ -23,6 +23,7 @@ pub mod search;
 pub mod strict_json;
 pub mod venues;
 pub mod views;
+pub mod webhooks;
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
@@ -62,7 +63,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(coverage::report)
                 .service(interests::list)
                 .service(imports::create)
-                .service(imports::get),
+                .service(imports::get)
+                .service(webhooks::create)
+                .service(webhooks::list)
+                .service(webhooks::get)
+                .service(webhooks::remove)
+                .service(webhooks::resume)
+                .service(webhooks::deliveries),
         )
         .service(
             scope::scope("/oruk")

@@ -31,6 +31,7 @@ pub mod schema;
 pub mod search;
 pub mod sql;
 pub mod venues;
+pub mod webhooks;
 
 pub type DbPool = Pool<AsyncPgConnection>;
 pub type DbConn = Object<AsyncPgConnection>;

@@ -65,6 +65,7 @@ pub enum Entity {
     Venue,
     ApiKey,
     Import,
+    Webhook,
 }
 
 impl Entity {
@@ -75,6 +76,7 @@ impl Entity {
             Entity::Venue => "venue",
             Entity::ApiKey => "api_key",
             Entity::Import => "import",
+            Entity::Webhook => "webhook",
         }
     }
 }

@@ -44,3 +44,4 @@ pub mod schedule;
 pub mod search;
 pub mod validation;
 pub mod venue;
+pub mod webhooks;

@@ -1,6 +1,6 @@
 //! Prometheus metrics, served as text at `/metrics`: requests and their latency per route,
-//! requests in flight, database pool usage, rate-limit refusals, import progress, and the
-//! process's own memory and CPU.
+//! requests in flight, database pool usage, rate-limit refusals, import progress, webhook
+//! attempts, and the process's own memory and CPU.
 
 use std::sync::LazyLock;
 
@@ -22,6 +22,7 @@ pub struct Metrics {
     pub imports_finished: IntCounterVec,
     pub imports_running: IntGauge,
     pub replica_reads: IntCounterVec,
+    pub webhook_attempts: IntCounterVec,
 }
 
 fn build() -> Result<Metrics, prometheus::Error> {
@@ -78,6 +79,14 @@ fn build() -> Result<Metrics, prometheus::Error> {
         ),
         &["target"],
     )?;
+    let webhook_attempts = IntCounterVec::new(
+        Opts::new(
+            "webhook_attempts_total",
+            "Webhook delivery attempts, by outcome (delivered, failed, gone).",
+        ),
+        &["outcome"],
+    )?;
+    registry.register(Box::new(webhook_attempts.clone()))?;
     registry.register(Box::new(requests.clone()))?;
     registry.register(Box::new(duration.clone()))?;
     registry.register(Box::new(in_flight.clone()))?;
@@ -101,6 +110,7 @@ fn build() -> Result<Metrics, prometheus::Error> {
         imports_finished,
         imports_running,
         replica_reads,
+        webhook_attempts,
     })
 }
 

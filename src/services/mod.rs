@@ -15,6 +15,7 @@ pub mod organizations;
 pub mod oruk_feed;
 pub mod search;
 pub mod venues;
+pub mod webhooks;
 
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;

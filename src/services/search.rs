@@ -71,7 +71,7 @@ async fn resolve_cached(
 
 /// Resolves interest names to terms, in order; any unknown name is a 422 naming `field`, with
 /// suggestions, and all unknown names are reported together.
-async fn resolve_terms(
+pub(crate) async fn resolve_terms(
     conn: &mut diesel_async::AsyncPgConnection,
     field: &str,
     names: &[String],

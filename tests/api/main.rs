@@ -27,3 +27,4 @@ mod seed;
 mod shutdown;
 mod tls;
 mod validation;
+mod webhooks;

@@ -224,30 +224,31 @@ impl MatchSpec {
     }
 }
 
-fn location(errors: &mut Errors, input: &LocationInput) -> Option<Location> {
+/// A postcode or a point, its errors named under `field`.
+pub fn location(errors: &mut Errors, field: &str, input: &LocationInput) -> Option<Location> {
     match (&input.postcode, input.lat, input.lon) {
         (Some(pc), None, None) => {
-            let pc = errors.required_text("location.postcode", pc, 16);
+            let pc = errors.required_text(&format!("{field}.postcode"), pc, 16);
             Some(Location::Postcode(pc))
         }
         (None, Some(lat), Some(lon)) => {
             let p = LatLon { lat, lon };
-            check_position(errors, "location", p).then_some(Location::Point(p))
+            check_position(errors, field, p).then_some(Location::Point(p))
         }
         (Some(_), _, _) => {
-            errors.add("location", "give either postcode or lat and lon, not both");
+            errors.add(field, "give either postcode or lat and lon, not both");
             None
         }
         (None, Some(_), None) => {
-            errors.add("location.lon", "is required with lat");
+            errors.add(format!("{field}.lon"), "is required with lat");
             None
         }
         (None, None, Some(_)) => {
-            errors.add("location.lat", "is required with lon");
+            errors.add(format!("{field}.lat"), "is required with lon");
             None
         }
         (None, None, None) => {
-            errors.add("location", "give a postcode, or lat and lon");
+            errors.add(field, "give a postcode, or lat and lon");
             None
         }
     }
@@ -341,7 +342,7 @@ fn dedup<T: Ord>(mut v: Vec<T>) -> Vec<T> {
 /// Checks a request and gives its defaults.
 pub fn validate(input: &MatchRequest) -> Result<MatchSpec, Vec<FieldError>> {
     let mut errors = Errors::default();
-    let location = location(&mut errors, &input.location);
+    let location = location(&mut errors, "location", &input.location);
 
     if input.interests.len() > MAX_INTERESTS {
         errors.add(

@@ -1,0 +1,429 @@
+//! Webhooks: subscribe a URL to asset changes, manage the subscription, read its delivery log.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, delete, get, post, web};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::json::JsonBody;
+use super::problems::{Body, Common};
+use super::query_params::QueryParams;
+use crate::auth::Authenticated;
+use crate::db::DbPool;
+use crate::db::webhooks::{AttemptRow, DeliveryRow, SubscriptionRow};
+use crate::domain::webhooks::{EventType, WebhookInput, action_of};
+use crate::error::{ApiError, Problem};
+use crate::geocoder::Geocoder;
+use crate::services::webhooks as service;
+use crate::webhooks::WebhookSettings;
+
+/// The place a subscription's changes must be near.
+#[derive(Serialize, ToSchema)]
+pub struct WebhookArea {
+    /// The postcode as placed, or `lat,lon`.
+    #[schema(example = "M32 0JG")]
+    pub place: String,
+    #[schema(example = 53.455654)]
+    pub lat: f64,
+    #[schema(example = -2.302836)]
+    pub lon: f64,
+    #[schema(example = 5)]
+    pub radius_km: f64,
+}
+
+/// The filters a change's asset must pass.
+#[derive(Serialize, ToSchema)]
+pub struct WebhookFilter {
+    pub organization_id: Option<Uuid>,
+    pub near: Option<WebhookArea>,
+    /// Vocabulary slugs; narrower terms pass too.
+    #[schema(example = json!(["football"]))]
+    pub interests: Vec<String>,
+}
+
+/// How the subscription's deliveries stand.
+#[derive(Serialize, ToSchema)]
+pub struct WebhookCounts {
+    /// Waiting to be sent or retried (held while the subscription is paused).
+    pub pending: i64,
+    pub delivered: i64,
+    /// Given up after the last retry.
+    pub failed: i64,
+}
+
+/// A webhook subscription.
+#[derive(Serialize, ToSchema)]
+pub struct WebhookView {
+    pub id: Uuid,
+    #[schema(example = "https://team-app.example.org/hooks/community-assets")]
+    pub url: String,
+    pub description: Option<String>,
+    pub events: Vec<EventType>,
+    pub filter: WebhookFilter,
+    /// The organisation whose key subscribed (`null`: an admin's, which hears of every asset;
+    /// an organisation's hears of published assets and of its own unpublished ones).
+    pub organization_id: Option<Uuid>,
+    /// `active`, or `paused`: nothing is sent until it is resumed.
+    #[schema(example = "active")]
+    pub status: String,
+    pub paused_at: Option<DateTime<Utc>>,
+    #[schema(example = "20 failed attempts in a row since 2026-11-21 09:14 UTC")]
+    pub paused_reason: Option<String>,
+    /// Failed attempts since the last success.
+    pub consecutive_failures: i32,
+    pub counts: WebhookCounts,
+    pub created_at: DateTime<Utc>,
+    /// The signing secret: in the response that creates the subscription only. Keep it; it
+    /// cannot be shown again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwq0kXbXk5Lw4=")]
+    pub secret: Option<String>,
+}
+
+impl From<SubscriptionRow> for WebhookView {
+    fn from(r: SubscriptionRow) -> Self {
+        let near = match (r.filter_lat, r.filter_lon, r.filter_radius_m) {
+            (Some(lat), Some(lon), Some(radius_m)) => Some(WebhookArea {
+                place: r.filter_place.unwrap_or_else(|| format!("{lat},{lon}")),
+                lat,
+                lon,
+                radius_km: radius_m / 1000.0,
+            }),
+            _ => None,
+        };
+        Self {
+            id: r.id,
+            url: r.url,
+            description: r.description,
+            events: r
+                .events
+                .iter()
+                .filter_map(|a| EventType::from_action(a))
+                .collect(),
+            filter: WebhookFilter {
+                organization_id: r.filter_organization_id,
+                near,
+                interests: r.filter_interests,
+            },
+            organization_id: r.organization_id,
+            status: r.status,
+            paused_at: r.paused_at,
+            paused_reason: r.paused_reason,
+            consecutive_failures: r.consecutive_failures,
+            counts: WebhookCounts {
+                pending: r.pending,
+                delivered: r.delivered,
+                failed: r.failed,
+            },
+            created_at: r.created_at,
+            secret: None,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WebhookList {
+    pub webhooks: Vec<WebhookView>,
+}
+
+/// One try at sending a delivery.
+#[derive(Serialize, ToSchema)]
+pub struct AttemptView {
+    #[schema(example = 1)]
+    pub attempt: i32,
+    pub at: DateTime<Utc>,
+    /// The receiver's HTTP status; `null` when no answer came.
+    #[schema(example = 503)]
+    pub status_code: Option<i32>,
+    /// Why it failed, when it did.
+    #[schema(example = "no answer within 10 s")]
+    pub error: Option<String>,
+    #[schema(example = 84)]
+    pub duration_ms: i32,
+}
+
+impl From<AttemptRow> for AttemptView {
+    fn from(a: AttemptRow) -> Self {
+        Self {
+            attempt: a.attempt,
+            at: a.at,
+            status_code: a.status_code,
+            error: a.error,
+            duration_ms: a.duration_ms,
+        }
+    }
+}
+
+/// One event sent (or to be sent) to the subscriber.
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryView {
+    /// Sent as the `webhook-id` header, the same on every attempt.
+    pub id: Uuid,
+    /// The change (its audit log entry id, as in the change feed).
+    #[schema(example = 31)]
+    pub change_id: i64,
+    pub event: EventType,
+    /// `pending` (to be tried, or retried at `next_attempt_at`), `delivered` or `failed`
+    /// (given up after the last retry).
+    #[schema(example = "delivered")]
+    pub status: String,
+    pub attempts: Vec<AttemptView>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+/// A page of a subscription's deliveries, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryLog {
+    pub deliveries: Vec<DeliveryView>,
+    /// Pass as `before` for older deliveries; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 1024)]
+    pub next_before: Option<i64>,
+}
+
+fn delivery_view(d: DeliveryRow, attempts: Vec<AttemptRow>) -> DeliveryView {
+    DeliveryView {
+        id: d.id,
+        change_id: d.audit_event_id,
+        event: action_of(&d.event_type)
+            .and_then(EventType::from_action)
+            .unwrap_or(EventType::Updated),
+        status: d.status,
+        attempts: attempts.into_iter().map(AttemptView::from).collect(),
+        next_attempt_at: d.next_attempt_at,
+        created_at: d.created_at,
+        delivered_at: d.delivered_at,
+    }
+}
+
+const ID_PARAM: &str = "The webhook's id (uuid).";
+
+/// Subscribe to asset changes
+///
+/// Each create, update, publish, archive and confirm of an asset that passes the filters is
+/// POSTed to `url` as JSON: `{"type": "asset.updated", "timestamp": …, "data": …}`, where
+/// `data` is the change as `GET /v1/changes` shows it (with its `cursor`). Every delivery
+/// carries the Standard Webhooks headers `webhook-id` (the same on retries: drop repeats),
+/// `webhook-timestamp` (Unix seconds) and `webhook-signature`: `v1,` and the base64
+/// HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` under the base64-decoded part of
+/// the secret after `whsec_`. Answer 2xx within 10 s; anything else is retried with
+/// exponential backoff (30 s doubling to hourly, 12 attempts in all). A subscriber that keeps
+/// failing for a day, or answers 410 Gone, is paused. An admin key hears of every asset; an
+/// agency key of published assets and its own organisation's unpublished ones. Deliveries
+/// may arrive out of order; the change feed is the record to catch up from.
+#[utoipa::path(
+    operation_id = "createWebhook",
+    tag = "webhooks",
+    request_body(content = WebhookInput, example = json!({
+        "url": "https://team-app.example.org/hooks/community-assets",
+        "events": ["asset.created", "asset.updated", "asset.archived"],
+        "filter": {"near": {"postcode": "M32 0JG"}, "radius_km": 5, "interests": ["football"]}
+    })),
+    security(("api_key" = [])),
+    responses(
+        (status = 201, description = "Subscribed; `secret` is shown only in this response.", body = WebhookView, links(
+            ("ReadIt" = (operation_id = "getWebhook", parameters(("id" = "$response.body#/id"))))
+        )),
+        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A reader key: subscribing needs an agency or admin key.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The owner already holds the most webhooks allowed (50).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields.", body = Problem, content_type = "application/problem+json"),
+        Common,
+        Body,
+    )
+)]
+#[post("/webhooks")]
+pub async fn create(
+    pool: web::Data<DbPool>,
+    geocoder: web::Data<Geocoder>,
+    settings: web::Data<WebhookSettings>,
+    Authenticated(caller): Authenticated,
+    body: JsonBody<WebhookInput>,
+) -> Result<HttpResponse, ApiError> {
+    let created =
+        service::subscribe(&pool, &geocoder, &caller, &body.0, settings.allow_private).await?;
+    let mut view = WebhookView::from(created.subscription);
+    view.secret = Some(created.secret);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/v1/webhooks/{}", view.id)))
+        .insert_header(("Cache-Control", "no-store"))
+        .json(view))
+}
+
+/// List webhooks
+///
+/// An admin key sees every subscription; an organisation's keys see the organisation's.
+#[utoipa::path(
+    operation_id = "listWebhooks",
+    tag = "webhooks",
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The subscriptions, oldest first.", body = WebhookList),
+        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[get("/webhooks")]
+pub async fn list(
+    pool: web::Data<DbPool>,
+    Authenticated(caller): Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let rows = service::list(&pool, &caller).await?;
+    Ok(HttpResponse::Ok().json(WebhookList {
+        webhooks: rows.into_iter().map(WebhookView::from).collect(),
+    }))
+}
+
+/// Read a webhook
+#[utoipa::path(
+    operation_id = "getWebhook",
+    tag = "webhooks",
+    params(("id" = Uuid, Path, description = ID_PARAM)),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The subscription and its delivery counts.", body = WebhookView),
+        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such webhook, or not the caller's.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[get("/webhooks/{id}")]
+pub async fn get(
+    pool: web::Data<DbPool>,
+    Authenticated(caller): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(WebhookView::from(service::get(&pool, &caller, *id).await?)))
+}
+
+/// Delete a webhook
+///
+/// Nothing more is sent to it, and its delivery log goes with it.
+#[utoipa::path(
+    operation_id = "deleteWebhook",
+    tag = "webhooks",
+    params(("id" = Uuid, Path, description = ID_PARAM)),
+    security(("api_key" = [])),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A reader key cannot delete it.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such webhook, or not the caller's.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[delete("/webhooks/{id}")]
+pub async fn remove(
+    pool: web::Data<DbPool>,
+    Authenticated(caller): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    service::delete(&pool, &caller, *id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Resume a paused webhook
+///
+/// Makes it active again: the deliveries held while it was paused go out at once, and its
+/// failure count starts again from zero. Changes made while it was paused were not queued
+/// for it; read them from `GET /v1/changes`, after the `cursor` of the last event received.
+#[utoipa::path(
+    operation_id = "resumeWebhook",
+    tag = "webhooks",
+    params(("id" = Uuid, Path, description = ID_PARAM)),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The subscription, active.", body = WebhookView),
+        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A reader key cannot resume it.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such webhook, or not the caller's.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[post("/webhooks/{id}/resume")]
+pub async fn resume(
+    pool: web::Data<DbPool>,
+    Authenticated(caller): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(WebhookView::from(
+        service::resume(&pool, &caller, *id).await?,
+    )))
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct DeliveryParams {
+    /// Only deliveries in this state; repeat for several.
+    #[param(style = Form, explode, inline)]
+    status: Option<Vec<DeliveryStatus>>,
+    /// `next_before` from the previous page.
+    #[param(minimum = 1)]
+    before: Option<i64>,
+    /// Deliveries per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200, example = 50)]
+    limit: Option<i64>,
+}
+
+#[derive(Clone, Copy, ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum DeliveryStatus {
+    Pending,
+    Delivered,
+    Failed,
+}
+
+/// Read a webhook's delivery log
+///
+/// Every event sent or to be sent to the subscriber, newest first, with each attempt: when,
+/// the receiver's status or why no answer came, and how long it took. Finished deliveries are
+/// kept for 30 days.
+#[utoipa::path(
+    operation_id = "listWebhookDeliveries",
+    tag = "webhooks",
+    params(("id" = Uuid, Path, description = ID_PARAM), DeliveryParams),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "A page of deliveries.", body = DeliveryLog),
+        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such webhook, or not the caller's.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[get("/webhooks/{id}/deliveries")]
+pub async fn deliveries(
+    pool: web::Data<DbPool>,
+    Authenticated(caller): Authenticated,
+    id: web::Path<Uuid>,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, ApiError> {
+    let mut params = QueryParams::new(&query);
+    let options = [
+        ("pending", "pending"),
+        ("delivered", "delivered"),
+        ("failed", "failed"),
+    ];
+    let statuses: Vec<String> = params
+        .choices("status", &options, "pending, delivered or failed")
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let before = params.int("before", 1, i64::MAX);
+    let limit = params.int("limit", 1, 200).unwrap_or(50);
+    params.finish(())?;
+    let log = service::deliveries(&pool, &caller, *id, &statuses, before, limit).await?;
+    Ok(HttpResponse::Ok().json(DeliveryLog {
+        deliveries: log
+            .deliveries
+            .into_iter()
+            .map(|(d, a)| delivery_view(d, a))
+            .collect(),
+        next_before: log.next,
+    }))
+}

@@ -1,0 +1,356 @@
+//! The dispatcher: one loop per process. Several processes share the work through
+//! `SKIP LOCKED` claims, so any number of instances can run it.
+//!
+//! 1. **Fan-out**: take changes off the outbox, pair each with the active subscriptions whose
+//!    events and filters it passes and whose owner may see it (the change feed's rules), and
+//!    store one delivery per pair with its body, in one transaction: a crash puts the changes
+//!    back on the outbox.
+//! 2. **Delivery**: claim due deliveries (the claim is a lease: a process that dies mid-attempt
+//!    leaves them to be tried again), POST them signed, and record each attempt: delivered,
+//!    or retried later with exponential backoff, or failed for good after the last attempt. A
+//!    subscriber failing for long enough, or answering 410 Gone, is paused.
+//!
+//! Delivery is at least once: a receiver drops repeats by the `webhook-id` header.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use diesel_async::AsyncConnection;
+use tokio::sync::Semaphore;
+use uuid::Uuid;
+
+use super::{WebhookSettings, client};
+use crate::api::changes::ChangeView;
+use crate::api::views::AssetView;
+use crate::db::webhooks::{AttemptResult, Claimed, NewDelivery};
+use crate::db::{self, DbError, DbPool};
+use crate::domain::audit::changed_fields;
+use crate::domain::changes::{Shown, encode_cursor, shown};
+use crate::domain::freshness::FreshnessPolicy;
+use crate::domain::webhooks::{Answer, classify, event_type, is_public, signature};
+use crate::middleware::metrics::METRICS;
+
+const FAN_OUT_BATCH: i64 = 500;
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Starts the dispatcher on the current runtime (unless `concurrency` is 0).
+pub fn spawn(pool: DbPool, settings: WebhookSettings, freshness: FreshnessPolicy) {
+    if settings.concurrency == 0 {
+        return;
+    }
+    match client::build(&settings) {
+        Ok(client) => {
+            tokio::spawn(run(pool, settings, freshness, client));
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "webhooks are off: the HTTP client could not be built")
+        }
+    }
+}
+
+async fn run(
+    pool: DbPool,
+    settings: WebhookSettings,
+    freshness: FreshnessPolicy,
+    client: reqwest::Client,
+) {
+    let settings = Arc::new(settings);
+    let permits = Arc::new(Semaphore::new(settings.concurrency));
+    let lease_ms = (settings.timeout + Duration::from_secs(30)).as_millis() as i64;
+    let mut last_purge: Option<Instant> = None;
+    loop {
+        let mut busy = false;
+        match fan_out(&pool, &freshness).await {
+            Ok(taken) => busy |= taken as i64 == FAN_OUT_BATCH,
+            Err(e) => {
+                tracing::warn!(error = %e, "webhooks: matching changes to subscriptions failed; will retry")
+            }
+        }
+        let free = permits.available_permits();
+        if free > 0 {
+            match claim(&pool, free as i64, lease_ms).await {
+                Ok(claimed) => {
+                    busy |= claimed.len() == free;
+                    for delivery in claimed {
+                        let Ok(permit) = permits.clone().acquire_owned().await else {
+                            return;
+                        };
+                        let (pool, client, settings) =
+                            (pool.clone(), client.clone(), settings.clone());
+                        tokio::spawn(async move {
+                            deliver(&pool, &client, &settings, delivery).await;
+                            drop(permit);
+                        });
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "webhooks: claiming due deliveries failed; will retry")
+                }
+            }
+        }
+        if last_purge.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
+            last_purge = Some(Instant::now());
+            if let Ok(mut conn) = db::connect(&pool).await {
+                match db::webhooks::purge_finished(&mut conn, settings.keep_days).await {
+                    Ok(0) => {}
+                    Ok(n) => {
+                        tracing::info!(removed = n, "webhooks: old finished deliveries removed")
+                    }
+                    Err(e) => tracing::warn!(error = %e, "webhooks: purging old deliveries failed"),
+                }
+            }
+        }
+        if busy {
+            // Go on at once, as soon as a delivery slot is free.
+            if let Ok(permit) = permits.clone().acquire_owned().await {
+                drop(permit);
+            }
+            tokio::task::yield_now().await;
+        } else {
+            tokio::time::sleep(settings.poll).await;
+        }
+    }
+}
+
+async fn claim(pool: &DbPool, limit: i64, lease_ms: i64) -> Result<Vec<Claimed>, DbError> {
+    let mut conn = db::connect(pool).await?;
+    db::webhooks::claim_due(&mut conn, limit, lease_ms).await
+}
+
+/// Moves up to a batch of changes from the outbox into deliveries; returns how many changes.
+async fn fan_out(pool: &DbPool, freshness: &FreshnessPolicy) -> Result<usize, DbError> {
+    let mut conn = db::connect(pool).await?;
+    conn.transaction(async |conn| {
+        let changes = db::webhooks::take_outbox(conn, FAN_OUT_BATCH).await?;
+        if changes.is_empty() {
+            return Ok(0);
+        }
+        let ids: Vec<i64> = changes.iter().map(|c| c.id).collect();
+        let pairs = db::webhooks::interested(conn, &ids).await?;
+        let by_id: HashMap<i64, &db::changes::ChangeRow> =
+            changes.iter().map(|c| (c.id, c)).collect();
+        let status = |v: &Option<serde_json::Value>| {
+            v.as_ref()
+                .and_then(|v| v.get("status"))
+                .and_then(|s| s.as_str())
+                .map(str::to_string)
+        };
+        // Who may hear of a change is decided as the change feed decides it for their key.
+        let mut wanted: Vec<(i64, Uuid, Shown)> = Vec::new();
+        for pair in &pairs {
+            let Some(change) = by_id.get(&pair.audit_event_id) else {
+                continue;
+            };
+            let insider = pair.sees_everything
+                || (pair.organization_id.is_some()
+                    && pair.organization_id == change.organization_id);
+            let how = shown(
+                &change.action,
+                status(&change.before).as_deref(),
+                change.status_now.as_deref(),
+                insider,
+            );
+            if how != Shown::Hidden {
+                wanted.push((pair.audit_event_id, pair.subscription_id, how));
+            }
+        }
+        if wanted.is_empty() {
+            return Ok(changes.len());
+        }
+        let mut asset_ids: Vec<Uuid> = wanted
+            .iter()
+            .filter(|(_, _, how)| *how == Shown::WithState)
+            .filter_map(|(id, _, _)| by_id.get(id).map(|c| c.asset_id))
+            .collect();
+        asset_ids.sort();
+        asset_ids.dedup();
+        let records: HashMap<Uuid, _> = db::assets::find_many(conn, &asset_ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.asset.id, r))
+            .collect();
+        // What a change shows does not depend on who hears it (only whether they do), so
+        // each body is made once.
+        let mut bodies: HashMap<i64, String> = HashMap::new();
+        let mut deliveries = Vec::with_capacity(wanted.len());
+        for (event_id, subscription_id, how) in wanted {
+            let change = by_id[&event_id];
+            let kind = event_type(&change.action).unwrap_or("asset.updated");
+            let body = bodies.entry(event_id).or_insert_with(|| {
+                let record = (how == Shown::WithState)
+                    .then(|| records.get(&change.asset_id).cloned())
+                    .flatten();
+                let view = ChangeView {
+                    cursor: encode_cursor((change.txid, change.id)),
+                    id: change.id,
+                    occurred_at: change.occurred_at,
+                    action: change.action.clone(),
+                    asset_id: change.asset_id,
+                    changed: changed_fields(change.before.as_ref(), change.after.as_ref()),
+                    asset: record.map(|r| AssetView::new(r, freshness)),
+                };
+                serde_json::json!({
+                    "type": kind,
+                    "timestamp": change.occurred_at,
+                    "data": view,
+                })
+                .to_string()
+            });
+            deliveries.push(NewDelivery {
+                id: Uuid::new_v4(),
+                subscription_id,
+                audit_event_id: event_id,
+                event_type: kind.to_string(),
+                payload: body.clone(),
+            });
+        }
+        db::webhooks::insert_deliveries(conn, &deliveries).await?;
+        Ok(changes.len())
+    })
+    .await
+}
+
+/// Why an attempt got no answer, in a line for the delivery log.
+fn describe(error: &reqwest::Error, timeout: Duration) -> String {
+    if error.is_timeout() {
+        return format!("no answer within {} s", timeout.as_secs_f64());
+    }
+    let mut text = if error.is_connect() {
+        "could not connect".to_string()
+    } else {
+        "the request failed".to_string()
+    };
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text.chars().take(500).collect()
+}
+
+/// A URL naming an internal address outright (a name is checked by the resolver).
+fn internal_literal(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    let ip: std::net::IpAddr = match parsed.host()? {
+        url::Host::Ipv4(ip) => ip.into(),
+        url::Host::Ipv6(ip) => ip.into(),
+        url::Host::Domain(_) => return None,
+    };
+    (!is_public(ip)).then(|| format!("{ip} is not a public address"))
+}
+
+async fn deliver(
+    pool: &DbPool,
+    client: &reqwest::Client,
+    settings: &WebhookSettings,
+    delivery: Claimed,
+) {
+    let started = Instant::now();
+    let id = delivery.id.to_string();
+    let (status, error) = match internal_literal(&delivery.url).filter(|_| !settings.allow_private)
+    {
+        Some(refused) => (None, Some(refused)),
+        None => {
+            let timestamp = Utc::now().timestamp();
+            let signed = signature(
+                &delivery.secret,
+                &id,
+                timestamp,
+                delivery.payload.as_bytes(),
+            );
+            let sent = client
+                .post(&delivery.url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .header("webhook-id", &id)
+                .header("webhook-timestamp", timestamp.to_string())
+                .header("webhook-signature", signed)
+                .body(delivery.payload.clone())
+                .send()
+                .await;
+            match sent {
+                Ok(response) => {
+                    let code = response.status().as_u16();
+                    let error = (!response.status().is_success())
+                        .then(|| format!("the receiver answered {}", response.status()));
+                    (Some(code), error)
+                }
+                Err(e) => (None, Some(describe(&e, settings.timeout))),
+            }
+        }
+    };
+    let answer = classify(status);
+    METRICS
+        .webhook_attempts
+        .with_label_values(&[match answer {
+            Answer::Accepted => "delivered",
+            Answer::Gone => "gone",
+            Answer::Failed => "failed",
+        }])
+        .inc();
+    let result = AttemptResult {
+        delivery_id: delivery.id,
+        subscription_id: delivery.subscription_id,
+        attempt: delivery.attempts,
+        status_code: status.map(i32::from),
+        error: error.as_deref(),
+        duration_ms: started.elapsed().as_millis().min(i32::MAX as u128) as i32,
+    };
+    if let Err(e) = record(pool, settings, &result, answer).await {
+        // The lease runs out and the delivery is tried again: at least once, never lost.
+        tracing::warn!(error = %e, delivery = %delivery.id, "webhooks: an attempt's result could not be stored");
+    }
+}
+
+async fn record(
+    pool: &DbPool,
+    settings: &WebhookSettings,
+    result: &AttemptResult<'_>,
+    answer: Answer,
+) -> Result<(), DbError> {
+    let mut conn = db::connect(pool).await?;
+    let jitter = f64::from(getrandom::u32().unwrap_or(0)) / f64::from(u32::MAX);
+    conn.transaction(async |conn| {
+        db::webhooks::log_attempt(conn, result).await?;
+        if answer == Answer::Accepted {
+            return db::webhooks::mark_delivered(conn, result.delivery_id, result.subscription_id)
+                .await;
+        }
+        let wait = settings
+            .retry
+            .wait_after(result.attempt.max(1) as u32, jitter)
+            .map(|w| w.as_millis() as i64);
+        let streak = db::webhooks::mark_failed(
+            conn,
+            result.delivery_id,
+            result.subscription_id,
+            wait,
+        )
+        .await?;
+        let reason = match (answer, streak) {
+            (Answer::Gone, _) => Some("the receiver answered 410 Gone".to_string()),
+            (_, Some(streak))
+                if settings.pause.should_pause(
+                    streak.consecutive_failures.max(0) as u32,
+                    streak.failing_since,
+                    Utc::now(),
+                ) =>
+            {
+                Some(format!(
+                    "{} failed attempts in a row since {}",
+                    streak.consecutive_failures,
+                    streak.failing_since.format("%Y-%m-%d %H:%M UTC")
+                ))
+            }
+            _ => None,
+        };
+        if let Some(reason) = reason {
+            tracing::warn!(subscription = %result.subscription_id, %reason, "webhooks: subscription paused");
+            db::webhooks::pause(conn, result.subscription_id, &reason).await?;
+        }
+        Ok(())
+    })
+    .await
+}
