@@ -2,7 +2,7 @@
 answers 204 to every POST, checks each signature (Standard Webhooks) and counts distinct
 `webhook-id`s. Exits when it has seen the expected number, printing one JSON line of figures.
 
-    python3 webhook_receiver.py PORT EXPECTED SECRET
+    python3 webhook_receiver.py PORT EXPECTED SECRET FIGURES_FILE
 """
 
 import asyncio
@@ -13,7 +13,7 @@ import json
 import sys
 import time
 
-port, expected, secret = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+port, expected, secret, figures = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
 key = base64.b64decode(secret.removeprefix("whsec_"))
 ids, requests, bad, first, last = set(), 0, 0, None, None
 done = asyncio.Event()
@@ -54,8 +54,10 @@ async def main():
     print("ready", flush=True)
     async with server:
         await done.wait()
-    print(json.dumps({"distinct": len(ids), "requests": requests, "bad_signatures": bad,
-                      "first": first, "last": last}), flush=True)
+        server.close()
+    with open(figures, "w") as out:
+        json.dump({"distinct": len(ids), "requests": requests, "bad_signatures": bad,
+                   "first": first, "last": last}, out)
 
 
 asyncio.run(main())

@@ -87,14 +87,14 @@ for concurrency in $concurrencies; do
   done | "$psql" "$db" -X -q -v ON_ERROR_STOP=1 >"$work/fill.log" 2>&1 || fail_with_log "$work/fill.log" "writing changes failed"
   queued=$("$psql" "$db" -X -At -c "SELECT count(*) FROM webhook_outbox")
 
-  python3 benches/webhook_receiver.py "$hook_port" "$queued" "$secret" >"$work/receiver.out" 2>&1 &
+  python3 benches/webhook_receiver.py "$hook_port" "$queued" "$secret" "$work/figures.json" >"$work/receiver.out" 2>&1 &
   receiver=$!
   for _ in $(seq 1 100); do grep -q ready "$work/receiver.out" && break; sleep 0.1; done
   started=$(python3 -c 'import time; print(time.time())')
   start_server "$concurrency"
   wait "$receiver" || fail_with_log "$work/receiver.out" "the receiver failed"
   receiver=""
-  python3 - "$started" "$queued" "$concurrency" "$(tail -n 1 "$work/receiver.out")" <<'PY'
+  python3 - "$started" "$queued" "$concurrency" "$(cat "$work/figures.json")" <<'PY'
 import json, sys
 started, queued, concurrency, figures = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4])
 elapsed = figures["last"] - started
