@@ -3,7 +3,9 @@
 //! (geometries as hex EWKB, arrays as JSON arrays), so nothing is lost in translation;
 //! generated columns are left for the database to compute again. API keys are exported without
 //! their secret hashes: restored keys are revoked, and new ones must be issued. The audit log
-//! comes along, renumbered after the restoring database's own entries.
+//! comes along, renumbered after the restoring database's own entries. Webhook subscriptions
+//! and their deliveries stay behind: their signing secrets must not leave the database, so
+//! subscribers subscribe again.
 
 use anyhow::{Context, bail};
 use diesel::QueryableByName;
@@ -16,7 +18,7 @@ pub const VERSION: i64 = 1;
 
 /// Tables in an order that respects their foreign keys. The interest phrases are derived from
 /// the vocabulary and rebuilt by `migrate`, so they are not exported.
-pub const TABLES: [&str; 10] = [
+pub const TABLES: [&str; 11] = [
     "organizations",
     "venues",
     "interest_terms",
@@ -24,6 +26,7 @@ pub const TABLES: [&str; 10] = [
     "asset_sessions",
     "asset_interests",
     "api_keys",
+    "referrals",
     "imports",
     "import_links",
     "audit_events",

@@ -65,8 +65,12 @@ def _demo_data():
         _call("POST", "/v1/webhooks", {"url": f"https://hooks.example.org/contract/{i}"})[0]["id"]
         for i in range(3)
     ]
+    referrals = [
+        _call("POST", "/v1/referrals", {"asset_id": items[i]["id"]})[0]["id"] for i in range(3)
+    ]
     return {
         "webhooks": webhooks,
+        "referrals": referrals,
         "places": [p["id"] for p in feed_places["contents"]],
         "taxonomies": [t["id"] for t in taxonomies["contents"]],
         "terms": [t["id"] for t in terms["contents"]],
@@ -113,6 +117,7 @@ PATH_KINDS = {
     "/v1/api-keys/{id}": "keys",
     "/v1/imports/{id}": "imports",
     "/v1/webhooks/{id}": "webhooks",
+    "/v1/referrals/{id}": "referrals",
     "/v1/webhooks/{id}/resume": "webhooks",
     "/v1/webhooks/{id}/deliveries": "webhooks",
     "/oruk/services/{id}": "assets",
@@ -268,6 +273,36 @@ def _fix_webhook(body):
         flt["interests"] = [random.choice(DATA["interests"]) for _ in flt["interests"]]
 
 
+def _listed_asset():
+    """An asset still listed: the fuzzer archives some as it goes (DELETE)."""
+    for _ in range(20):
+        candidate = random.choice(DATA["assets"])
+        if _current(candidate)[0] is not None:
+            return candidate
+    return candidate
+
+
+def _fix_referral(body):
+    """`POST /v1/referrals`: a listed asset; a date that has happened (JSON Schema cannot say
+    "not in the future"); a barrier only with `stopped`."""
+    body["asset_id"] = _listed_asset()
+    body.pop("on", None)
+    if body.get("outcome") != "stopped":
+        body.pop("barrier", None)
+
+
+def _fix_outcome(case, body):
+    """`POST /v1/referrals/{id}/outcomes`: outcomes only move forward, so each valid case gets
+    a referral of its own, just suggested, and a step that follows (even when a link supplied
+    the id: the referral it names may have moved on already)."""
+    case.path_parameters["id"] = _call("POST", "/v1/referrals", {"asset_id": _listed_asset()})[0]["id"]
+    if body.get("outcome") == "suggested":
+        body["outcome"] = "tried"
+    body.pop("on", None)
+    if body.get("outcome") != "stopped":
+        body.pop("barrier", None)
+
+
 @schemathesis.hook
 def before_call(context, case, **kwargs):
     """Runs for every phase's cases just before they are sent (cases are generated ahead of
@@ -300,6 +335,13 @@ def before_call(context, case, **kwargs):
         _fix_import(body)
     elif body is not None and path == "/v1/webhooks":
         _fix_webhook(body)
+    elif body is not None and path == "/v1/referrals":
+        _fix_referral(body)
+    elif body is not None and path == "/v1/referrals/{id}/outcomes":
+        _fix_outcome(case, body)
+    elif body is not None and path == "/v1/coverage" and method == "POST":
+        # JSON Schema cannot say that a ring ends where it starts and lies in the UK.
+        body["area"] = SQUARE
     elif path == "/v1/coverage" and method == "GET":
         # A centre is a postcode the index knows, or lat with lon (one of the two is required).
         if not isinstance(case.query, dict):

@@ -2,15 +2,17 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get, post, web};
 use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::problems::Common;
+use super::json::JsonBody;
+use super::problems::{Body, Common};
 use super::query_params::QueryParams;
 use crate::db::DbPool;
+use crate::domain::coverage::{CoverageAreaInput, check_area};
 use crate::domain::freshness::FreshnessPolicy;
 use crate::domain::geometry::LatLon;
 use crate::error::{ApiError, Problem};
@@ -74,9 +76,12 @@ pub struct CoverageGap {
 /// What the published assets within reach of a place offer, and the gaps.
 #[derive(Serialize, ToSchema)]
 pub struct CoverageReport {
+    /// The centre: the place given, or a drawn area's centroid.
     pub location: CoverageLocation,
+    /// How far the area reaches from its centre; absent for a drawn area.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = 3.0)]
-    pub radius_km: f64,
+    pub radius_km: Option<f64>,
     /// Published assets within reach (listings hidden from default searches as long
     /// unconfirmed left out).
     #[schema(example = 120)]
@@ -171,7 +176,7 @@ pub async fn report(
     let Some(place) = place else {
         return Err(ApiError::bad_request("postcode", "is required"));
     };
-    let report = service::report(
+    let found = service::report(
         &pool,
         &geocoder,
         &policy,
@@ -182,10 +187,53 @@ pub async fn report(
         },
     )
     .await?;
-    let s = report.summary;
+    Ok(respond(found, Some(radius_km)))
+}
+
+/// Report on a drawn area
+///
+/// The same report as `GET /v1/coverage`, for the assets whose venue, or any part of the area
+/// they serve, lies inside a GeoJSON Polygon or MultiPolygon: a team's patch, a ward, a primary
+/// care network. The density grid and the nearest asset of each missing domain are measured
+/// from the area's centroid (the distance given is to the area's edge).
+#[utoipa::path(
+    operation_id = "reportCoverageForArea",
+    tag = "assets",
+    request_body(content = CoverageAreaInput),
+    responses(
+        (status = 200, description = "The coverage report.", body = CoverageReport),
+        (status = 422, description = "The area is not a valid Polygon or MultiPolygon in the UK or Ireland, is more than 100 km across, or `cell_km` is out of range.", body = Problem, content_type = "application/problem+json"),
+        Common,
+        Body,
+    )
+)]
+#[post("/coverage")]
+pub async fn report_area(
+    pool: web::Data<DbPool>,
+    geocoder: web::Data<Geocoder>,
+    policy: web::Data<FreshnessPolicy>,
+    body: JsonBody<CoverageAreaInput>,
+) -> Result<HttpResponse, ApiError> {
+    let drawn = check_area(&body.0).map_err(ApiError::Validation)?;
+    let found = service::report(
+        &pool,
+        &geocoder,
+        &policy,
+        &Request {
+            place: Place::Area(drawn.area, drawn.centre),
+            radius_km: 0.0,
+            cell_km: drawn.cell_km,
+        },
+    )
+    .await?;
+    Ok(respond(found, None))
+}
+
+fn respond(found: service::Report, radius_km: Option<f64>) -> HttpResponse {
+    let s = found.summary;
     let density = json!({
         "type": "FeatureCollection",
-        "features": report.grid.iter().map(|c| json!({
+        "features": found.grid.iter().map(|c| json!({
             "type": "Feature",
             "geometry": {"type": "Polygon", "coordinates": [[
                 [c.south_west.lon, c.south_west.lat],
@@ -197,11 +245,11 @@ pub async fn report(
             "properties": {"assets": c.assets},
         })).collect::<Vec<_>>(),
     });
-    Ok(HttpResponse::Ok().json(CoverageReport {
+    HttpResponse::Ok().json(CoverageReport {
         location: CoverageLocation {
-            lat: report.centre.lat,
-            lon: report.centre.lon,
-            postcode: report.located,
+            lat: found.centre.lat,
+            lon: found.centre.lon,
+            postcode: found.located,
         },
         radius_km,
         assets: s.assets,
@@ -216,7 +264,7 @@ pub async fn report(
             non_stigmatised: s.non_stigmatised,
             stale: s.stale,
         },
-        gaps: report
+        gaps: found
             .gaps
             .into_iter()
             .map(|g| CoverageGap {
@@ -232,5 +280,5 @@ pub async fn report(
             })
             .collect(),
         density,
-    }))
+    })
 }

@@ -211,6 +211,7 @@ fn rounded(c: &Components) -> Components {
         cost: r(c.cost),
         schedule: c.schedule.map(r),
         freshness: r(c.freshness),
+        outcomes: r(c.outcomes),
         setting: c.setting.map(r),
         welcome: r(c.welcome),
         access: c.access.map(r),
@@ -300,7 +301,7 @@ pub async fn match_assets(
     freshness: web::Data<FreshnessPolicy>,
     body: JsonBody<MatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let outcome = service::run(&pool, &geocoder, &cache, &body.0).await?;
+    let outcome = service::run(&pool, &geocoder, &cache, &body.0, &freshness).await?;
     let description = service::describe_variety(&outcome);
     let note = service::describe_reach(&outcome.spec.reach);
     let inputs: Vec<String> = outcome.interests.iter().map(|i| i.input.clone()).collect();

@@ -18,6 +18,7 @@ pub mod oruk;
 pub mod postcodes;
 pub mod query_params;
 pub mod reads;
+pub mod referrals;
 pub mod routes;
 pub mod search;
 pub mod strict_json;
@@ -61,6 +62,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(calendar::sessions)
                 .service(changes::list)
                 .service(coverage::report)
+                .service(coverage::report_area)
                 .service(interests::list)
                 .service(imports::create)
                 .service(imports::get)
@@ -69,7 +71,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(webhooks::get)
                 .service(webhooks::remove)
                 .service(webhooks::resume)
-                .service(webhooks::deliveries),
+                .service(webhooks::deliveries)
+                .service(referrals::create)
+                .service(referrals::get)
+                .service(referrals::add_outcome),
         )
         .service(
             scope::scope("/oruk")

@@ -15,6 +15,7 @@ use crate::domain::asset::{
 use crate::domain::cost::Cost;
 use crate::domain::freshness::{Freshness, FreshnessPolicy, last_confirmed};
 use crate::domain::geometry::LatLon;
+use crate::domain::referrals::Aggregate;
 use crate::domain::schedule::{Weekday, format_hhmm};
 use crate::domain::venue::{AccessibilityFeature, VenueType};
 
@@ -321,6 +322,9 @@ pub struct AssetView {
     /// `created_at`): `fresh`, then `due` for confirmation (after about 6 months by default),
     /// then `stale` (after 12). `POST /v1/assets/{id}/confirm` makes it fresh again.
     pub freshness: Freshness,
+    /// What became of the people referred here, once at least 5 referrals are recorded
+    /// (`POST /v1/referrals`); `null` before then, so that no figure describes one or two people.
+    pub outcomes: Option<Aggregate>,
     /// When the asset was published (RFC 3339 date-time, UTC); `null` if it never has been.
     #[schema(example = "2026-11-22T08:10:49.871672Z")]
     pub published_at: Option<DateTime<Utc>>,
@@ -401,6 +405,10 @@ impl AssetView {
             },
             confirmed_at: a.confirmed_at,
             freshness,
+            outcomes: a
+                .outcomes
+                .and_then(|v| serde_json::from_value::<Aggregate>(v).ok())
+                .filter(Aggregate::shown),
             published_at: a.published_at,
             created_at: a.created_at,
             updated_at: a.updated_at,

@@ -57,6 +57,8 @@ pub struct AssetRow {
     pub updated_at: DateTime<Utc>,
     pub version: i32,
     pub source_tags: Vec<String>,
+    /// The sum of the asset's referrals (`domain::referrals::Aggregate`), if it has any.
+    pub outcomes: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -13,8 +13,11 @@ use crate::domain::geometry::LatLon;
 
 /// Where to look, and which listings count.
 pub struct Reach {
+    /// The centre: of the circle, or of a drawn area.
     pub point: LatLon,
     pub radius_m: f64,
+    /// A drawn area (GeoJSON) instead of the circle.
+    pub area: Option<String>,
     /// Listings last confirmed before this are left out, as from default searches.
     pub hidden_before: DateTime<Utc>,
     /// Listings last confirmed before this are stale.
@@ -63,7 +66,9 @@ pub async fn reached(conn: &mut AsyncPgConnection, r: &Reach) -> DbResult<Vec<Re
          CROSS JOIN LATERAL (SELECT ST_ClosestPoint(a.geom::geometry, \
                              ST_SetSRID(ST_MakePoint($2, $1), 4326)) AS pt) c \
          WHERE a.status = 'published' \
-           AND ST_DWithin(a.geom, ST_SetSRID(ST_MakePoint($2, $1), 4326)::geography, $3, false) \
+           AND CASE WHEN $6::text IS NULL \
+                    THEN ST_DWithin(a.geom, ST_SetSRID(ST_MakePoint($2, $1), 4326)::geography, $3, false) \
+                    ELSE ST_Intersects(a.geom, ST_GeomFromGeoJSON($6)::geography) END \
            AND {LAST_CONFIRMED} >= $4"
     ))
     .bind::<Double, _>(r.point.lat)
@@ -71,6 +76,7 @@ pub async fn reached(conn: &mut AsyncPgConnection, r: &Reach) -> DbResult<Vec<Re
     .bind::<Double, _>(r.radius_m)
     .bind::<Timestamptz, _>(r.hidden_before)
     .bind::<Timestamptz, _>(r.stale_before)
+    .bind::<Nullable<Text>, _>(r.area.as_deref())
     .load(conn)
     .await?)
 }
@@ -110,11 +116,12 @@ pub async fn nearest(
     domains: &[String],
 ) -> DbResult<Vec<NearestRow>> {
     Ok(diesel::sql_query(format!(
-        "WITH p AS (SELECT ST_SetSRID(ST_MakePoint($2, $1), 4326)::geography AS g) \
+        "WITH p AS (SELECT ST_SetSRID(ST_MakePoint($2, $1), 4326)::geography AS g, \
+                           ST_GeomFromGeoJSON($5)::geography AS area) \
          SELECT d.domain, n.id AS asset_id, n.title, n.distance_m \
          FROM unnest($3::text[]) AS d(domain) \
          LEFT JOIN LATERAL ( \
-             SELECT a.id, a.title, ST_Distance(a.geom, p.g) AS distance_m \
+             SELECT a.id, a.title, ST_Distance(a.geom, coalesce(p.area, p.g)) AS distance_m \
              FROM assets a, p \
              WHERE a.status = 'published' AND a.geom IS NOT NULL AND {LAST_CONFIRMED} >= $4 \
                AND EXISTS (SELECT 1 FROM interest_terms t \
@@ -126,6 +133,7 @@ pub async fn nearest(
     .bind::<Double, _>(r.point.lon)
     .bind::<Array<Text>, _>(domains.to_vec())
     .bind::<Timestamptz, _>(r.hidden_before)
+    .bind::<Nullable<Text>, _>(r.area.as_deref())
     .load(conn)
     .await?)
 }

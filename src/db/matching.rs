@@ -99,6 +99,10 @@ struct CandidateRow {
     max_participants: Option<i32>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     confirmed_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Timestamptz)]
+    created_at: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    outcomes: Option<serde_json::Value>,
     #[diesel(sql_type = Array<SqlUuid>)]
     interest_ids: Vec<Uuid>,
     #[diesel(sql_type = Array<Bool>)]
@@ -135,6 +139,11 @@ impl CandidateRow {
             typical_group_size: self.typical_group_size,
             max_participants: self.max_participants,
             confirmed_at: self.confirmed_at,
+            created_at: self.created_at,
+            outcomes: self
+                .outcomes
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default(),
             interest_ids: self.interest_ids,
             text_hits: self.text_hits,
             sessions: sessions_from_json(self.id, self.sessions)
@@ -148,7 +157,7 @@ impl CandidateRow {
 const COLUMNS: &str = "a.id, a.organization_id, a.venue_id, a.online, a.kind, a.min_age, a.max_age, \
      a.cost_free, a.cost_pence, a.concession_pence, a.accessibility, a.venue_type, a.non_stigmatised, \
      a.drop_in, a.taster_session, a.meet_and_greet, a.booking_required, a.typical_group_size, \
-     a.max_participants, a.confirmed_at, a.interest_ids, a.sessions";
+     a.max_participants, a.confirmed_at, a.created_at, a.outcomes, a.interest_ids, a.sessions";
 
 fn build(q: &CandidateQuery, prefix: &str) -> Sql {
     let mut sql = Sql::new();

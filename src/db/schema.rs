@@ -94,6 +94,7 @@ diesel::table! {
         version -> Int4,
         source_tags -> Array<Text>,
         source_digest -> Nullable<Text>,
+        outcomes -> Nullable<Jsonb>,
     }
 }
 

@@ -205,7 +205,7 @@ const ASSET_COLUMNS: &str = "a.id, a.organization_id, a.venue_id, a.service_area
      a.five_ways, a.min_age, a.max_age, a.eligibility_criteria, a.cost_free, a.cost_pence, a.concession_pence, a.cost_notes, \
      a.schedule_notes, a.drop_in, a.taster_session, a.meet_and_greet, a.booking_required, a.newcomer_notes, \
      a.max_participants, a.typical_group_size, a.contact_name, a.contact_email, a.contact_phone, a.contact_url, a.status, \
-     a.confirmed_at, a.published_at, a.source, a.source_id, a.is_example, a.created_at, a.updated_at, a.version, a.source_tags";
+     a.confirmed_at, a.published_at, a.source, a.source_id, a.is_example, a.created_at, a.updated_at, a.version, a.source_tags, a.outcomes";
 
 const RELATED_COLUMNS: &str = "o.name AS organization_name, \
      v.id AS v_id, v.organization_id AS v_organization_id, v.name AS v_name, v.address_lines AS v_address_lines, \

@@ -66,6 +66,7 @@ pub enum Entity {
     ApiKey,
     Import,
     Webhook,
+    Referral,
 }
 
 impl Entity {
@@ -77,6 +78,7 @@ impl Entity {
             Entity::ApiKey => "api_key",
             Entity::Import => "import",
             Entity::Webhook => "webhook",
+            Entity::Referral => "referral",
         }
     }
 }

@@ -6,8 +6,13 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveTime;
 
-use super::geometry::LatLon;
+use geo::{Centroid, LineString, MultiPolygon, Polygon};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::geometry::{Area, LatLon, parse_area};
 use super::schedule::{Session, Weekday};
+use super::validation::{Errors, FieldError};
 
 /// One asset within reach, as the coverage needs it.
 #[derive(Debug, Clone)]
@@ -137,10 +142,121 @@ pub fn grid(reached: &[Reached], centre: LatLon, cell_km: f64) -> Vec<Cell> {
         .collect()
 }
 
+/// A drawn area to report on, instead of a place and a radius.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageAreaInput {
+    /// A GeoJSON Polygon or MultiPolygon (WGS 84 `[lon, lat]` positions, rings closed), in the
+    /// UK or Ireland, at most 100 km across and 10,000 positions: a team's patch, a ward, a
+    /// primary care network.
+    #[schema(value_type = Object, example = json!({"type": "Polygon", "coordinates": [[[-2.34, 53.44], [-2.29, 53.44], [-2.29, 53.47], [-2.34, 53.47], [-2.34, 53.44]]]}))]
+    pub area: serde_json::Value,
+    /// Side of the density grid's cells, 0.1 to 10 km (default 1).
+    #[serde(default)]
+    #[schema(minimum = 0.1, maximum = 10, example = 1)]
+    pub cell_km: Option<f64>,
+}
+
+/// The widest a drawn area may be, north to south or east to west.
+pub const MAX_AREA_SPAN_KM: f64 = 100.0;
+
+/// A checked drawn area: its polygons, the centre its grid and distances start from (the
+/// centroid), and the grid's cell size.
+#[derive(Debug, Clone)]
+pub struct DrawnArea {
+    pub area: Area,
+    pub centre: LatLon,
+    pub cell_km: f64,
+}
+
+pub fn check_area(input: &CoverageAreaInput) -> Result<DrawnArea, Vec<FieldError>> {
+    let mut errors = Errors::default();
+    let cell_km = input.cell_km.unwrap_or(1.0);
+    if !cell_km.is_finite() || !(0.1..=10.0).contains(&cell_km) {
+        errors.add("cell_km", "must be between 0.1 and 10 km");
+    }
+    let area = parse_area(&mut errors, "area", &input.area);
+    let centre = area.as_ref().and_then(|area| {
+        let points = area.polygons.iter().flatten().flatten();
+        let (mut south, mut north, mut west, mut east) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
+        for &(lon, lat) in points {
+            south = south.min(lat);
+            north = north.max(lat);
+            west = west.min(lon);
+            east = east.max(lon);
+        }
+        let mid_lat = (south + north) / 2.0;
+        let tall = (north - south) * 111.32;
+        let wide = (east - west) * 111.32 * mid_lat.to_radians().cos();
+        if tall > MAX_AREA_SPAN_KM || wide > MAX_AREA_SPAN_KM {
+            errors.add(
+                "area",
+                format!(
+                    "must be at most {MAX_AREA_SPAN_KM} km across (this one is {tall:.0} km north to south and {wide:.0} km east to west)"
+                ),
+            );
+            return None;
+        }
+        let shape = MultiPolygon::new(
+            area.polygons
+                .iter()
+                .map(|rings| {
+                    let mut rings = rings.iter().map(|r| LineString::from(r.clone()));
+                    let outer = rings.next().unwrap_or_else(|| LineString::new(vec![]));
+                    Polygon::new(outer, rings.collect())
+                })
+                .collect(),
+        );
+        let c = shape.centroid()?;
+        Some(LatLon { lat: c.y(), lon: c.x() })
+    });
+    let (Some(area), Some(centre)) = (area, centre) else {
+        if errors.is_empty() {
+            errors.add("area", "has no area (its rings enclose nothing)");
+        }
+        return Err(errors.finish(()).unwrap_err());
+    };
+    errors.finish(DrawnArea {
+        area,
+        centre,
+        cell_km,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    #[test]
+    fn a_drawn_area_is_checked_and_centred() {
+        let square = |size: f64| CoverageAreaInput {
+            area: serde_json::json!({"type": "Polygon", "coordinates": [[
+                [-2.34, 53.44], [-2.34 + size, 53.44], [-2.34 + size, 53.44 + size],
+                [-2.34, 53.44 + size], [-2.34, 53.44]]]}),
+            cell_km: None,
+        };
+        let drawn = check_area(&square(0.04)).unwrap();
+        assert!((drawn.centre.lat - 53.46).abs() < 1e-9 && (drawn.centre.lon + 2.32).abs() < 1e-9);
+        assert_eq!(drawn.cell_km, 1.0);
+        let too_big = check_area(&square(1.5)).unwrap_err();
+        assert_eq!(too_big[0].field, "area");
+        assert!(
+            too_big[0].reason.contains("100 km across"),
+            "{}",
+            too_big[0].reason
+        );
+        let not_area = CoverageAreaInput {
+            area: serde_json::json!({"type": "Point", "coordinates": [-2.3, 53.4]}),
+            cell_km: Some(50.0),
+        };
+        let fields: Vec<String> = check_area(&not_area)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["cell_km", "area"]);
+    }
 
     fn session(day: Option<Weekday>, date: Option<NaiveDate>, h: u32) -> Session {
         Session {

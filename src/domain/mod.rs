@@ -40,6 +40,7 @@ pub mod organization;
 pub mod phrase;
 pub mod postcode;
 pub mod postcode_index;
+pub mod referrals;
 pub mod schedule;
 pub mod search;
 pub mod validation;

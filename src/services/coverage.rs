@@ -8,13 +8,15 @@ use crate::db::coverage::{self as queries, NearestRow, Reach};
 use crate::db::{self, DbPool, assets::sessions_from_json};
 use crate::domain::coverage::{self, Cell, Reached, Summary};
 use crate::domain::freshness::FreshnessPolicy;
-use crate::domain::geometry::LatLon;
+use crate::domain::geometry::{Area, LatLon};
 use crate::error::ApiError;
 use crate::geocoder::{Geocoded, Geocoder};
 
 pub enum Place {
     Postcode(String),
     Point(LatLon),
+    /// A drawn area, with its centre.
+    Area(Area, LatLon),
 }
 
 pub struct Request {
@@ -39,7 +41,7 @@ pub async fn report(
     request: &Request,
 ) -> Result<Report, ApiError> {
     let (centre, located) = match &request.place {
-        Place::Point(p) => (*p, None),
+        Place::Point(p) | Place::Area(_, p) => (*p, None),
         Place::Postcode(raw) => {
             let found = locate(geocoder, "postcode", raw).await?;
             (
@@ -55,6 +57,10 @@ pub async fn report(
     let reach = Reach {
         point: centre,
         radius_m: request.radius_km * 1000.0,
+        area: match &request.place {
+            Place::Area(area, _) => Some(area.to_geojson().to_string()),
+            _ => None,
+        },
         hidden_before: policy.hidden_before(now),
         stale_before: policy.stale_before(now),
     };

@@ -13,6 +13,7 @@ use crate::db::assets::AssetRecord;
 use crate::db::interests::{NamedBy, TermRef};
 use crate::db::matching::CandidateQuery;
 use crate::db::{self, DbPool};
+use crate::domain::freshness::FreshnessPolicy;
 use crate::domain::geometry::LatLon;
 use crate::domain::matching::candidate::Candidate;
 use crate::domain::matching::diversify::{self, Item, LAMBDA};
@@ -330,13 +331,18 @@ pub fn candidate_query(
     }
 }
 
-fn context(located: &Located, interests: Vec<ResolvedInterest>) -> Context {
+fn context(
+    located: &Located,
+    interests: Vec<ResolvedInterest>,
+    freshness: FreshnessPolicy,
+) -> Context {
     let now = Utc::now();
     Context {
         person: located.point,
         interests,
         now_local: now.with_timezone(&chrono_tz::Europe::London).naive_local(),
         now,
+        freshness,
     }
 }
 
@@ -382,11 +388,12 @@ pub async fn run(
     geocoder: &Geocoder,
     cache: &MatchCache,
     request: &MatchRequest,
+    freshness: &FreshnessPolicy,
 ) -> Result<Outcome, ApiError> {
     let spec = validate(request).map_err(ApiError::Validation)?;
     let located = locate_person(geocoder, &spec.location).await?;
     let interests = resolve_interests(pool, cache, &spec.interests).await?;
-    let ctx = context(&located, interests.clone());
+    let ctx = context(&located, interests.clone(), *freshness);
 
     let mut conn = db::connect(pool).await?;
     let walk = cache.plan_walk(&mut conn, &interests).await?;

@@ -13,6 +13,7 @@ pub mod matching;
 pub mod organization_assets;
 pub mod organizations;
 pub mod oruk_feed;
+pub mod referrals;
 pub mod search;
 pub mod venues;
 pub mod webhooks;

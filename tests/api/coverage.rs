@@ -155,3 +155,83 @@ async fn an_asset_serving_an_area_counts_where_its_area_comes_nearest() {
         .await;
     assert_eq!(far["assets"], 0, "the area is 1.9 km away: {far}");
 }
+
+#[tokio::test]
+async fn a_drawn_area_counts_what_lies_inside_it() {
+    let app = spawn_app().await;
+    let (_, key) = app.agency("Sale Community", true).await;
+    // Inside the drawn square: walking football in Sale (53.4235, -2.3186).
+    post(&app, &key, walking_football()).await;
+    // Outside it, 5 km east, though within 6 km of its centre: a choir.
+    let mut choir = walking_football();
+    choir["title"] = json!("Didsbury Community Choir");
+    choir["kind"] = json!("group");
+    choir["interests"] = json!(["choir"]);
+    choir["venue"] = json!({
+        "name": "Didsbury Parish Hall", "postcode": "M20 2DS",
+        "location": {"lat": 53.4200, "lon": -2.2400}, "venue_type": "community_centre"
+    });
+    post(&app, &key, choir).await;
+    let square = json!({"type": "Polygon", "coordinates": [[
+        [-2.34, 53.41], [-2.29, 53.41], [-2.29, 53.44], [-2.34, 53.44], [-2.34, 53.41]]]});
+    let response = app
+        .send_json(
+            reqwest::Method::POST,
+            "/v1/coverage",
+            None,
+            &json!({"area": square, "cell_km": 0.5}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["assets"], 1, "{report}");
+    assert!(report.get("radius_km").is_none());
+    assert!((report["location"]["lat"].as_f64().unwrap() - 53.425).abs() < 1e-6);
+    assert!((report["location"]["lon"].as_f64().unwrap() + 2.315).abs() < 1e-6);
+    // The choir is the nearest music asset outside, measured from the square's edge.
+    let music = report["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["domain"] == "music")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(music["nearest"]["title"], "Didsbury Community Choir");
+    let km = music["nearest"]["distance_km"].as_f64().unwrap();
+    assert!((3.0..4.0).contains(&km), "{km}");
+    assert_eq!(report["density"]["features"].as_array().unwrap().len(), 1);
+
+    // A shape that is not an area, one too large, one outside the UK: named.
+    for (area, reason) in [
+        (
+            json!({"type": "Point", "coordinates": [-2.3, 53.4]}),
+            "Polygon",
+        ),
+        (
+            json!({"type": "Polygon", "coordinates": [[[-3.5, 53.0], [-1.0, 53.0], [-1.0, 54.0], [-3.5, 53.0]]]}),
+            "100 km across",
+        ),
+        (
+            json!({"type": "Polygon", "coordinates": [[[2.3, 48.8], [2.4, 48.8], [2.4, 48.9], [2.3, 48.8]]]}),
+            "UK",
+        ),
+    ] {
+        let response = app
+            .send_json(
+                reqwest::Method::POST,
+                "/v1/coverage",
+                None,
+                &json!({"area": area}),
+            )
+            .await;
+        assert_eq!(response.status(), 422);
+        let body: Value = response.json().await.unwrap();
+        assert!(
+            body["errors"][0]["field"]
+                .as_str()
+                .unwrap()
+                .starts_with("area"),
+            "{body}"
+        );
+        assert!(body.to_string().contains(reason), "{reason}: {body}");
+    }
+}

@@ -22,6 +22,7 @@ mod organizations;
 mod oruk;
 mod postcodes;
 mod privacy;
+mod referrals;
 mod search;
 mod seed;
 mod shutdown;

@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use crate::domain::asset::AssetKind;
 use crate::domain::geometry::LatLon;
+use crate::domain::referrals::Aggregate;
 use crate::domain::schedule::Session;
 use crate::domain::venue::VenueType;
 
@@ -33,6 +34,9 @@ pub struct Candidate {
     pub typical_group_size: Option<i32>,
     pub max_participants: Option<i32>,
     pub confirmed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    /// The sum of its referrals (empty when it has none).
+    pub outcomes: Aggregate,
     pub interest_ids: Vec<Uuid>,
     /// Per interest the person gave, whether its words appear in the asset's text.
     pub text_hits: Vec<bool>,
@@ -95,6 +99,8 @@ pub(crate) mod tests {
             typical_group_size: None,
             max_participants: None,
             confirmed_at: None,
+            created_at: DateTime::<Utc>::MIN_UTC,
+            outcomes: Aggregate::default(),
             interest_ids: vec![],
             text_hits: vec![],
             sessions: vec![],

@@ -12,6 +12,7 @@ use super::request::{Barrier, MatchSpec};
 use super::schedule_fit::Fit;
 use super::score::Assessment;
 use super::travel::format_km;
+use crate::domain::freshness::Freshness;
 use crate::domain::schedule::{Session, Weekday, format_hhmm};
 use crate::domain::venue::{AccessibilityFeature, VenueType};
 
@@ -197,19 +198,26 @@ pub fn explain(
         reasons.push("Near public transport".into());
     }
 
-    match a.confirmed_days_ago {
-        None => cautions.push("Not confirmed by the organiser".into()),
-        Some(days) => {
-            let when = today - Duration::days(days);
-            if days > 365 {
-                cautions.push(format!(
-                    "Not confirmed by the organiser since {}",
-                    month(when)
-                ));
-            } else if days <= 183 {
-                reasons.push(format!("Confirmed by the organiser in {}", month(when)));
-            }
+    // Said as the freshness policy judges the listing: a new one needs no confirming yet.
+    match (a.confirmed_days_ago, a.freshness) {
+        (Some(days), Freshness::Fresh) => reasons.push(format!(
+            "Confirmed by the organiser in {}",
+            month(today - Duration::days(days))
+        )),
+        (Some(days), Freshness::Stale) => cautions.push(format!(
+            "Not confirmed by the organiser since {}",
+            month(today - Duration::days(days))
+        )),
+        (None, Freshness::Due | Freshness::Stale) => {
+            cautions.push("Not confirmed by the organiser".into())
         }
+        _ => {}
+    }
+    if c.outcomes.usually_kept_going() {
+        reasons.push(format!(
+            "People referred here usually keep going ({} of {} who went were still going after four weeks)",
+            c.outcomes.kept_going, c.outcomes.tried
+        ));
     }
     Explanation { reasons, cautions }
 }

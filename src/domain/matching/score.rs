@@ -12,6 +12,7 @@ use super::constraints::{Violation, violations};
 use super::interests::{InterestMatch, ResolvedInterest, fit as interest_fit, match_all};
 use super::request::{Barrier, MatchSpec};
 use super::schedule_fit::{self, Fit};
+use crate::domain::freshness::{Freshness, FreshnessPolicy, last_confirmed};
 use crate::domain::geometry::LatLon;
 use crate::domain::schedule::Session;
 
@@ -23,6 +24,8 @@ pub struct Context {
     /// UK local date and time now, for current sessions and the next one.
     pub now_local: NaiveDateTime,
     pub now: DateTime<Utc>,
+    /// When listings become due and stale: the freshness component follows it.
+    pub freshness: FreshnessPolicy,
 }
 
 impl Context {
@@ -47,9 +50,15 @@ pub struct Components {
     /// Sessions inside the person's free times, 0 to 1 (`null` when no times were given).
     #[schema(example = 0.05)]
     pub schedule: Option<f64>,
-    /// Recently confirmed by the organiser; 0 to 1.
-    #[schema(example = 0.3)]
+    /// Recently confirmed by the organiser (or, never confirmed, recently listed); 1 while
+    /// fresh, falling to 0.6 when stale and 0.2 when hidden from default searches.
+    #[schema(example = 1.0)]
     pub freshness: f64,
+    /// How people referred here got on: of those who went, the share still going four weeks
+    /// later, pulled towards 0.5 by five imaginary referrals; 0.5 until the asset has 5
+    /// referrals.
+    #[schema(example = 0.5)]
+    pub outcomes: f64,
     /// A mainstream, non-stigmatised venue, 0 to 1 (`null` when the person has no preference).
     #[schema(example = 1.0)]
     pub setting: Option<f64>,
@@ -83,6 +92,9 @@ pub struct Weights {
     /// Weight of `freshness`: 0.05.
     #[schema(example = 0.05)]
     pub freshness: f64,
+    /// Weight of `outcomes`: 0.05.
+    #[schema(example = 0.05)]
+    pub outcomes: f64,
     /// Weight of `setting`: 0.15, or 0 when the person neither prefers non-stigmatised venues
     /// nor has the `stigma` barrier; times 4 with `stigma`.
     #[schema(example = 0.15)]
@@ -101,6 +113,7 @@ pub const BASE_WEIGHTS: Weights = Weights {
     cost: 0.10,
     schedule: 0.15,
     freshness: 0.05,
+    outcomes: 0.05,
     setting: 0.15,
     welcome: 0.05,
     access: 0.10,
@@ -157,6 +170,8 @@ pub struct Assessment {
     pub current_sessions: Vec<Session>,
     pub next_session: Option<(NaiveDate, Session)>,
     pub confirmed_days_ago: Option<i64>,
+    /// The listing's state by the freshness policy.
+    pub freshness: Freshness,
     pub components: Components,
     pub score: f64,
     pub violations: Vec<Violation>,
@@ -215,13 +230,20 @@ fn schedule_component(spec: &MatchSpec, fit: Fit) -> f64 {
     }
 }
 
-/// 1 when confirmed in the last six months, falling to 0.2 at two years; 0.3 when never.
-fn freshness_component(days: Option<i64>) -> f64 {
+/// From the days since the listing was last confirmed (or listed): 1 while fresh, falling
+/// linearly to 0.6 when it becomes stale, then to 0.2 when default searches hide it.
+fn freshness_component(policy: &FreshnessPolicy, days: i64) -> f64 {
+    let due = i64::from(policy.due_after_days);
+    let stale = i64::from(policy.stale_after_days);
+    let hide = i64::from(policy.hide_after_days);
+    let between = |from: i64, to: i64, high: f64, low: f64| {
+        high - (high - low) * (days - from) as f64 / (to - from).max(1) as f64
+    };
     match days {
-        None => 0.3,
-        Some(d) if d <= 183 => 1.0,
-        Some(d) if d >= 730 => 0.2,
-        Some(d) => 1.0 - 0.8 * (d - 183) as f64 / (730 - 183) as f64,
+        d if d <= due => 1.0,
+        d if d < stale => between(due, stale, 1.0, 0.6),
+        d if d < hide => between(stale, hide, 0.6, 0.2),
+        _ => 0.2,
     }
 }
 
@@ -275,6 +297,7 @@ pub fn combine(c: &Components, w: &Weights) -> f64 {
         (Some(c.cost), w.cost),
         (c.schedule, w.schedule),
         (Some(c.freshness), w.freshness),
+        (Some(c.outcomes), w.outcomes),
         (c.setting, w.setting),
         (Some(c.welcome), w.welcome),
         (c.access, w.access),
@@ -298,12 +321,16 @@ pub fn assess(spec: &MatchSpec, ctx: &Context, weights: &Weights, c: &Candidate)
     });
     let next_session = schedule_fit::next(&current, ctx.now_local);
     let confirmed_days_ago = c.confirmed_at.map(|t| (ctx.now - t).num_days().max(0));
+    let listing_days = (ctx.now - last_confirmed(c.confirmed_at, c.created_at))
+        .num_days()
+        .max(0);
     let components = Components {
         interest: (!ctx.interests.is_empty()).then(|| interest_fit(&matches, ctx.interests.len())),
         distance: distance_component(spec, c, distance_km),
         cost: cost_component(spec, cost_pence),
         schedule: fit.as_ref().map(|(f, _)| schedule_component(spec, *f)),
-        freshness: freshness_component(confirmed_days_ago),
+        freshness: freshness_component(&ctx.freshness, listing_days),
+        outcomes: c.outcomes.keep_going_score(),
         setting: (spec.prefer_non_stigmatised || spec.has(Barrier::Stigma))
             .then(|| setting_component(c)),
         welcome: welcome_component(c),
@@ -320,6 +347,9 @@ pub fn assess(spec: &MatchSpec, ctx: &Context, weights: &Weights, c: &Candidate)
         current_sessions: current.into_iter().cloned().collect(),
         next_session,
         confirmed_days_ago,
+        freshness: ctx
+            .freshness
+            .classify(last_confirmed(c.confirmed_at, c.created_at), ctx.now),
         components,
     }
 }
@@ -356,6 +386,7 @@ pub(crate) mod tests {
             interests,
             now_local: now.naive_utc(),
             now,
+            freshness: FreshnessPolicy::default(),
         }
     }
 
@@ -405,6 +436,12 @@ pub(crate) mod tests {
         best.accessibility = CORE_ACCESS.iter().map(|s| s.to_string()).collect();
         best.accessibility.push("near_public_transport".into());
         best.confirmed_at = Some(cx.now);
+        best.outcomes = crate::domain::referrals::Aggregate {
+            referrals: 10_000,
+            tried: 10_000,
+            kept_going: 10_000,
+            ..Default::default()
+        };
         best.sessions = vec![Session {
             weekday: Some(Weekday::Tue),
             date: None,
@@ -414,7 +451,8 @@ pub(crate) mod tests {
             valid_until: None,
         }];
         let a = score(&s, &cx, &best);
-        assert!((a.score - 1.0).abs() < 1e-9, "{:?}", a.components);
+        // Only the smoothing of the outcomes keeps it from 1.
+        assert!(a.score > 0.9999 && a.score <= 1.0, "{:?}", a.components);
         let mut worst = at_km(2, 50.0);
         worst.non_stigmatised = Some(false);
         worst.booking_required = Some(true);
@@ -426,6 +464,7 @@ pub(crate) mod tests {
             w.components.cost,
             w.components.schedule.unwrap(),
             w.components.freshness,
+            w.components.outcomes,
             w.components.setting.unwrap(),
             w.components.welcome,
             w.components.access.unwrap(),
@@ -542,11 +581,19 @@ pub(crate) mod tests {
 
     #[test]
     fn freshness_falls_with_time_since_confirmation() {
-        assert_eq!(freshness_component(Some(30)), 1.0);
-        assert!(freshness_component(Some(400)) < 1.0);
-        assert!(freshness_component(Some(400)) > freshness_component(Some(700)));
-        assert_eq!(freshness_component(Some(1000)), 0.2);
-        assert_eq!(freshness_component(None), 0.3);
+        let policy = FreshnessPolicy::default();
+        let f = |days| freshness_component(&policy, days);
+        assert_eq!(f(0), 1.0);
+        assert_eq!(f(182), 1.0);
+        assert!(f(200) < 1.0 && f(200) > 0.6);
+        assert!((f(365) - 0.6).abs() < 1e-9, "stale: 0.6");
+        assert!(f(400) > f(500));
+        assert_eq!(f(548), 0.2);
+        assert_eq!(f(2000), 0.2);
+        // The thresholds move the curve.
+        let strict = FreshnessPolicy::new(30, 90, 120).unwrap();
+        assert!(freshness_component(&strict, 60) < 1.0);
+        assert_eq!(freshness_component(&strict, 120), 0.2);
     }
 
     #[test]

@@ -1,0 +1,251 @@
+//! Referral outcomes: recorded with no personal data, forward only, summed per asset from five
+//! referrals, and a soft factor in matching.
+
+use chrono::{Duration, Utc};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, app_db, count, problem_fields, spawn_app, walking_football};
+
+async fn refer(app: &TestApp, key: &str, body: Value) -> Value {
+    let response = app
+        .send_json(Method::POST, "/v1/referrals", Some(key), &body)
+        .await;
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    response.json().await.unwrap()
+}
+
+async fn outcome(app: &TestApp, key: &str, id: &str, body: Value) -> reqwest::Response {
+    app.send_json(
+        Method::POST,
+        &format!("/v1/referrals/{id}/outcomes"),
+        Some(key),
+        &body,
+    )
+    .await
+}
+
+fn days_ago(n: i64) -> String {
+    (Utc::now() - Duration::days(n))
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+#[tokio::test]
+async fn outcomes_move_forward_only_and_are_summed_on_the_asset_from_five_referrals() {
+    let app = spawn_app().await;
+    let (_, agency) = app.agency("Sale Sports Trust", true).await;
+    let team = app.create_org("Trafford Link Workers", false).await;
+    let (_, worker) = app.create_key(team, "reader").await;
+    let (_, other) = app.agency("Another Team", false).await;
+    let asset: Value = app
+        .post_asset(&agency, &walking_football())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let asset_id = asset["id"].as_str().unwrap();
+
+    // One person's journey: suggested, tried, still going four weeks on.
+    let first = refer(
+        &app,
+        &worker,
+        json!({"asset_id": asset_id, "on": days_ago(45)}),
+    )
+    .await;
+    assert_eq!(first["outcome"], "suggested");
+    let id = first["id"].as_str().unwrap().to_string();
+    let tried = outcome(
+        &app,
+        &worker,
+        &id,
+        json!({"outcome": "tried", "on": days_ago(40)}),
+    )
+    .await;
+    assert_eq!(tried.status(), 200);
+    // Too soon after first going to say they kept going.
+    let early = outcome(
+        &app,
+        &worker,
+        &id,
+        json!({"outcome": "kept_going", "on": days_ago(30)}),
+    )
+    .await;
+    assert_eq!(problem_fields(early, 422).await, ["on"]);
+    let kept = outcome(&app, &worker, &id, json!({"outcome": "kept_going"})).await;
+    assert_eq!(kept.status(), 200);
+    let kept: Value = kept.json().await.unwrap();
+    assert_eq!(kept["outcome"], "kept_going");
+    assert_eq!(kept["tried_on"], days_ago(40));
+    // No going back; another organisation cannot see or touch it.
+    let back = outcome(&app, &worker, &id, json!({"outcome": "tried"})).await;
+    assert_eq!(problem_fields(back, 422).await, ["outcome"]);
+    let theirs = outcome(&app, &other, &id, json!({"outcome": "stopped"})).await;
+    problem_fields(theirs, 404).await;
+    problem_fields(
+        app.get(&format!("/v1/referrals/{id}"), Some(&other)).await,
+        404,
+    )
+    .await;
+    assert_eq!(
+        app.get(&format!("/v1/referrals/{id}"), Some(&app.admin_key))
+            .await
+            .status(),
+        200
+    );
+
+    // Bad records are refused and store nothing.
+    for (body, field) in [
+        (
+            json!({"asset_id": "7f0b5c1e-0000-4000-8000-000000000000"}),
+            "asset_id",
+        ),
+        (json!({"asset_id": asset_id, "on": "2099-01-01"}), "on"),
+        (json!({"asset_id": asset_id, "barrier": "cost"}), "barrier"),
+    ] {
+        let response = app
+            .send_json(Method::POST, "/v1/referrals", Some(&worker), &body)
+            .await;
+        assert_eq!(problem_fields(response, 422).await, [field], "{body}");
+    }
+    let response = app
+        .send_json(
+            Method::POST,
+            "/v1/referrals",
+            Some(&worker),
+            &json!({"asset_id": asset_id, "name": "Jo Bloggs"}),
+        )
+        .await;
+    assert_eq!(
+        response.status(),
+        422,
+        "no field for anything about the person"
+    );
+    let response = app
+        .send_json(
+            Method::POST,
+            "/v1/referrals",
+            None,
+            &json!({"asset_id": asset_id}),
+        )
+        .await;
+    problem_fields(response, 401).await;
+
+    // Four referrals: no figures yet on the asset.
+    for _ in 0..2 {
+        refer(
+            &app,
+            &worker,
+            json!({"asset_id": asset_id, "outcome": "tried"}),
+        )
+        .await;
+    }
+    refer(
+        &app,
+        &worker,
+        json!({"asset_id": asset_id, "outcome": "stopped", "barrier": "cost"}),
+    )
+    .await;
+    let shown = app.get_json(&format!("/v1/assets/{asset_id}"), None).await;
+    assert!(shown["outcomes"].is_null(), "{}", shown["outcomes"]);
+    // The fifth: the sum appears, in the asset and in searches.
+    let fifth = refer(&app, &worker, json!({"asset_id": asset_id})).await;
+    let stopped = outcome(
+        &app,
+        &worker,
+        fifth["id"].as_str().unwrap(),
+        json!({"outcome": "stopped", "barrier": "transport"}),
+    )
+    .await;
+    assert_eq!(stopped.status(), 200);
+    let shown = app.get_json(&format!("/v1/assets/{asset_id}"), None).await;
+    assert_eq!(
+        shown["outcomes"],
+        json!({"referrals": 5, "tried": 3, "kept_going": 1, "stopped": 2,
+               "barriers": {"cost": 1, "transport": 1}})
+    );
+    let found = app.get_json("/v1/assets?q=walking%20football", None).await;
+    assert_eq!(found["items"][0]["outcomes"]["referrals"], 5);
+    // Audited, with nothing but the referral's own fields.
+    let mut conn = app_db(&app).await;
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM audit_events WHERE entity_type = 'referral'"
+        )
+        .await,
+        8
+    );
+}
+
+#[tokio::test]
+async fn matching_favours_assets_people_keep_going_to() {
+    let app = spawn_app().await;
+    let (_, agency) = app.agency("Sale Sports Trust", true).await;
+    let team = app.create_org("Trafford Link Workers", false).await;
+    let (_, worker) = app.create_key(team, "reader").await;
+    let mut ids = Vec::new();
+    for title in ["Walking football at Sale", "Walking football in Sale"] {
+        let mut body = walking_football();
+        body["title"] = json!(title);
+        let created: Value = app.post_asset(&agency, &body).await.json().await.unwrap();
+        ids.push(created["id"].as_str().unwrap().to_string());
+    }
+    let (kept, dropped) = (&ids[0], &ids[1]);
+    for _ in 0..6 {
+        let r = refer(
+            &app,
+            &worker,
+            json!({"asset_id": kept, "outcome": "tried", "on": days_ago(60)}),
+        )
+        .await;
+        let moved = outcome(
+            &app,
+            &worker,
+            r["id"].as_str().unwrap(),
+            json!({"outcome": "kept_going"}),
+        )
+        .await;
+        assert_eq!(moved.status(), 200);
+        let r = refer(
+            &app,
+            &worker,
+            json!({"asset_id": dropped, "outcome": "tried", "on": days_ago(60)}),
+        )
+        .await;
+        let moved = outcome(
+            &app,
+            &worker,
+            r["id"].as_str().unwrap(),
+            json!({"outcome": "stopped", "barrier": "confidence"}),
+        )
+        .await;
+        assert_eq!(moved.status(), 200);
+    }
+    let response = app
+        .send_json(
+            Method::POST,
+            "/v1/match",
+            None,
+            &json!({"location": {"lat": 53.4235, "lon": -2.3186}, "interests": ["walking football"]}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let result: Value = response.json().await.unwrap();
+    let results = result["results"].as_array().unwrap();
+    let position = |id: &str| results.iter().position(|r| r["asset"]["id"] == id).unwrap();
+    assert!(position(kept) < position(dropped), "{result:#}");
+    let good = &results[position(kept)];
+    let poor = &results[position(dropped)];
+    assert!(good["components"]["outcomes"].as_f64().unwrap() > 0.5);
+    assert!(poor["components"]["outcomes"].as_f64().unwrap() < 0.5);
+    assert!(
+        good["reasons"].as_array().unwrap().iter().any(|r| r
+            .as_str()
+            .unwrap()
+            .starts_with("People referred here usually keep going")),
+        "{good:#}"
+    );
+    assert!(good["score"].as_f64().unwrap() > poor["score"].as_f64().unwrap());
+}
