@@ -9,6 +9,7 @@ needed. Cases generated as *invalid* are left untouched, and one valid case in f
 random identifier, so "no such thing" answers are still exercised. Nothing here relaxes a check.
 """
 
+import datetime
 import json
 import os
 import random
@@ -295,7 +296,11 @@ def _fix_outcome(case, body):
     """`POST /v1/referrals/{id}/outcomes`: outcomes only move forward, so each valid case gets
     a referral of its own, just suggested, and a step that follows (even when a link supplied
     the id: the referral it names may have moved on already)."""
-    case.path_parameters["id"] = _call("POST", "/v1/referrals", {"asset_id": _listed_asset()})[0]["id"]
+    # Suggested two months ago, so that even "kept going" (four weeks on) follows.
+    suggested = (datetime.date.today() - datetime.timedelta(days=60)).isoformat()
+    case.path_parameters["id"] = _call(
+        "POST", "/v1/referrals", {"asset_id": _listed_asset(), "on": suggested}
+    )[0]["id"]
     if body.get("outcome") == "suggested":
         body["outcome"] = "tried"
     body.pop("on", None)

@@ -192,9 +192,9 @@ pub async fn report(
 
 /// Report on a drawn area
 ///
-/// The same report as `GET /v1/coverage`, for the assets whose venue, or any part of the area
-/// they serve, lies inside a GeoJSON Polygon or MultiPolygon: a team's patch, a ward, a primary
-/// care network. The density grid and the nearest asset of each missing domain are measured
+/// The same report as `GET /v1/coverage`, for the assets whose venue (or, with no venue, any
+/// part of the area they serve) lies inside a GeoJSON Polygon or MultiPolygon: a team's patch,
+/// a ward, a primary care network. The density grid and the nearest asset of each missing domain are measured
 /// from the area's centroid (the distance given is to the area's edge).
 #[utoipa::path(
     operation_id = "reportCoverageForArea",

@@ -60,7 +60,7 @@ pub struct SearchQueryDoc {
     /// An interest term (id, slug, label or synonym); matches the term and every narrower one,
     /// so `sport` finds football and `football` finds walking football. Repeat for any of
     /// several (at most 20, each at most 100 characters).
-    #[param(style = Form, explode, example = json!(["football"]))]
+    #[param(style = Form, explode, max_items = 20, example = json!(["football"]))]
     interest: Option<Vec<String>>,
     /// `group`, `volunteering`, `course` or `activity`; repeat for any of several.
     #[param(style = Form, explode, example = json!(["activity"]))]

@@ -323,7 +323,7 @@ pub struct AssetView {
     /// then `stale` (after 12). `POST /v1/assets/{id}/confirm` makes it fresh again.
     pub freshness: Freshness,
     /// What became of the people referred here, once at least 5 referrals are recorded
-    /// (`POST /v1/referrals`); `null` before then, so that no figure describes one or two people.
+    /// (`POST /v1/referrals`); `null` before then, so that a single referral is never on show.
     pub outcomes: Option<Aggregate>,
     /// When the asset was published (RFC 3339 date-time, UTC); `null` if it never has been.
     #[schema(example = "2026-11-22T08:10:49.871672Z")]

@@ -16,6 +16,8 @@ pub struct ReferralRow {
     pub asset_id: Uuid,
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub recorded_by_organization: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub recorded_by_key: Option<Uuid>,
     #[diesel(sql_type = Text)]
     pub outcome: String,
     #[diesel(sql_type = Date)]
@@ -34,7 +36,7 @@ pub struct ReferralRow {
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, asset_id, recorded_by_organization, outcome, suggested_on, tried_on, \
+const COLUMNS: &str = "id, asset_id, recorded_by_organization, recorded_by_key, outcome, suggested_on, tried_on, \
     kept_going_on, stopped_on, barrier, created_at, updated_at";
 
 /// The stored steps of a referral.
@@ -112,7 +114,9 @@ pub async fn find(
 /// sum, read by a later statement, sees every referral committed by a writer that held it
 /// before: two referrals recorded at once both count.
 pub async fn refresh_sum(conn: &mut AsyncPgConnection, asset_id: Uuid) -> DbResult<()> {
-    diesel::sql_query("SELECT 1 FROM assets WHERE id = $1 FOR UPDATE")
+    // NO KEY UPDATE: the referral's own foreign key holds a KEY SHARE lock on the asset, which
+    // a plain FOR UPDATE would wait on (two referrals at once would deadlock).
+    diesel::sql_query("SELECT 1 FROM assets WHERE id = $1 FOR NO KEY UPDATE")
         .bind::<SqlUuid, _>(asset_id)
         .execute(conn)
         .await?;

@@ -306,7 +306,8 @@ pub struct Interested {
 
 /// Pairs each entry with the active subscriptions it passes: its action among their events,
 /// its asset of their organisation, placed within their area (its venue, or any part of the
-/// area it serves), and holding one of their interests (or a narrower one).
+/// area it serves when it has no venue), and holding one of their interests (or a narrower
+/// one).
 pub async fn interested(
     conn: &mut AsyncPgConnection,
     audit_event_ids: &[i64],
@@ -438,23 +439,13 @@ pub async fn log_attempt(conn: &mut AsyncPgConnection, result: &AttemptResult<'_
     Ok(())
 }
 
-pub async fn mark_delivered(
-    conn: &mut AsyncPgConnection,
-    delivery: Uuid,
-    subscription: Uuid,
-) -> DbResult<()> {
+/// Marks the delivery delivered (whichever attempt got through: the receiver has it).
+pub async fn mark_delivered(conn: &mut AsyncPgConnection, delivery: Uuid) -> DbResult<()> {
     diesel::sql_query(
-        "UPDATE webhook_deliveries SET status = 'delivered', delivered_at = now() WHERE id = $1",
+        "UPDATE webhook_deliveries SET status = 'delivered', delivered_at = now() \
+         WHERE id = $1 AND status = 'pending'",
     )
     .bind::<SqlUuid, _>(delivery)
-    .execute(conn)
-    .await?;
-    // Written only when a failing streak ends: a healthy subscriber's row is left alone.
-    diesel::sql_query(
-        "UPDATE webhook_subscriptions SET consecutive_failures = 0, failing_since = NULL \
-         WHERE id = $1 AND consecutive_failures > 0",
-    )
-    .bind::<SqlUuid, _>(subscription)
     .execute(conn)
     .await?;
     Ok(())
@@ -468,24 +459,31 @@ pub struct Streak {
     pub failing_since: DateTime<Utc>,
 }
 
-/// Records a failure: the delivery waits `retry_in_ms` (or has failed for good with `None`),
-/// and the subscription's failing streak grows. Returns the streak.
+/// Records a failed attempt: the delivery waits `retry_in_ms` (or has failed for good with
+/// `None`), and the subscription's failing streak grows. Returns the streak; `None` when the
+/// delivery has moved on meanwhile (its lease ran out and a later attempt was made, or it was
+/// delivered), which this late result must not undo.
 pub async fn mark_failed(
     conn: &mut AsyncPgConnection,
     delivery: Uuid,
     subscription: Uuid,
+    attempt: i32,
     retry_in_ms: Option<i64>,
 ) -> DbResult<Option<Streak>> {
-    diesel::sql_query(
+    let updated = diesel::sql_query(
         "UPDATE webhook_deliveries SET \
             status = CASE WHEN $2::bigint IS NULL THEN 'failed' ELSE 'pending' END, \
             next_attempt_at = now() + coalesce($2, 0) * interval '1 millisecond' \
-         WHERE id = $1",
+         WHERE id = $1 AND attempts = $3 AND status = 'pending'",
     )
     .bind::<SqlUuid, _>(delivery)
     .bind::<Nullable<BigInt>, _>(retry_in_ms)
+    .bind::<Integer, _>(attempt)
     .execute(conn)
     .await?;
+    if updated == 0 {
+        return Ok(None);
+    }
     let streak: Vec<Streak> = diesel::sql_query(
         "UPDATE webhook_subscriptions SET consecutive_failures = consecutive_failures + 1, \
             failing_since = coalesce(failing_since, now()) \
@@ -504,6 +502,53 @@ pub async fn pause(conn: &mut AsyncPgConnection, subscription: Uuid, reason: &st
     )
     .bind::<SqlUuid, _>(subscription)
     .bind::<Text, _>(reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Pauses the active subscriptions a key made (when it is revoked).
+pub async fn pause_made_by(conn: &mut AsyncPgConnection, key: Uuid) -> DbResult<usize> {
+    Ok(diesel::sql_query(
+        "UPDATE webhook_subscriptions SET status = 'paused', paused_at = now(), \
+            paused_reason = 'the API key that created it was revoked' \
+         WHERE created_by_key = $1 AND status = 'active'",
+    )
+    .bind::<SqlUuid, _>(key)
+    .execute(conn)
+    .await?)
+}
+
+/// Locks the subscription before an attempt's result is written: shared for a success, so
+/// that results for one subscriber do not queue behind each other, exclusive for a failure,
+/// which may change its streak. Taking it first keeps the lock order of `DELETE` and resume
+/// (subscription, then deliveries). `false` when it no longer exists.
+pub async fn lock_subscription(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    exclusive: bool,
+) -> DbResult<bool> {
+    let mode = if exclusive {
+        "FOR NO KEY UPDATE"
+    } else {
+        "FOR KEY SHARE"
+    };
+    Ok(diesel::sql_query(format!(
+        "SELECT 1 FROM webhook_subscriptions WHERE id = $1 {mode}"
+    ))
+    .bind::<SqlUuid, _>(id)
+    .execute(conn)
+    .await?
+        > 0)
+}
+
+/// Ends a subscriber's failing streak (written only when there is one).
+pub async fn end_streak(conn: &mut AsyncPgConnection, subscription: Uuid) -> DbResult<()> {
+    diesel::sql_query(
+        "UPDATE webhook_subscriptions SET consecutive_failures = 0, failing_since = NULL \
+         WHERE id = $1 AND consecutive_failures > 0",
+    )
+    .bind::<SqlUuid, _>(subscription)
     .execute(conn)
     .await?;
     Ok(())

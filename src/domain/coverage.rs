@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveTime;
 
-use geo::{Centroid, LineString, MultiPolygon, Polygon};
+use geo::{Area as _, Centroid, LineString, MultiPolygon, Polygon};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -207,6 +207,9 @@ pub fn check_area(input: &CoverageAreaInput) -> Result<DrawnArea, Vec<FieldError
                 })
                 .collect(),
         );
+        if shape.unsigned_area() <= 0.0 {
+            return None;
+        }
         let c = shape.centroid()?;
         Some(LatLon { lat: c.y(), lon: c.x() })
     });
@@ -256,6 +259,13 @@ mod tests {
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, ["cell_km", "area"]);
+        let flat = CoverageAreaInput {
+            area: serde_json::json!({"type": "Polygon", "coordinates": [[
+                [-2.34, 53.44], [-2.30, 53.44], [-2.32, 53.44], [-2.34, 53.44]]]}),
+            cell_km: None,
+        };
+        let refused = check_area(&flat).unwrap_err();
+        assert!(refused[0].reason.contains("no area"), "{refused:?}");
     }
 
     fn session(day: Option<Weekday>, date: Option<NaiveDate>, h: u32) -> Session {

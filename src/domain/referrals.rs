@@ -1,8 +1,8 @@
 //! Outcomes of referrals: what became of an asset suggested to someone, recorded without
 //! anything about the person. A referral moves forward only: suggested → tried → kept going
 //! (still going after four weeks), and may stop at any point, with the barrier that stopped it.
-//! Per-asset aggregates are shown only from `MIN_SHOWN` referrals, so that no figure describes
-//! one or two people, and they become a small, smoothed factor in matching.
+//! Per-asset aggregates are shown only from `MIN_SHOWN` referrals, so that a single referral is
+//! never on show, and they become a small, smoothed factor in matching.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -37,7 +37,8 @@ impl Outcome {
     }
 }
 
-/// Aggregates are shown from this many referrals of an asset.
+/// Aggregates are shown from this many referrals of an asset. The counts within (a barrier
+/// named once, say) can still be small: they carry no dates and no link to a referral.
 pub const MIN_SHOWN: i32 = 5;
 /// "Kept going" means still going this many days after first going.
 pub const KEPT_GOING_DAYS: i64 = 28;
@@ -160,15 +161,14 @@ pub fn advance(
             format!("must not be before the referral's last outcome ({last})"),
         );
     }
-    if input.outcome == Outcome::KeptGoing
-        && let Some(tried) = current.tried_on
-        && (day - tried).num_days() < KEPT_GOING_DAYS
-    {
+    // Four weeks from first going, or, when that day was not recorded, from the suggestion.
+    let went = current.tried_on.unwrap_or(current.suggested_on);
+    if input.outcome == Outcome::KeptGoing && (day - went).num_days() < KEPT_GOING_DAYS {
         errors.add(
             "on",
             format!(
-                "kept going means still going four weeks after first going ({tried}): from {}",
-                tried + chrono::Duration::days(KEPT_GOING_DAYS)
+                "kept going means still going four weeks after first going ({went}): from {}",
+                went + chrono::Duration::days(KEPT_GOING_DAYS)
             ),
         );
     }
@@ -295,6 +295,31 @@ mod tests {
                 today
             )),
             ["outcome"]
+        );
+        // Straight from a suggestion, four weeks count from the suggestion.
+        let recent = start(
+            &ReferralInput {
+                on: Some(day("2026-11-10")),
+                ..start_input.clone()
+            },
+            today,
+        )
+        .unwrap();
+        assert_eq!(
+            fields(advance(
+                &recent,
+                &go(Outcome::KeptGoing, "2026-11-22", None),
+                today
+            )),
+            ["on"]
+        );
+        assert!(
+            advance(
+                &suggested,
+                &go(Outcome::KeptGoing, "2026-11-22", None),
+                today
+            )
+            .is_ok()
         );
         // Dates: not before the last outcome, not in the future; barriers only when stopping.
         assert_eq!(

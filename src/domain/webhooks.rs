@@ -119,16 +119,32 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || a >= 240)
         }
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public(IpAddr::V4(v4));
+            let s = v6.segments();
+            let embedded = |hi: u16, lo: u16| {
+                IpAddr::V4(std::net::Ipv4Addr::new(
+                    (hi >> 8) as u8,
+                    hi as u8,
+                    (lo >> 8) as u8,
+                    lo as u8,
+                ))
+            };
+            // IPv4 carried inside IPv6 (mapped, compatible, NAT64, 6to4) is judged as IPv4.
+            if let Some(v4) = v6.to_ipv4() {
+                return !v6.is_loopback() && !v6.is_unspecified() && is_public(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
+            if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                return is_public(embedded(s[6], s[7]));
+            }
+            if s[0] == 0x2002 {
+                return is_public(embedded(s[1], s[2]));
+            }
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-                || first == 0x2001 && v6.segments()[1] == 0x0db8)
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || (s[0] & 0xffc0) == 0xfec0
+                || s[0] == 0x2001 && s[1] == 0x0db8)
         }
     }
 }
@@ -341,8 +357,8 @@ pub struct WebhookFilterInput {
     /// Only this organisation's assets.
     #[serde(default)]
     pub organization_id: Option<Uuid>,
-    /// Only assets whose venue, or some part of the area they serve, lies within `radius_km`
-    /// of here. Online-only assets have no place and do not pass.
+    /// Only assets whose venue (or, with no venue, some part of the area they serve) lies
+    /// within `radius_km` of here. Online-only assets have no place and do not pass.
     #[serde(default)]
     pub near: Option<LocationInput>,
     /// With `near`: how far from it, 0.1 to 200 km (default 5).
@@ -463,7 +479,12 @@ mod tests {
 
     #[test]
     fn public_addresses_are_told_from_internal_ones() {
-        for public in ["8.8.8.8", "81.2.69.160", "2a00:1450:4009:81f::200e"] {
+        for public in [
+            "8.8.8.8",
+            "81.2.69.160",
+            "2a00:1450:4009:81f::200e",
+            "64:ff9b::808:808",
+        ] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
         for internal in [
@@ -478,6 +499,10 @@ mod tests {
             "fe80::1",
             "fc00::1",
             "::ffff:127.0.0.1",
+            "::10.0.0.1",
+            "64:ff9b::a00:1",
+            "2002:a00:1::",
+            "fec0::1",
             "224.0.0.1",
         ] {
             assert!(!is_public(internal.parse().unwrap()), "{internal}");

@@ -143,6 +143,9 @@ pub async fn revoke(pool: &DbPool, caller: &Caller, id: Uuid) -> Result<ApiKeyRo
         let before = db::audit::snapshot(conn, Entity::ApiKey, id).await?;
         let row = db::api_keys::revoke(conn, id).await?;
         db::audit::record(conn, &actor, "revoke", Entity::ApiKey, id, before).await?;
+        // A leaked key's webhooks must not go on hearing of every change: they wait until
+        // someone with a live key resumes them.
+        db::webhooks::pause_made_by(conn, id).await?;
         Ok(row)
     })
     .await

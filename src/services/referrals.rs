@@ -42,11 +42,14 @@ fn progress(row: &ReferralRow) -> Progress {
     }
 }
 
-/// Admins see every referral; an organisation's keys those its keys recorded.
+/// Admins see every referral; an organisation's keys those its keys recorded; a key of no
+/// organisation those it recorded itself.
 fn may_see(principal: &Principal, row: &ReferralRow) -> bool {
     principal.is_admin()
-        || (row.recorded_by_organization.is_some()
-            && row.recorded_by_organization == principal.organization_id)
+        || match row.recorded_by_organization {
+            Some(org) => principal.organization_id == Some(org),
+            None => row.recorded_by_key == Some(principal.key_id),
+        }
 }
 
 async fn record_audit(

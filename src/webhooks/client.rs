@@ -1,4 +1,4 @@
-//! The HTTP client deliveries go out through: no redirects, a timeout, and a resolver that
+//! The HTTP client deliveries go out through: no redirects, no proxy, a timeout, and a resolver that
 //! refuses names pointing inside the network (so a subscriber cannot aim us at a metadata
 //! service or an internal host by changing its DNS after subscribing).
 
@@ -32,6 +32,8 @@ pub fn build(settings: &WebhookSettings) -> anyhow::Result<reqwest::Client> {
         .timeout(settings.timeout)
         .connect_timeout(settings.timeout)
         .redirect(reqwest::redirect::Policy::none())
+        // Through a proxy the resolver below would never see the receiver's name.
+        .no_proxy()
         .user_agent(concat!(
             "community-assets-webhooks/",
             env!("CARGO_PKG_VERSION")

@@ -33,6 +33,9 @@ use crate::domain::webhooks::{Answer, classify, event_type, is_public, signature
 use crate::middleware::metrics::METRICS;
 
 const FAN_OUT_BATCH: i64 = 500;
+/// Attempt results written at once: the dispatcher shares the HTTP workers' connection pool,
+/// and a burst of deliveries must not take all of it.
+const RESULT_WRITERS: usize = 4;
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 /// Starts the dispatcher on the current runtime (unless `concurrency` is 0).
@@ -58,6 +61,7 @@ async fn run(
 ) {
     let settings = Arc::new(settings);
     let permits = Arc::new(Semaphore::new(settings.concurrency));
+    let writers = Arc::new(Semaphore::new(RESULT_WRITERS));
     let lease_ms = (settings.timeout + Duration::from_secs(30)).as_millis() as i64;
     let mut last_purge: Option<Instant> = None;
     loop {
@@ -77,10 +81,14 @@ async fn run(
                         let Ok(permit) = permits.clone().acquire_owned().await else {
                             return;
                         };
-                        let (pool, client, settings) =
-                            (pool.clone(), client.clone(), settings.clone());
+                        let (pool, client, settings, writers) = (
+                            pool.clone(),
+                            client.clone(),
+                            settings.clone(),
+                            writers.clone(),
+                        );
                         tokio::spawn(async move {
-                            deliver(&pool, &client, &settings, delivery).await;
+                            deliver(&pool, &client, &settings, &writers, delivery).await;
                             drop(permit);
                         });
                     }
@@ -246,6 +254,7 @@ async fn deliver(
     pool: &DbPool,
     client: &reqwest::Client,
     settings: &WebhookSettings,
+    writers: &Semaphore,
     delivery: Claimed,
 ) {
     let started = Instant::now();
@@ -298,6 +307,7 @@ async fn deliver(
         error: error.as_deref(),
         duration_ms: started.elapsed().as_millis().min(i32::MAX as u128) as i32,
     };
+    let _writer = writers.acquire().await;
     if let Err(e) = record(pool, settings, &result, answer).await {
         // The lease runs out and the delivery is tried again: at least once, never lost.
         tracing::warn!(error = %e, delivery = %delivery.id, "webhooks: an attempt's result could not be stored");
@@ -313,26 +323,35 @@ async fn record(
     let mut conn = db::connect(pool).await?;
     let jitter = f64::from(getrandom::u32().unwrap_or(0)) / f64::from(u32::MAX);
     conn.transaction(async |conn| {
+        let accepted = answer == Answer::Accepted;
+        if accepted {
+            db::webhooks::end_streak(conn, result.subscription_id).await?;
+        }
+        if !db::webhooks::lock_subscription(conn, result.subscription_id, !accepted).await? {
+            return Ok(()); // deleted meanwhile, with its deliveries
+        }
         db::webhooks::log_attempt(conn, result).await?;
-        if answer == Answer::Accepted {
-            return db::webhooks::mark_delivered(conn, result.delivery_id, result.subscription_id)
-                .await;
+        if accepted {
+            return db::webhooks::mark_delivered(conn, result.delivery_id).await;
         }
         let wait = settings
             .retry
             .wait_after(result.attempt.max(1) as u32, jitter)
             .map(|w| w.as_millis() as i64);
-        let streak = db::webhooks::mark_failed(
+        let Some(streak) = db::webhooks::mark_failed(
             conn,
             result.delivery_id,
             result.subscription_id,
+            result.attempt,
             wait,
         )
-        .await?;
-        let reason = match (answer, streak) {
-            (Answer::Gone, _) => Some("the receiver answered 410 Gone".to_string()),
-            (_, Some(streak))
-                if settings.pause.should_pause(
+        .await?
+        else {
+            return Ok(());
+        };
+        let reason = match answer {
+            Answer::Gone => Some("the receiver answered 410 Gone".to_string()),
+            _ if settings.pause.should_pause(
                     streak.consecutive_failures.max(0) as u32,
                     streak.failing_since,
                     Utc::now(),

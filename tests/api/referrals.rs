@@ -249,3 +249,31 @@ async fn matching_favours_assets_people_keep_going_to() {
     );
     assert!(good["score"].as_f64().unwrap() > poor["score"].as_f64().unwrap());
 }
+
+#[tokio::test]
+async fn referrals_recorded_at_the_same_moment_all_count() {
+    let app = spawn_app().await;
+    let (_, agency) = app.agency("Sale Sports Trust", true).await;
+    let team = app.create_org("Trafford Link Workers", false).await;
+    let (_, worker) = app.create_key(team, "reader").await;
+    let asset: Value = app
+        .post_asset(&agency, &walking_football())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let asset_id = asset["id"].as_str().unwrap().to_string();
+    // Each insert holds a key-share lock on the asset while its sum is rewritten: twelve at
+    // once must neither deadlock nor lose a count.
+    let sends = (0..12).map(|_| {
+        app.request(Method::POST, "/v1/referrals", Some(&worker))
+            .json(&json!({"asset_id": asset_id, "outcome": "tried"}))
+            .send()
+    });
+    for response in futures_util::future::join_all(sends).await {
+        assert_eq!(response.unwrap().status(), 201);
+    }
+    let shown = app.get_json(&format!("/v1/assets/{asset_id}"), None).await;
+    assert_eq!(shown["outcomes"]["referrals"], 12, "{}", shown["outcomes"]);
+    assert_eq!(shown["outcomes"]["tried"], 12);
+}

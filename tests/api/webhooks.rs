@@ -546,6 +546,7 @@ async fn an_organisation_hears_of_its_own_pending_assets_but_not_of_others() {
     assert_eq!(listed["webhooks"].as_array().unwrap().len(), 1);
     let everything = app.get_json("/v1/webhooks", Some(&app.admin_key)).await;
     assert_eq!(everything["webhooks"].as_array().unwrap().len(), 3);
+
     let admin_id = admin_hook["id"].as_str().unwrap();
     for (method, path) in [
         (Method::GET, format!("/v1/webhooks/{admin_id}")),
@@ -560,6 +561,33 @@ async fn an_organisation_hears_of_its_own_pending_assets_but_not_of_others() {
             .unwrap();
         problem_fields(response, 404).await;
     }
+    // Revoking the key that made a subscription pauses it.
+    let (key_id, key) = app
+        .create_key(app.create_org("Short-lived", false).await, "agency")
+        .await;
+    let doomed = subscribe(&app, &key, json!({"url": all.url})).await;
+    let revoked = app
+        .request(
+            Method::DELETE,
+            &format!("/v1/api-keys/{key_id}"),
+            Some(&app.admin_key),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 200);
+    let view = app
+        .get_json(
+            &format!("/v1/webhooks/{}", doomed["id"].as_str().unwrap()),
+            Some(&app.admin_key),
+        )
+        .await;
+    assert_eq!(view["status"], "paused", "{view}");
+    assert_eq!(
+        view["paused_reason"],
+        "the API key that created it was revoked"
+    );
+
     // Deleting: gone with its log.
     let response = app
         .request(
