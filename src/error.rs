@@ -194,6 +194,19 @@ impl ResponseError for ApiError {
     }
 }
 
+/// An error's message followed by each of its causes, `: `-separated: libraries often name only
+/// the step that failed and keep the reason in the sources.
+pub fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
 impl From<DbError> for ApiError {
     fn from(error: DbError) -> Self {
         match error {

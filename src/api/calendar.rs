@@ -10,6 +10,7 @@ use crate::auth::Caller;
 use crate::db::DbPool;
 use crate::db::venues::to_lat_lon;
 use crate::domain::calendar::{CalendarAsset, calendar};
+use crate::domain::schedule::uk_local;
 use crate::error::{ApiError, Problem};
 use crate::services::assets;
 
@@ -54,9 +55,7 @@ pub async fn sessions(
             let p = to_lat_lon(p);
             (p.lat, p.lon)
         });
-    let today = Utc::now()
-        .with_timezone(&chrono_tz::Europe::London)
-        .date_naive();
+    let today = uk_local(Utc::now()).date();
     let ics = calendar(
         &CalendarAsset {
             id: a.id,

@@ -41,6 +41,20 @@ pub struct ChangeView {
     pub asset: Option<AssetView>,
 }
 
+impl ChangeView {
+    pub fn new(c: changes::Change, freshness: &FreshnessPolicy) -> Self {
+        ChangeView {
+            cursor: encode_cursor(c.position),
+            id: c.id,
+            occurred_at: c.occurred_at,
+            action: c.action,
+            asset_id: c.asset_id,
+            changed: c.changed,
+            asset: c.record.map(|r| AssetView::new(r, freshness)),
+        }
+    }
+}
+
 /// A page of the change feed.
 #[derive(Serialize, ToSchema)]
 pub struct ChangesPage {
@@ -112,15 +126,7 @@ pub async fn list(
         changes: feed
             .changes
             .into_iter()
-            .map(|c| ChangeView {
-                cursor: encode_cursor(c.position),
-                id: c.id,
-                occurred_at: c.occurred_at,
-                action: c.action,
-                asset_id: c.asset_id,
-                changed: c.changed,
-                asset: c.record.map(|r| AssetView::new(r, &freshness)),
-            })
+            .map(|c| ChangeView::new(c, &freshness))
             .collect(),
         next_cursor: encode_cursor(feed.next),
         caught_up: feed.caught_up,

@@ -12,7 +12,7 @@ use super::json::JsonBody;
 use super::problems::{Body, Common};
 use super::query_params::QueryParams;
 use crate::db::DbPool;
-use crate::domain::coverage::{CoverageAreaInput, check_area};
+use crate::domain::coverage::{CELL_KM, CoverageAreaInput, DEFAULT_CELL_KM, check_area};
 use crate::domain::freshness::FreshnessPolicy;
 use crate::domain::geometry::LatLon;
 use crate::error::{ApiError, Problem};
@@ -155,7 +155,9 @@ pub async fn report(
     let lat = params.number("lat", -90.0, 90.0);
     let lon = params.number("lon", -180.0, 180.0);
     let radius_km = params.number("radius_km", 0.1, 50.0).unwrap_or(3.0);
-    let cell_km = params.number("cell_km", 0.1, 10.0).unwrap_or(1.0);
+    let cell_km = params
+        .number("cell_km", *CELL_KM.start(), *CELL_KM.end())
+        .unwrap_or(DEFAULT_CELL_KM);
     let place = match (postcode, lat, lon) {
         (Some(p), None, None) => Some(Place::Postcode(p)),
         (None, Some(lat), Some(lon)) => Some(Place::Point(LatLon { lat, lon })),

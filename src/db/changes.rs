@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::DbResult;
 
-#[derive(QueryableByName, Debug)]
+#[derive(QueryableByName, Debug, Clone)]
 pub struct ChangeRow {
     #[diesel(sql_type = BigInt)]
     pub txid: i64,

@@ -26,6 +26,8 @@ use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
 
+use crate::error::with_causes;
+
 /// How a connection is to be secured, read from its URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Security {
@@ -103,23 +105,12 @@ pub async fn establish(database_url: &str) -> ConnectionResult<AsyncPgConnection
             let tls = tokio_postgres_rustls::MakeRustlsConnect::new(client_config(check, &roots)?);
             let (client, connection) = tokio_postgres::connect(&driver_url, tls)
                 .await
+                // The driver's message names only the step that failed ("error performing TLS
+                // handshake"); the reason (an unknown issuer, a name mismatch) is in its sources.
                 .map_err(|e| ConnectionError::BadConnection(with_causes(&e)))?;
             AsyncPgConnection::try_from_client_and_connection(client, connection).await
         }
     }
-}
-
-/// The driver's message names only the step that failed ("error performing TLS handshake");
-/// the reason (an unknown issuer, a name mismatch) is in its sources.
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
 }
 
 fn provider() -> Arc<CryptoProvider> {

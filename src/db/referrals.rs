@@ -1,8 +1,8 @@
 //! Referrals and each asset's sum of them (`assets.outcomes`).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::QueryableByName;
 use diesel::sql_types::{Date, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::{OptionalExtension, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -101,13 +101,13 @@ pub async fn find(
     for_update: bool,
 ) -> DbResult<Option<ReferralRow>> {
     let lock = if for_update { " FOR UPDATE" } else { "" };
-    let rows: Vec<ReferralRow> = diesel::sql_query(format!(
+    Ok(diesel::sql_query(format!(
         "SELECT {COLUMNS} FROM referrals WHERE id = $1{lock}"
     ))
     .bind::<SqlUuid, _>(id)
-    .load(conn)
-    .await?;
-    Ok(rows.into_iter().next())
+    .get_result(conn)
+    .await
+    .optional()?)
 }
 
 /// Rewrites the asset's sum of its referrals. The asset's row is locked first, so that the

@@ -1,10 +1,10 @@
 //! Webhook subscriptions, the outbox the audit log fills, deliveries and their attempts.
 
 use chrono::{DateTime, Utc};
-use diesel::QueryableByName;
 use diesel::sql_types::{
     Array, BigInt, Bool, Double, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
+use diesel::{OptionalExtension, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -160,11 +160,7 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<Option<Sub
     .bind::<SqlUuid, _>(id)
     .get_result(conn)
     .await
-    .map(Some)
-    .or_else(|e| match e {
-        diesel::result::Error::NotFound => Ok(None),
-        e => Err(e),
-    })?)
+    .optional()?)
 }
 
 pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<bool> {

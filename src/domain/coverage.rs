@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveTime;
 
-use geo::{Area as _, Centroid, LineString, MultiPolygon, Polygon};
+use geo::{Area as _, BoundingRect, Centroid, LineString, MultiPolygon, Polygon};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -157,6 +157,10 @@ pub struct CoverageAreaInput {
     pub cell_km: Option<f64>,
 }
 
+/// The sides a density grid's cells may have, in km, and the default.
+pub const CELL_KM: std::ops::RangeInclusive<f64> = 0.1..=10.0;
+pub const DEFAULT_CELL_KM: f64 = 1.0;
+
 /// The widest a drawn area may be, north to south or east to west.
 pub const MAX_AREA_SPAN_KM: f64 = 100.0;
 
@@ -171,58 +175,58 @@ pub struct DrawnArea {
 
 pub fn check_area(input: &CoverageAreaInput) -> Result<DrawnArea, Vec<FieldError>> {
     let mut errors = Errors::default();
-    let cell_km = input.cell_km.unwrap_or(1.0);
-    if !cell_km.is_finite() || !(0.1..=10.0).contains(&cell_km) {
+    let cell_km = input.cell_km.unwrap_or(DEFAULT_CELL_KM);
+    if !cell_km.is_finite() || !CELL_KM.contains(&cell_km) {
         errors.add("cell_km", "must be between 0.1 and 10 km");
     }
-    let area = parse_area(&mut errors, "area", &input.area);
-    let centre = area.as_ref().and_then(|area| {
-        let points = area.polygons.iter().flatten().flatten();
-        let (mut south, mut north, mut west, mut east) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
-        for &(lon, lat) in points {
-            south = south.min(lat);
-            north = north.max(lat);
-            west = west.min(lon);
-            east = east.max(lon);
-        }
-        let mid_lat = (south + north) / 2.0;
-        let tall = (north - south) * 111.32;
-        let wide = (east - west) * 111.32 * mid_lat.to_radians().cos();
-        if tall > MAX_AREA_SPAN_KM || wide > MAX_AREA_SPAN_KM {
-            errors.add(
-                "area",
-                format!(
-                    "must be at most {MAX_AREA_SPAN_KM} km across (this one is {tall:.0} km north to south and {wide:.0} km east to west)"
-                ),
-            );
-            return None;
-        }
-        let shape = MultiPolygon::new(
-            area.polygons
-                .iter()
-                .map(|rings| {
-                    let mut rings = rings.iter().map(|r| LineString::from(r.clone()));
-                    let outer = rings.next().unwrap_or_else(|| LineString::new(vec![]));
-                    Polygon::new(outer, rings.collect())
-                })
-                .collect(),
-        );
-        if shape.unsigned_area() <= 0.0 {
-            return None;
-        }
-        let c = shape.centroid()?;
-        Some(LatLon { lat: c.y(), lon: c.x() })
-    });
-    let (Some(area), Some(centre)) = (area, centre) else {
-        if errors.is_empty() {
-            errors.add("area", "has no area (its rings enclose nothing)");
-        }
-        return Err(errors.finish(()).unwrap_err());
-    };
-    errors.finish(DrawnArea {
-        area,
-        centre,
-        cell_km,
+    let drawn =
+        parse_area(&mut errors, "area", &input.area).and_then(|area| match centre_of(&area) {
+            Ok(centre) => Some((area, centre)),
+            Err(reason) => {
+                errors.add("area", reason);
+                None
+            }
+        });
+    match (errors.finish(()), drawn) {
+        (Ok(()), Some((area, centre))) => Ok(DrawnArea {
+            area,
+            centre,
+            cell_km,
+        }),
+        (Err(refused), _) => Err(refused),
+        (Ok(()), None) => Err(vec![FieldError::new("area", "is not an area")]),
+    }
+}
+
+/// The centroid of an area no more than `MAX_AREA_SPAN_KM` across that encloses something.
+fn centre_of(area: &Area) -> Result<LatLon, String> {
+    let shape = MultiPolygon::new(
+        area.polygons
+            .iter()
+            .map(|rings| {
+                let mut rings = rings.iter().map(|r| LineString::from(r.clone()));
+                let outer = rings.next().unwrap_or_else(|| LineString::new(vec![]));
+                Polygon::new(outer, rings.collect())
+            })
+            .collect(),
+    );
+    let no_area = || "has no area (its rings enclose nothing)".to_string();
+    let bounds = shape.bounding_rect().ok_or_else(no_area)?;
+    let mid_lat = bounds.center().y;
+    let tall = bounds.height() * 111.32;
+    let wide = bounds.width() * 111.32 * mid_lat.to_radians().cos();
+    if tall > MAX_AREA_SPAN_KM || wide > MAX_AREA_SPAN_KM {
+        return Err(format!(
+            "must be at most {MAX_AREA_SPAN_KM} km across (this one is {tall:.0} km north to south and {wide:.0} km east to west)"
+        ));
+    }
+    if shape.unsigned_area() <= 0.0 {
+        return Err(no_area());
+    }
+    let c = shape.centroid().ok_or_else(no_area)?;
+    Ok(LatLon {
+        lat: c.y(),
+        lon: c.x(),
     })
 }
 

@@ -1,11 +1,16 @@
 //! When an asset runs: weekly sessions (weekday + local start/end time, optionally only between
 //! two dates) and one-off dated sessions. Times are UK local wall-clock times.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::validation::{Errors, at};
+
+/// An instant as UK wall-clock time, the clock sessions and referral dates are kept in.
+pub fn uk_local(at: DateTime<Utc>) -> NaiveDateTime {
+    at.with_timezone(&chrono_tz::Europe::London).naive_local()
+}
 
 pub const MAX_WEEKLY_SESSIONS: usize = 50;
 pub const MAX_DATED_SESSIONS: usize = 200;

@@ -62,6 +62,11 @@ pub fn check_url(errors: &mut Errors, field: &str, raw: &str, allow_private: boo
             return None;
         }
     };
+    let internal = if allow_private {
+        None
+    } else {
+        internal_literal(&url)
+    };
     let reason = match (url.scheme(), url.host()) {
         ("https" | "http", None) => Some("must name a host".to_string()),
         ("http", _) if !allow_private => {
@@ -73,16 +78,7 @@ pub fn check_url(errors: &mut Errors, field: &str, raw: &str, allow_private: boo
         ("https" | "http", _) if url.fragment().is_some() => {
             Some("must not have a #fragment".into())
         }
-        ("https" | "http", Some(url::Host::Ipv4(ip)))
-            if !allow_private && !is_public(ip.into()) =>
-        {
-            Some(format!("{ip} is not a public address"))
-        }
-        ("https" | "http", Some(url::Host::Ipv6(ip)))
-            if !allow_private && !is_public(ip.into()) =>
-        {
-            Some(format!("{ip} is not a public address"))
-        }
+        ("https" | "http", _) if internal.is_some() => internal,
         ("https" | "http", Some(url::Host::Domain(name)))
             if !allow_private && name == "localhost" =>
         {
@@ -98,6 +94,17 @@ pub fn check_url(errors: &mut Errors, field: &str, raw: &str, allow_private: boo
         }
         None => Some(url),
     }
+}
+
+/// Why a URL naming its host by an internal IP address may not be called; `None` for a public
+/// address or a name (names are checked by the resolver at each delivery).
+pub fn internal_literal(url: &Url) -> Option<String> {
+    let ip: IpAddr = match url.host()? {
+        url::Host::Ipv4(ip) => ip.into(),
+        url::Host::Ipv6(ip) => ip.into(),
+        url::Host::Domain(_) => return None,
+    };
+    (!is_public(ip)).then(|| format!("{ip} is not a public address"))
 }
 
 /// Whether an address is reachable on the public internet: not loopback, private, link-local,

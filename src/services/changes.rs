@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::db::assets::AssetRecord;
+use crate::db::changes::ChangeRow;
 use crate::db::{self, DbPool};
 use crate::domain::audit::changed_fields;
 use crate::domain::changes::{Shown, shown};
@@ -20,6 +21,37 @@ pub struct Change {
     pub changed: Vec<String>,
     /// The asset now; `None` when it is archived or gone.
     pub record: Option<AssetRecord>,
+}
+
+impl Change {
+    /// The change a row records, with the asset's state when it is shown with it.
+    pub fn new(row: ChangeRow, record: Option<AssetRecord>) -> Self {
+        Change {
+            position: (row.txid, row.id),
+            id: row.id,
+            occurred_at: row.occurred_at,
+            changed: changed_fields(row.before.as_ref(), row.after.as_ref()),
+            action: row.action,
+            asset_id: row.asset_id,
+            record,
+        }
+    }
+}
+
+/// How a change appears to a key that is (`insider`) or is not an admin or a key of the
+/// asset's organisation.
+pub fn how_shown(row: &ChangeRow, insider: bool) -> Shown {
+    let status_before = row
+        .before
+        .as_ref()
+        .and_then(|v| v.get("status"))
+        .and_then(|s| s.as_str());
+    shown(
+        &row.action,
+        status_before,
+        row.status_now.as_deref(),
+        insider,
+    )
 }
 
 pub struct Feed {
@@ -40,25 +72,14 @@ pub async fn read(
     let rows = db::changes::after(&mut conn, after, limit).await?;
     let caught_up = (rows.len() as i64) < limit;
     let next = rows.last().map_or(after, |r| (r.txid, r.id));
-    let status = |v: &Option<serde_json::Value>| {
-        v.as_ref()
-            .and_then(|v| v.get("status"))
-            .and_then(|s| s.as_str())
-            .map(str::to_string)
-    };
-    let decided: Vec<(db::changes::ChangeRow, Shown)> = rows
+    let decided: Vec<(ChangeRow, Shown)> = rows
         .into_iter()
         .map(|row| {
             let insider = match row.organization_id {
                 Some(org) => caller.sees_private_of(org),
                 None => caller.principal().is_some_and(|p| p.is_admin()),
             };
-            let how = shown(
-                &row.action,
-                status(&row.before).as_deref(),
-                row.status_now.as_deref(),
-                insider,
-            );
+            let how = how_shown(&row, insider);
             (row, how)
         })
         .filter(|(_, how)| *how != Shown::Hidden)
@@ -78,16 +99,11 @@ pub async fn read(
             .collect();
     let changes = decided
         .into_iter()
-        .map(|(row, how)| Change {
-            position: (row.txid, row.id),
-            id: row.id,
-            occurred_at: row.occurred_at,
-            changed: changed_fields(row.before.as_ref(), row.after.as_ref()),
-            action: row.action,
-            asset_id: row.asset_id,
-            record: (how == Shown::WithState)
+        .map(|(row, how)| {
+            let record = (how == Shown::WithState)
                 .then(|| records.get(&row.asset_id).cloned())
-                .flatten(),
+                .flatten();
+            Change::new(row, record)
         })
         .collect();
     Ok(Feed {

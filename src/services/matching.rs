@@ -24,6 +24,7 @@ use crate::domain::matching::request::{Location, MatchRequest, MatchSpec, valida
 use crate::domain::matching::score::{Assessment, Context, Weights, assess, weights};
 use crate::domain::matching::travel::Reach;
 use crate::domain::phrase::normalise;
+use crate::domain::schedule::uk_local;
 use crate::error::ApiError;
 use crate::geocoder::{Geocoded, Geocoder};
 use crate::services::cache::TtlCache;
@@ -340,7 +341,7 @@ fn context(
     Context {
         person: located.point,
         interests,
-        now_local: now.with_timezone(&chrono_tz::Europe::London).naive_local(),
+        now_local: uk_local(now),
         now,
         freshness,
     }

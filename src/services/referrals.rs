@@ -11,13 +11,12 @@ use crate::domain::asset::AssetStatus;
 use crate::domain::audit::{Actor, Entity};
 use crate::domain::matching::request::Barrier;
 use crate::domain::referrals::{self, Outcome, OutcomeInput, Progress, ReferralInput};
+use crate::domain::schedule::uk_local;
 use crate::error::ApiError;
 
 /// Today in the UK, the calendar link workers record in.
 fn today() -> NaiveDate {
-    Utc::now()
-        .with_timezone(&chrono_tz::Europe::London)
-        .date_naive()
+    uk_local(Utc::now()).date()
 }
 
 fn steps(p: &Progress) -> Steps<'_> {

@@ -23,14 +23,14 @@ use uuid::Uuid;
 
 use super::{WebhookSettings, client};
 use crate::api::changes::ChangeView;
-use crate::api::views::AssetView;
 use crate::db::webhooks::{AttemptResult, Claimed, NewDelivery};
 use crate::db::{self, DbError, DbPool};
-use crate::domain::audit::changed_fields;
-use crate::domain::changes::{Shown, encode_cursor, shown};
+use crate::domain::changes::Shown;
 use crate::domain::freshness::FreshnessPolicy;
-use crate::domain::webhooks::{Answer, classify, event_type, is_public, signature};
+use crate::domain::webhooks::{Answer, classify, event_type, internal_literal, signature};
+use crate::error::with_causes;
 use crate::middleware::metrics::METRICS;
+use crate::services::changes::{Change, how_shown};
 
 const FAN_OUT_BATCH: i64 = 500;
 /// Attempt results written at once: the dispatcher shares the HTTP workers' connection pool,
@@ -139,12 +139,6 @@ async fn fan_out(pool: &DbPool, freshness: &FreshnessPolicy) -> Result<usize, Db
         let pairs = db::webhooks::interested(conn, &ids).await?;
         let by_id: HashMap<i64, &db::changes::ChangeRow> =
             changes.iter().map(|c| (c.id, c)).collect();
-        let status = |v: &Option<serde_json::Value>| {
-            v.as_ref()
-                .and_then(|v| v.get("status"))
-                .and_then(|s| s.as_str())
-                .map(str::to_string)
-        };
         // Who may hear of a change is decided as the change feed decides it for their key.
         let mut wanted: Vec<(i64, Uuid, Shown)> = Vec::new();
         for pair in &pairs {
@@ -154,12 +148,7 @@ async fn fan_out(pool: &DbPool, freshness: &FreshnessPolicy) -> Result<usize, Db
             let insider = pair.sees_everything
                 || (pair.organization_id.is_some()
                     && pair.organization_id == change.organization_id);
-            let how = shown(
-                &change.action,
-                status(&change.before).as_deref(),
-                change.status_now.as_deref(),
-                insider,
-            );
+            let how = how_shown(change, insider);
             if how != Shown::Hidden {
                 wanted.push((pair.audit_event_id, pair.subscription_id, how));
             }
@@ -190,15 +179,7 @@ async fn fan_out(pool: &DbPool, freshness: &FreshnessPolicy) -> Result<usize, Db
                 let record = (how == Shown::WithState)
                     .then(|| records.get(&change.asset_id).cloned())
                     .flatten();
-                let view = ChangeView {
-                    cursor: encode_cursor((change.txid, change.id)),
-                    id: change.id,
-                    occurred_at: change.occurred_at,
-                    action: change.action.clone(),
-                    asset_id: change.asset_id,
-                    changed: changed_fields(change.before.as_ref(), change.after.as_ref()),
-                    asset: record.map(|r| AssetView::new(r, freshness)),
-                };
+                let view = ChangeView::new(Change::new(change.clone(), record), freshness);
                 serde_json::json!({
                     "type": kind,
                     "timestamp": change.occurred_at,
@@ -225,29 +206,16 @@ fn describe(error: &reqwest::Error, timeout: Duration) -> String {
     if error.is_timeout() {
         return format!("no answer within {} s", timeout.as_secs_f64());
     }
-    let mut text = if error.is_connect() {
-        "could not connect".to_string()
+    let what = if error.is_connect() {
+        "could not connect"
     } else {
-        "the request failed".to_string()
+        "the request failed"
     };
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
+    let text = match std::error::Error::source(error) {
+        Some(cause) => format!("{what}: {}", with_causes(cause)),
+        None => what.to_string(),
+    };
     text.chars().take(500).collect()
-}
-
-/// A URL naming an internal address outright (a name is checked by the resolver).
-fn internal_literal(url: &str) -> Option<String> {
-    let parsed = url::Url::parse(url).ok()?;
-    let ip: std::net::IpAddr = match parsed.host()? {
-        url::Host::Ipv4(ip) => ip.into(),
-        url::Host::Ipv6(ip) => ip.into(),
-        url::Host::Domain(_) => return None,
-    };
-    (!is_public(ip)).then(|| format!("{ip} is not a public address"))
 }
 
 async fn deliver(
@@ -259,8 +227,11 @@ async fn deliver(
 ) {
     let started = Instant::now();
     let id = delivery.id.to_string();
-    let (status, error) = match internal_literal(&delivery.url).filter(|_| !settings.allow_private)
-    {
+    let refused = url::Url::parse(&delivery.url)
+        .ok()
+        .and_then(|url| internal_literal(&url))
+        .filter(|_| !settings.allow_private);
+    let (status, error) = match refused {
         Some(refused) => (None, Some(refused)),
         None => {
             let timestamp = Utc::now().timestamp();
