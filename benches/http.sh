@@ -10,14 +10,16 @@ duration=${DURATION:-10}
 threads=${THREADS:-2}
 connections=${CONNECTIONS:-8}
 
-command -v wrk >/dev/null || { sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo; $sudo apt-get install -y -q wrk >/dev/null; }
+. benches/common.sh
+bench_tools
 cargo build --release --locked -q
 bin=target/release/community-assets
 
 data_dir=$(mktemp -d "${TMPDIR:-/tmp}/community-assets-bench.XXXXXX")
 port=${BENCH_PORT:-18080}
 pg_port=${BENCH_PG_PORT:-55499}
-"$bin" serve --bind "127.0.0.1:$port" --data-dir "$data_dir" --pg-port "$pg_port" >"$data_dir/serve.log" 2>&1 &
+"$bin" serve --bind "127.0.0.1:$port" --data-dir "$data_dir" --pg-port "$pg_port" \
+  --rate-limit-per-ip 0 --rate-limit-per-key 0 >"$data_dir/serve.log" 2>&1 &
 server=$!
 cleanup() { kill -INT "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data_dir"; }
 trap cleanup EXIT

@@ -64,9 +64,9 @@ start_server() {
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $n changes over the demo directory"
 cluster_port=$(free_port)
 db=$("$bin" cluster start --ephemeral --data-dir "$work/pg" --pg-port "$cluster_port" --database webhooks \
-  2>>"$work/cluster.log" | grep -E '^postgres(ql)?://' | tail -n 1) || fail_with_log "$work/cluster.log" "the cluster did not start"
+  2>>"$work/cluster.log") || fail_with_log "$work/cluster.log" "the cluster did not start"
 DATABASE_URL=$db "$bin" seed >"$work/seed.log" 2>&1 || fail_with_log "$work/seed.log" "seeding failed"
-key=$(DATABASE_URL=$db "$bin" keys create --role admin --name bench 2>/dev/null | tail -n 1)
+key=$(DATABASE_URL=$db "$bin" keys create --role admin --name bench 2>>"$work/keys.log")
 port=$(free_port)
 hook_port=$(free_port)
 

@@ -5,7 +5,7 @@
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
 
@@ -38,6 +38,17 @@ pub struct LocalCluster {
     port: u16,
     password: String,
     as_postgres_user: bool,
+}
+
+/// A child process whose standard output goes to our standard error. What the commands that
+/// start a cluster print on standard output is read by other programs (`cluster start` prints
+/// only the database URL, `keys create` only the key), so nothing a child says may land there:
+/// apt-get, for one, reports its progress on standard output.
+fn child(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::from(std::io::stderr()));
+    cmd
 }
 
 fn running_as_root() -> bool {
@@ -74,7 +85,7 @@ fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
     let list = packages.join(" ");
     let sudo = if running_as_root() {
         None
-    } else if Command::new("sudo")
+    } else if child("sudo")
         .args(["-n", "true"])
         .status()
         .is_ok_and(|s| s.success())
@@ -87,11 +98,11 @@ fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
     let run = |args: &[&str]| -> anyhow::Result<bool> {
         let mut cmd = match sudo {
             Some(s) => {
-                let mut c = Command::new(s);
+                let mut c = child(s);
                 c.arg("apt-get");
                 c
             }
-            None => Command::new("apt-get"),
+            None => child("apt-get"),
         };
         cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
         Ok(cmd.status().context("running apt-get")?.success())
@@ -197,7 +208,7 @@ impl LocalCluster {
         fs::write(&password_file, &primary.password)?;
         fs::set_permissions(&password_file, fs::Permissions::from_mode(0o600))?;
         if standby.as_postgres_user {
-            let status = Command::new("chown")
+            let status = child("chown")
                 .args(["-R", "postgres:postgres"])
                 .arg(&data_dir)
                 .status()?;
@@ -230,14 +241,14 @@ impl LocalCluster {
         tracing::info!(pgdata = %self.pgdata.display(), "initialising a private PostgreSQL cluster");
         if self.as_postgres_user {
             // initdb refuses to run as root; the cluster belongs to the postgres user.
-            let status = Command::new("chown")
+            let status = child("chown")
                 .args(["-R", "postgres:postgres"])
                 .arg(data_dir)
                 .status()?;
             if !status.success() {
                 bail!("could not give {} to the postgres user", data_dir.display());
             }
-            let can_enter = Command::new("runuser")
+            let can_enter = child("runuser")
                 .args(["-u", "postgres", "--", "test", "-w"])
                 .arg(data_dir)
                 .status()
@@ -270,11 +281,11 @@ impl LocalCluster {
     fn command(&self, program: &str) -> Command {
         let path = self.bin_dir.join(program);
         if self.as_postgres_user {
-            let mut cmd = Command::new("runuser");
+            let mut cmd = child("runuser");
             cmd.args(["-u", "postgres", "--"]).arg(path);
             cmd
         } else {
-            Command::new(path)
+            child(path)
         }
     }
 

@@ -23,7 +23,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve(args).await,
         Command::Migrate(args) => {
             bootstrap::open(&args).await?.shutdown();
-            println!("database migrated and vocabulary loaded");
+            eprintln!("database migrated and vocabulary loaded");
             Ok(())
         }
         Command::Seed(args) => {
@@ -35,7 +35,7 @@ async fn main() -> anyhow::Result<()> {
             .await;
             database.shutdown();
             let counts = result?;
-            println!(
+            eprintln!(
                 "loaded {} organisations, {} venues and {} assets",
                 counts.organizations, counts.venues, counts.assets
             );

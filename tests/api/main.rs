@@ -16,6 +16,7 @@ mod helpers;
 mod hostile;
 mod imports;
 mod keys;
+mod machine_output;
 mod matching;
 mod openapi;
 mod organizations;
