@@ -4,7 +4,7 @@
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use base64::Engine;
 use futures_util::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
@@ -196,21 +196,35 @@ pub async fn authenticate(pool: &DbPool, secret: &str) -> Result<Principal, ApiE
     })
 }
 
+/// Who a request comes from, as the rate-limit middleware found it before the request went on:
+/// kept in the request's extensions so that the key is looked up once per request. A request
+/// whose key fails never gets this far.
+#[derive(Debug, Clone)]
+pub struct Verified(pub Caller);
+
+/// Looks up the key a request carries, if any.
+pub async fn identify(pool: Option<&DbPool>, req: &HttpRequest) -> Result<Caller, ApiError> {
+    let Some(token) = bearer_token(req)? else {
+        return Ok(Caller::Anonymous);
+    };
+    let pool =
+        pool.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no database pool configured")))?;
+    authenticate(pool, &token).await.map(Caller::Key)
+}
+
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer_token(req);
-        let pool = req.app_data::<web::Data<DbPool>>().cloned();
+        if let Some(Verified(caller)) = req.extensions().get::<Verified>() {
+            let caller = caller.clone();
+            return Box::pin(async move { Ok(caller) });
+        }
+        let req = req.clone();
         Box::pin(async move {
-            let Some(token) = token? else {
-                return Ok(Caller::Anonymous);
-            };
-            let pool = pool.ok_or_else(|| {
-                ApiError::Internal(anyhow::anyhow!("no database pool configured"))
-            })?;
-            authenticate(&pool, &token).await.map(Caller::Key)
+            let pool = req.app_data::<web::Data<DbPool>>().cloned();
+            identify(pool.as_deref().map(|p| &**p), &req).await
         })
     }
 }

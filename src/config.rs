@@ -16,6 +16,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once at start-up and matched on at once: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the HTTP API (starting a private PostgreSQL cluster when DATABASE_URL is unset).
@@ -272,6 +274,13 @@ pub struct ServeArgs {
     /// Longest a request may take before it is abandoned with a 503, in seconds.
     #[arg(long, env = "CA_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+    /// Longest a statement waits for a row another request has locked, in milliseconds (then
+    /// 503 with Retry-After); also how long a write waits for its share of the connections.
+    #[arg(long, env = "CA_LOCK_TIMEOUT_MS", default_value_t = 5000)]
+    pub lock_timeout_ms: u64,
+    /// Longest one statement may run, in milliseconds; below the request timeout.
+    #[arg(long, env = "CA_STATEMENT_TIMEOUT_MS", default_value_t = 25000)]
+    pub statement_timeout_ms: u64,
     /// Webhook deliveries in flight at once in this process (0: this process sends none).
     #[arg(long, env = "CA_WEBHOOK_CONCURRENCY", default_value_t = 16)]
     pub webhook_concurrency: usize,
@@ -296,6 +305,9 @@ pub struct ServeArgs {
     /// …that have gone on for at least this many seconds.
     #[arg(long, env = "CA_WEBHOOK_PAUSE_AFTER_SECS", default_value_t = 86400)]
     pub webhook_pause_after_secs: u64,
+    /// Pause a subscriber after this many failed attempts in a row, however quickly they came.
+    #[arg(long, env = "CA_WEBHOOK_PAUSE_AT_FAILURES", default_value_t = 100)]
+    pub webhook_pause_at_failures: u32,
     /// Allow webhook URLs over plain http and to loopback or private addresses (development
     /// only: it lets a subscriber make this server call inside its network).
     #[arg(long, env = "CA_WEBHOOK_ALLOW_PRIVATE_URLS", default_value_t = false, action = clap::ArgAction::Set)]

@@ -57,6 +57,10 @@ pub enum ApiError {
     Timeout(String),
     #[error("the database is unavailable; try again shortly")]
     Unavailable(String),
+    /// Another request holds what this one needs (a lock, or a share of the connections kept
+    /// for writes); worth retrying in a moment.
+    #[error("{0}; try again in a moment")]
+    Busy(String),
     #[error("an unexpected error occurred")]
     Internal(#[source] anyhow::Error),
 }
@@ -122,6 +126,7 @@ impl ApiError {
             ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             ApiError::Timeout(_) => ("timeout", "Request took too long"),
             ApiError::Unavailable(_) => ("service-unavailable", "Service unavailable"),
+            ApiError::Busy(_) => ("busy", "Busy"),
             ApiError::Internal(_) => ("internal-error", "Internal error"),
         }
     }
@@ -159,7 +164,9 @@ impl ResponseError for ApiError {
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Timeout(_) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Timeout(_) | ApiError::Unavailable(_) | ApiError::Busy(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -168,6 +175,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Internal(e) => tracing::error!(error = ?e, "internal error"),
             ApiError::Unavailable(e) => tracing::warn!(error = %e, "database unavailable"),
+            ApiError::Busy(e) => tracing::info!(reason = %e, "busy: asked the client to retry"),
             ApiError::Timeout(e) => tracing::warn!(error = %e, "request abandoned"),
             _ => {}
         }
@@ -179,6 +187,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable(_) | ApiError::Timeout(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            ApiError::Busy(_) => {
+                response.insert_header((header::RETRY_AFTER, "2"));
             }
             ApiError::TooManyRequests {
                 retry_after_secs, ..
@@ -211,6 +222,7 @@ impl From<DbError> for ApiError {
     fn from(error: DbError) -> Self {
         match error {
             DbError::Unavailable(detail) => ApiError::Unavailable(detail),
+            DbError::Busy(detail) => ApiError::Busy(detail),
             DbError::Conflict(detail) => ApiError::Conflict(detail),
             DbError::Other(e) => ApiError::Internal(e),
         }

@@ -207,6 +207,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "CA_FRESHNESS_DUE_DAYS, CA_FRESHNESS_STALE_DAYS, CA_HIDE_STALE_AFTER_DAYS: {e}"
         )
     })?;
+    let db_limits = session_limits(&args)?;
     let database = bootstrap::open(&args.db).await?;
     let result = async {
         if args.demo_data {
@@ -216,7 +217,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 tracing::info!(?counts, "loaded the demo directory");
             }
         }
-        let pool = db::pool(&database.url, args.pool_size)?;
+        let pool = db::pool_with(&database.url, args.pool_size, db_limits)?;
         {
             let mut conn = db::connect::establish(&database.url).await?;
             let interrupted = db::imports::fail_interrupted(&mut conn).await?;
@@ -249,6 +250,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             metrics_token: metrics_token.clone(),
             freshness,
             webhooks: webhook_settings(&args)?,
+            db_limits,
         };
         // Stops on SIGTERM or Ctrl-C once the requests in flight are answered (30 s at most).
         startup::run(listener, pool, settings)?.await?;
@@ -266,6 +268,30 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     .await;
     database.shutdown();
     result
+}
+
+/// The statement limits, checked against the request timeout: a statement must give up (and
+/// give its connection back) before the request it serves is abandoned.
+fn session_limits(args: &ServeArgs) -> anyhow::Result<db::SessionLimits> {
+    use std::time::Duration;
+    let request = Duration::from_secs(args.request_timeout_secs);
+    let limits = db::SessionLimits {
+        lock_timeout: Duration::from_millis(args.lock_timeout_ms),
+        statement_timeout: Duration::from_millis(args.statement_timeout_ms),
+    };
+    if limits.lock_timeout.is_zero() || limits.statement_timeout.is_zero() {
+        anyhow::bail!("CA_LOCK_TIMEOUT_MS and CA_STATEMENT_TIMEOUT_MS must be positive");
+    }
+    if limits.statement_timeout >= request || limits.lock_timeout > limits.statement_timeout {
+        anyhow::bail!(
+            "CA_LOCK_TIMEOUT_MS ({} ms) must not exceed CA_STATEMENT_TIMEOUT_MS ({} ms), which \
+             must be below CA_REQUEST_TIMEOUT_SECS ({} s)",
+            args.lock_timeout_ms,
+            args.statement_timeout_ms,
+            args.request_timeout_secs
+        );
+    }
+    Ok(limits)
 }
 
 fn webhook_settings(
@@ -294,6 +320,7 @@ fn webhook_settings(
         pause: PausePolicy {
             after_failures: args.webhook_pause_after_failures.max(1),
             after: Duration::from_secs(args.webhook_pause_after_secs),
+            at_failures: args.webhook_pause_at_failures.max(1),
         },
         allow_private: args.webhook_allow_private_urls,
         keep_days: 30,

@@ -120,6 +120,12 @@ impl Modify for CrossCutting {
                     continue;
                 }
                 let responses = &mut op.responses.responses;
+                responses.entry("401".into()).or_insert_with(|| {
+                    problem(
+                        "The `Authorization` header carries a key that is not valid (unknown, revoked or malformed). Operations that need no key refuse a wrong one too, and each such request counts against the address's rate limit.",
+                        &[("WWW-Authenticate", "`Bearer`.")],
+                    )
+                });
                 responses.entry("429".into()).or_insert_with(|| {
                     problem(
                         "Too many requests from this API key or address (`CA_RATE_LIMIT_PER_KEY`, `CA_RATE_LIMIT_PER_IP`); retry after `Retry-After` seconds.",
@@ -151,7 +157,7 @@ impl Modify for CrossCutting {
                     )));
                     responses.entry("409".into()).or_insert_with(|| {
                         problem(
-                            "A request with this `Idempotency-Key` is still being processed.",
+                            "A request with this `Idempotency-Key` is still being processed (one abandoned for twice the request timeout plus a minute is taken over by its retry); or the first request succeeded and its answer carried a secret shown only once, which is never stored, so the retry is told what was created instead.",
                             &[],
                         )
                     });

@@ -20,7 +20,7 @@ use crate::geocoder::{Geocoder, OnlineGeocoder};
 use crate::import::feed::FeedOptions;
 use crate::middleware::{
     self, cors::CorsOrigins, rate_limit::RateLimitSettings, rate_limit::RateLimits,
-    request_shape::HeaderLimit, timeout::RequestTimeout,
+    request_shape::HeaderLimit, timeout::RequestTimeout, write_budget::WriteBudget,
 };
 use crate::services::search::InterestCache;
 
@@ -50,6 +50,9 @@ pub struct Settings {
     pub freshness: FreshnessPolicy,
     /// How webhooks are sent (the dispatcher runs in every serving process).
     pub webhooks: crate::webhooks::WebhookSettings,
+    /// Lock and statement time limits of the pool's connections (the pool is made by the
+    /// caller with them; writes may wait for a share of the pool up to the lock timeout).
+    pub db_limits: crate::db::SessionLimits,
 }
 
 impl Default for Settings {
@@ -69,6 +72,7 @@ impl Default for Settings {
             metrics_token: None,
             freshness: FreshnessPolicy::default(),
             webhooks: Default::default(),
+            db_limits: Default::default(),
         }
     }
 }
@@ -111,6 +115,10 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
     let reads = web::Data::new(ReadPools::new(pool.clone(), replicas));
     crate::webhooks::dispatcher::spawn(pool.clone(), settings.webhooks.clone(), settings.freshness);
     let webhook_settings = web::Data::new(settings.webhooks.clone());
+    let write_budget = web::Data::new(WriteBudget::for_pool(
+        pool.status().max_size,
+        settings.db_limits.lock_timeout,
+    ));
     let pool = web::Data::new(pool);
     let rate_limits = web::Data::new(RateLimits::new(settings.rate_limits));
     let cors_origins = web::Data::new(CorsOrigins(settings.cors_origins.clone()));
@@ -142,12 +150,14 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
         let (app, _) = App::new()
             .wrap(from_fn(middleware::consistency::consistency))
             .wrap(from_fn(middleware::idempotency::idempotency))
+            .wrap(from_fn(middleware::write_budget::write_budget))
             .wrap(from_fn(middleware::timeout::timeout))
             .wrap(from_fn(middleware::request_shape::request_shape))
             .wrap(from_fn(middleware::rate_limit::rate_limit))
             .wrap(from_fn(middleware::cors::cors))
             .wrap(from_fn(middleware::observe::observe))
             .app_data(pool.clone())
+            .app_data(write_budget.clone())
             .app_data(reads.clone())
             .app_data(rate_limits.clone())
             .app_data(cors_origins.clone())

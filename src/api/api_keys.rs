@@ -9,6 +9,7 @@ use super::problems::{Body, Common};
 use crate::auth::{Authenticated, Role};
 use crate::db::{DbPool, api_keys::ApiKeyRow};
 use crate::error::{ApiError, Problem};
+use crate::middleware::idempotency::OneTimeSecret;
 use crate::services::api_keys::{self, ApiKeyInput};
 
 /// An API key's metadata (never its secret).
@@ -133,12 +134,15 @@ pub async fn create(
     body: JsonBody<ApiKeyInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (row, secret) = api_keys::create_for_organization(&pool, &caller, *id, &body.0).await?;
-    Ok(HttpResponse::Created()
+    let what = format!("API key {}", row.id);
+    let mut response = HttpResponse::Created()
         .insert_header(("Cache-Control", "no-store"))
         .json(ApiKeyCreated {
             key: row.into(),
             secret,
-        }))
+        });
+    response.extensions_mut().insert(OneTimeSecret(what));
+    Ok(response)
 }
 
 /// Revoke an API key

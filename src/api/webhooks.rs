@@ -16,6 +16,7 @@ use crate::db::webhooks::{AttemptRow, DeliveryRow, SubscriptionRow};
 use crate::domain::webhooks::{EventType, WebhookInput, action_of};
 use crate::error::{ApiError, Problem};
 use crate::geocoder::Geocoder;
+use crate::middleware::idempotency::OneTimeSecret;
 use crate::services::webhooks as service;
 use crate::webhooks::WebhookSettings;
 
@@ -248,10 +249,13 @@ pub async fn create(
         service::subscribe(&pool, &geocoder, &caller, &body.0, settings.allow_private).await?;
     let mut view = WebhookView::from(created.subscription);
     view.secret = Some(created.secret);
-    Ok(HttpResponse::Created()
+    let what = format!("webhook subscription {}", view.id);
+    let mut response = HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/webhooks/{}", view.id)))
         .insert_header(("Cache-Control", "no-store"))
-        .json(view))
+        .json(view);
+    response.extensions_mut().insert(OneTimeSecret(what));
+    Ok(response)
 }
 
 /// List webhooks

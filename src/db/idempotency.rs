@@ -35,6 +35,7 @@ pub async fn claim(
     caller_hash: &[u8],
     key: &str,
     request_hash: &[u8],
+    in_progress_expiry: chrono::Duration,
 ) -> DbResult<Claim> {
     let this = keys::caller_hash.eq(caller_hash).and(keys::key.eq(key));
     diesel::delete(keys::table.filter(this).filter(
@@ -52,6 +53,21 @@ pub async fn claim(
         .execute(conn)
         .await?;
     if inserted == 1 {
+        return Ok(Claim::New);
+    }
+    // A first request that has been "in progress" for longer than any request may run was
+    // abandoned (its process died, or it could not be forgotten): this request takes it over.
+    let taken_over = diesel::update(
+        keys::table
+            .filter(this)
+            .filter(keys::status.is_null())
+            .filter(keys::request_hash.eq(request_hash))
+            .filter(keys::created_at.lt(chrono::Utc::now() - in_progress_expiry)),
+    )
+    .set(keys::created_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await?;
+    if taken_over == 1 {
         return Ok(Claim::New);
     }
     let stored: Option<StoredRow> = keys::table

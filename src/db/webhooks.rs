@@ -387,25 +387,41 @@ pub struct Claimed {
 /// Claims up to `limit` due deliveries of active subscriptions, counting the attempt now and
 /// pushing their next attempt `lease_ms` away, so that neither this nor another instance
 /// takes them again meanwhile (and a process that dies mid-attempt leaves them to be retried).
+///
+/// Fair between subscribers: at most `per_subscription` of any one subscriber's deliveries,
+/// none of those in `skip` (already at their share in flight), taken in turns (every
+/// subscriber's oldest due delivery, then every subscriber's second, …), so one subscriber's
+/// backlog of retries never holds back another's.
 pub async fn claim_due(
     conn: &mut AsyncPgConnection,
     limit: i64,
     lease_ms: i64,
+    per_subscription: i64,
+    skip: &[Uuid],
 ) -> DbResult<Vec<Claimed>> {
     Ok(diesel::sql_query(
-        "UPDATE webhook_deliveries d \
+        "WITH picked AS ( \
+            SELECT due.id, row_number() OVER (PARTITION BY s.id ORDER BY due.next_attempt_at) AS turn, \
+                   due.next_attempt_at \
+            FROM webhook_subscriptions s \
+            CROSS JOIN LATERAL ( \
+                SELECT d2.id, d2.next_attempt_at FROM webhook_deliveries d2 \
+                WHERE d2.subscription_id = s.id AND d2.status = 'pending' \
+                  AND d2.next_attempt_at <= now() \
+                ORDER BY d2.next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) due \
+            WHERE s.status = 'active' AND NOT (s.id = ANY ($4)) \
+            ORDER BY turn, due.next_attempt_at LIMIT $1) \
+         UPDATE webhook_deliveries d \
             SET attempts = d.attempts + 1, \
                 next_attempt_at = now() + $2 * interval '1 millisecond' \
-         FROM webhook_subscriptions s \
-         WHERE s.id = d.subscription_id AND d.id IN ( \
-            SELECT d2.id FROM webhook_deliveries d2 \
-            JOIN webhook_subscriptions s2 ON s2.id = d2.subscription_id AND s2.status = 'active' \
-            WHERE d2.status = 'pending' AND d2.next_attempt_at <= now() \
-            ORDER BY d2.next_attempt_at LIMIT $1 FOR UPDATE OF d2 SKIP LOCKED) \
+         FROM picked, webhook_subscriptions s \
+         WHERE d.id = picked.id AND s.id = d.subscription_id \
          RETURNING d.id, d.subscription_id, d.payload, d.attempts, s.url, s.secret",
     )
     .bind::<BigInt, _>(limit)
     .bind::<BigInt, _>(lease_ms)
+    .bind::<BigInt, _>(per_subscription.max(1))
+    .bind::<diesel::sql_types::Array<SqlUuid>, _>(skip)
     .load(conn)
     .await?)
 }

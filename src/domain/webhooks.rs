@@ -232,13 +232,18 @@ impl RetryPolicy {
     }
 }
 
-/// When a subscriber that keeps failing is paused.
+/// When a subscriber that keeps failing is paused: after enough failures in a row over a long
+/// enough time (a receiver down for a day), or after very many in a row however quickly they
+/// came (a receiver that fails every one of a burst of changes would otherwise keep being
+/// tried, and fill the delivery log, for a whole day).
 #[derive(Debug, Clone, Copy)]
 pub struct PausePolicy {
     /// Failed attempts in a row, with no success between them.
     pub after_failures: u32,
     /// And for at least this long since the first of them.
     pub after: Duration,
+    /// Failed attempts in a row that pause a subscriber whatever the time.
+    pub at_failures: u32,
 }
 
 impl Default for PausePolicy {
@@ -246,6 +251,7 @@ impl Default for PausePolicy {
         Self {
             after_failures: 20,
             after: Duration::from_secs(24 * 3600),
+            at_failures: 100,
         }
     }
 }
@@ -257,8 +263,9 @@ impl PausePolicy {
         failing_since: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> bool {
-        consecutive_failures >= self.after_failures
-            && (now - failing_since).to_std().unwrap_or_default() >= self.after
+        consecutive_failures >= self.at_failures.max(1)
+            || (consecutive_failures >= self.after_failures
+                && (now - failing_since).to_std().unwrap_or_default() >= self.after)
     }
 }
 
@@ -560,12 +567,16 @@ mod tests {
         let policy = PausePolicy {
             after_failures: 3,
             after: Duration::from_secs(3600),
+            at_failures: 50,
         };
         let now = Utc::now();
         let hours_ago = |h: i64| now - chrono::Duration::hours(h);
         assert!(!policy.should_pause(2, hours_ago(5), now));
         assert!(!policy.should_pause(30, now, now));
         assert!(policy.should_pause(3, hours_ago(1), now));
+        // Very many failures pause at once, however recent the first.
+        assert!(policy.should_pause(50, now, now));
+        assert!(policy.should_pause(740, now, now));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Cross-cutting request handling, outermost first: `observe` (request id, access log,
-//! metrics), `cors`, `rate_limit`, `request_shape`, `timeout`, `idempotency`, then `consistency`
-//! just around the routes.
+//! metrics), `cors`, `rate_limit` (which also checks the API key), `request_shape`, `timeout`,
+//! `write_budget`, `idempotency`, then `consistency` just around the routes.
 //! Each is an `actix_web::middleware::from_fn` function with its settings in app data.
 
 pub mod consistency;
@@ -11,6 +11,7 @@ pub mod observe;
 pub mod rate_limit;
 pub mod request_shape;
 pub mod timeout;
+pub mod write_budget;
 
 use actix_web::HttpRequest;
 use actix_web::body::BoxBody;

@@ -1,8 +1,11 @@
-//! Rate limits: requests with a bearer key are counted per key, the others per client IP
-//! (GCRA buckets from `governor`: a minute's quota, refilled evenly). A client IP whose keys
-//! keep failing authentication is refused for a while, so guessing keys is no way round the IP
-//! limit. Limits are per process: with N instances behind a balancer, a client gets up to N
-//! times the quota, so divide it by the instance count when that matters.
+//! Rate limits, and the one place a request's API key is checked. A request with a key that
+//! is valid is counted against that key; every other request (no key, or a key that fails) is
+//! counted against its client IP (GCRA buckets from `governor`: a minute's quota, refilled
+//! evenly). A key that fails is refused with 401 on every route, public reads included, and
+//! counts as a failed authentication: an address with too many of those is refused for a while,
+//! so that neither made-up nor guessed keys are a way round the address's limit. Limits are per
+//! process: with N instances behind a balancer, a client gets up to N times the quota, so
+//! divide it by the instance count when that matters.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -15,13 +18,15 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::Next;
-use actix_web::{Error, web};
+use actix_web::{Error, HttpMessage, web};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
 use super::metrics::METRICS;
 use super::refuse;
+use crate::auth::{self, Caller, Verified};
+use crate::db::DbPool;
 use crate::error::ApiError;
 
 /// Failed authentications allowed per client IP per minute before its keyed requests are
@@ -32,7 +37,7 @@ const TIDY_EVERY: u64 = 10_000;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RateLimitSettings {
-    /// Requests per minute per client IP without a key; 0 for no limit.
+    /// Requests per minute per client IP without a valid key; 0 for no limit.
     pub per_ip: u32,
     /// Requests per minute per API key; 0 for no limit.
     pub per_key: u32,
@@ -41,10 +46,19 @@ pub struct RateLimitSettings {
     pub trust_forwarded_for: bool,
 }
 
+/// What a request is counted against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bucket {
+    /// An API key that authenticated.
+    Key(Uuid),
+    /// The client's address (no key, or one that failed).
+    Address(Option<IpAddr>),
+}
+
 pub struct RateLimits {
     settings: RateLimitSettings,
     per_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
-    per_key: Option<DefaultKeyedRateLimiter<[u8; 16]>>,
+    per_key: Option<DefaultKeyedRateLimiter<Uuid>>,
     auth_failures: DefaultKeyedRateLimiter<IpAddr>,
     blocked: Mutex<HashMap<IpAddr, Instant>>,
     checks: AtomicU64,
@@ -88,35 +102,33 @@ impl RateLimits {
         }
     }
 
-    /// `Some(wait)` when this request must be refused.
-    fn check(&self, ip: Option<IpAddr>, key: Option<[u8; 16]>) -> Option<(Duration, &'static str)> {
+    /// How long an address that failed authentication too often must still wait.
+    fn blocked_for(&self, ip: Option<IpAddr>) -> Option<Duration> {
+        let ip = ip?;
+        let blocked = self.blocked.lock().ok()?;
+        let until = *blocked.get(&ip)?;
+        let now = Instant::now();
+        (until > now).then(|| until - now)
+    }
+
+    /// `Some(wait, scope)` when this request must be refused.
+    fn check(&self, bucket: Bucket) -> Option<(Duration, &'static str)> {
         self.tidy();
         let clock = DefaultClock::default();
-        match (key, ip) {
-            (Some(key), ip) => {
-                if let Some(ip) = ip
-                    && let Ok(blocked) = self.blocked.lock()
-                    && let Some(until) = blocked.get(&ip)
-                {
-                    let now = Instant::now();
-                    if *until > now {
-                        return Some((*until - now, "auth_failures"));
-                    }
-                }
-                let limiter = self.per_key.as_ref()?;
-                limiter
-                    .check_key(&key)
-                    .err()
-                    .map(|n| (n.wait_time_from(clock.now()), "key"))
-            }
-            (None, Some(ip)) => {
-                let limiter = self.per_ip.as_ref()?;
-                limiter
-                    .check_key(&ip)
-                    .err()
-                    .map(|n| (n.wait_time_from(clock.now()), "ip"))
-            }
-            (None, None) => None,
+        match bucket {
+            Bucket::Key(id) => self
+                .per_key
+                .as_ref()?
+                .check_key(&id)
+                .err()
+                .map(|n| (n.wait_time_from(clock.now()), "key")),
+            Bucket::Address(Some(ip)) => self
+                .per_ip
+                .as_ref()?
+                .check_key(&ip)
+                .err()
+                .map(|n| (n.wait_time_from(clock.now()), "ip")),
+            Bucket::Address(None) => None,
         }
     }
 
@@ -143,21 +155,28 @@ fn client_ip(req: &ServiceRequest, trust_forwarded_for: bool) -> Option<IpAddr> 
     forwarded.or_else(|| req.peer_addr().map(|a| a.ip()))
 }
 
-/// A digest of the bearer token: buckets are never keyed by the secret itself.
-fn key_of(req: &ServiceRequest) -> Option<[u8; 16]> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))?;
-    let digest = Sha256::digest(token.trim().as_bytes());
-    let mut key = [0u8; 16];
-    key.copy_from_slice(&digest[..16]);
-    Some(key)
-}
-
-/// Probes and scrapes are never limited.
+/// Probes and scrapes are never limited (and `/metrics` has a token of its own, not a key).
 fn exempt(path: &str) -> bool {
     matches!(path, "/healthz" | "/readyz" | "/metrics")
+}
+
+fn too_many(req: &ServiceRequest, wait: Duration, scope: &'static str) -> ServiceResponse {
+    METRICS.rate_limited.with_label_values(&[scope]).inc();
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let detail = match scope {
+        "key" => format!("this API key has sent too many requests; retry after {secs} s"),
+        "auth_failures" => format!(
+            "too many requests from this address failed authentication; retry after {secs} s"
+        ),
+        _ => format!("this address has sent too many requests; retry after {secs} s"),
+    };
+    refuse(
+        req.request().clone(),
+        ApiError::TooManyRequests {
+            detail,
+            retry_after_secs: secs,
+        },
+    )
 }
 
 pub async fn rate_limit(
@@ -171,33 +190,40 @@ pub async fn rate_limit(
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let ip = client_ip(&req, limits.settings.trust_forwarded_for);
-    let key = key_of(&req);
-    if let Some((wait, scope)) = limits.check(ip, key) {
-        METRICS.rate_limited.with_label_values(&[scope]).inc();
-        let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-        let detail = match scope {
-            "key" => format!("this API key has sent too many requests; retry after {secs} s"),
-            "auth_failures" => format!(
-                "too many requests from this address failed authentication; retry after {secs} s"
-            ),
-            _ => format!("this address has sent too many requests; retry after {secs} s"),
-        };
-        return Ok(refuse(
-            req.request().clone(),
-            ApiError::TooManyRequests {
-                detail,
-                retry_after_secs: secs,
-            },
-        ));
+    let has_credentials = req.headers().contains_key(header::AUTHORIZATION);
+    if has_credentials && let Some(wait) = limits.blocked_for(ip) {
+        return Ok(too_many(&req, wait, "auth_failures"));
     }
-    let res = next.call(req).await?;
-    if key.is_some()
-        && res.status() == actix_web::http::StatusCode::UNAUTHORIZED
-        && let Some(ip) = ip
-    {
-        limits.failed_authentication(ip);
+    let caller = if has_credentials {
+        let pool = req.app_data::<web::Data<DbPool>>().cloned();
+        auth::identify(pool.as_deref().map(|p| &**p), req.request()).await
+    } else {
+        Ok(Caller::Anonymous)
+    };
+    match caller {
+        Ok(caller) => {
+            let bucket = match &caller {
+                Caller::Key(p) => Bucket::Key(p.key_id),
+                Caller::Anonymous => Bucket::Address(ip),
+            };
+            if let Some((wait, scope)) = limits.check(bucket) {
+                return Ok(too_many(&req, wait, scope));
+            }
+            req.extensions_mut().insert(Verified(caller));
+            Ok(next.call(req).await?.map_into_boxed_body())
+        }
+        Err(error @ ApiError::Unauthorized(_)) => {
+            // Whatever the route: a key that fails is the address's request, and a failure.
+            if let Some(ip) = ip {
+                limits.failed_authentication(ip);
+            }
+            if let Some((wait, scope)) = limits.check(Bucket::Address(ip)) {
+                return Ok(too_many(&req, wait, scope));
+            }
+            Ok(refuse(req.request().clone(), error))
+        }
+        Err(error) => Ok(refuse(req.request().clone(), error)),
     }
-    Ok(res.map_into_boxed_body())
 }
 
 #[cfg(test)]
@@ -214,24 +240,27 @@ mod tests {
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
         let other: IpAddr = "192.0.2.2".parse().unwrap();
         for _ in 0..3 {
-            assert!(limits.check(Some(ip), None).is_none());
+            assert!(limits.check(Bucket::Address(Some(ip))).is_none());
         }
-        let (wait, scope) = limits.check(Some(ip), None).expect("the fourth is refused");
+        let (wait, scope) = limits
+            .check(Bucket::Address(Some(ip)))
+            .expect("the fourth is refused");
         assert_eq!(scope, "ip");
         assert!(
             wait > Duration::from_secs(10) && wait <= Duration::from_secs(20),
             "{wait:?}"
         );
         assert!(
-            limits.check(Some(other), None).is_none(),
+            limits.check(Bucket::Address(Some(other))).is_none(),
             "buckets are per IP"
         );
-        // A keyed request is counted against its key, not the exhausted IP.
+        // A request with a valid key is counted against its key, not the exhausted IP.
+        let (key, another) = (Uuid::from_u128(1), Uuid::from_u128(2));
         for _ in 0..5 {
-            assert!(limits.check(Some(ip), Some([1; 16])).is_none());
+            assert!(limits.check(Bucket::Key(key)).is_none());
         }
-        assert_eq!(limits.check(Some(ip), Some([1; 16])).unwrap().1, "key");
-        assert!(limits.check(Some(ip), Some([2; 16])).is_none());
+        assert_eq!(limits.check(Bucket::Key(key)).unwrap().1, "key");
+        assert!(limits.check(Bucket::Key(another)).is_none());
     }
 
     #[test]
@@ -245,13 +274,10 @@ mod tests {
         for _ in 0..=AUTH_FAILURES_PER_MINUTE {
             limits.failed_authentication(ip);
         }
-        assert_eq!(
-            limits.check(Some(ip), Some([3; 16])).unwrap().1,
-            "auth_failures"
-        );
+        assert!(limits.blocked_for(Some(ip)).is_some());
         assert!(
             limits
-                .check(Some("192.0.2.10".parse().unwrap()), Some([3; 16]))
+                .blocked_for(Some("192.0.2.10".parse().unwrap()))
                 .is_none()
         );
     }
@@ -261,7 +287,8 @@ mod tests {
         let limits = RateLimits::new(RateLimitSettings::default());
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
         for _ in 0..1000 {
-            assert!(limits.check(Some(ip), None).is_none());
+            assert!(limits.check(Bucket::Address(Some(ip))).is_none());
+            assert!(limits.check(Bucket::Key(Uuid::nil())).is_none());
         }
     }
 }

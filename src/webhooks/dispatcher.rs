@@ -8,7 +8,10 @@
 //! 2. **Delivery**: claim due deliveries (the claim is a lease: a process that dies mid-attempt
 //!    leaves them to be tried again), POST them signed, and record each attempt: delivered,
 //!    or retried later with exponential backoff, or failed for good after the last attempt. A
-//!    subscriber failing for long enough, or answering 410 Gone, is paused.
+//!    subscriber failing for long enough (or very often), or answering 410 Gone, is paused.
+//!    Subscribers take turns: each may have only a share of the process's deliveries in
+//!    flight, and claims take every subscriber's oldest due delivery before anyone's second, so
+//!    a slow or failing receiver with a backlog never starves the others.
 //!
 //! Delivery is at least once: a receiver drops repeats by the `webhook-id` header.
 
@@ -53,6 +56,47 @@ pub fn spawn(pool: DbPool, settings: WebhookSettings, freshness: FreshnessPolicy
     }
 }
 
+/// How many of a process's deliveries in flight one subscriber may have.
+fn share_per_subscription(concurrency: usize) -> usize {
+    (concurrency / 4).max(1)
+}
+
+/// Deliveries in flight per subscription, in this process.
+#[derive(Default)]
+struct InFlight(std::sync::Mutex<HashMap<Uuid, usize>>);
+
+impl InFlight {
+    fn start(&self, subscription: Uuid) {
+        if let Ok(mut map) = self.0.lock() {
+            *map.entry(subscription).or_default() += 1;
+        }
+    }
+
+    fn finish(&self, subscription: Uuid) {
+        if let Ok(mut map) = self.0.lock()
+            && let Some(n) = map.get_mut(&subscription)
+        {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                map.remove(&subscription);
+            }
+        }
+    }
+
+    /// Subscriptions with their whole share in flight.
+    fn full(&self, share: usize) -> Vec<Uuid> {
+        self.0
+            .lock()
+            .map(|map| {
+                map.iter()
+                    .filter(|(_, n)| **n >= share)
+                    .map(|(id, _)| *id)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
 async fn run(
     pool: DbPool,
     settings: WebhookSettings,
@@ -61,6 +105,8 @@ async fn run(
 ) {
     let settings = Arc::new(settings);
     let permits = Arc::new(Semaphore::new(settings.concurrency));
+    let share = share_per_subscription(settings.concurrency);
+    let in_flight = Arc::new(InFlight::default());
     let writers = Arc::new(Semaphore::new(RESULT_WRITERS));
     let lease_ms = (settings.timeout + Duration::from_secs(30)).as_millis() as i64;
     let mut last_purge: Option<Instant> = None;
@@ -74,21 +120,26 @@ async fn run(
         }
         let free = permits.available_permits();
         if free > 0 {
-            match claim(&pool, free as i64, lease_ms).await {
+            let full = in_flight.full(share);
+            match claim(&pool, free as i64, lease_ms, share as i64, &full).await {
                 Ok(claimed) => {
                     busy |= claimed.len() == free;
                     for delivery in claimed {
                         let Ok(permit) = permits.clone().acquire_owned().await else {
                             return;
                         };
-                        let (pool, client, settings, writers) = (
+                        let (pool, client, settings, writers, in_flight) = (
                             pool.clone(),
                             client.clone(),
                             settings.clone(),
                             writers.clone(),
+                            in_flight.clone(),
                         );
+                        let subscription = delivery.subscription_id;
+                        in_flight.start(subscription);
                         tokio::spawn(async move {
                             deliver(&pool, &client, &settings, &writers, delivery).await;
+                            in_flight.finish(subscription);
                             drop(permit);
                         });
                     }
@@ -122,9 +173,15 @@ async fn run(
     }
 }
 
-async fn claim(pool: &DbPool, limit: i64, lease_ms: i64) -> Result<Vec<Claimed>, DbError> {
+async fn claim(
+    pool: &DbPool,
+    limit: i64,
+    lease_ms: i64,
+    per_subscription: i64,
+    skip: &[Uuid],
+) -> Result<Vec<Claimed>, DbError> {
     let mut conn = db::connect(pool).await?;
-    db::webhooks::claim_due(&mut conn, limit, lease_ms).await
+    db::webhooks::claim_due(&mut conn, limit, lease_ms, per_subscription, skip).await
 }
 
 /// Moves up to a batch of changes from the outbox into deliveries; returns how many changes.

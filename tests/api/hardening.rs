@@ -415,3 +415,376 @@ async fn a_metrics_token_keeps_metrics_from_anyone_without_it() {
     // Health checks stay open.
     assert_eq!(app.get("/readyz", None).await.status(), 200);
 }
+
+#[tokio::test]
+async fn made_up_keys_count_against_the_address_on_every_route() {
+    let app = spawn_app_with(Settings {
+        rate_limits: RateLimitSettings {
+            per_ip: 4,
+            per_key: 1000,
+            trust_forwarded_for: false,
+        },
+        ..settings()
+    })
+    .await;
+    // The address spends its budget on public reads.
+    for _ in 0..4 {
+        assert_eq!(app.get("/v1/interests", None).await.status(), 200);
+    }
+    assert_eq!(app.get("/v1/interests", None).await.status(), 429);
+    // A made-up key on a public read, search, match or the ORUK feed is no way round it.
+    for (i, path) in ["/v1/interests", "/v1/assets?q=walking", "/oruk/services"]
+        .iter()
+        .enumerate()
+    {
+        let token = format!("ca_madeup{i:040}");
+        let r = app.get(path, Some(&token)).await;
+        assert_eq!(r.status(), 429, "{path}");
+    }
+    let matched = app
+        .request(Method::POST, "/v1/match", Some("anything-at-all"))
+        .json(&json!({"location": {"postcode": "M33 2AB"}, "interests": ["walking"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(matched.status(), 429);
+    // A real key has its own budget.
+    assert_eq!(
+        app.get("/v1/interests", Some(&app.admin_key))
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_key_that_fails_is_refused_on_public_reads_and_counts_as_a_failure() {
+    let app = spawn_app_with(Settings {
+        rate_limits: RateLimitSettings {
+            per_ip: 1000,
+            per_key: 1000,
+            trust_forwarded_for: false,
+        },
+        ..settings()
+    })
+    .await;
+    let r = app.get("/v1/assets?q=walking", Some("ca_madeup")).await;
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    let problem: Value = r.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/unauthorized");
+    // Without a key the same read is fine.
+    assert_eq!(app.get("/v1/assets?q=walking", None).await.status(), 200);
+    // Thirty failures a minute on public routes block the address's keyed requests.
+    let mut statuses = Vec::new();
+    for i in 0..35 {
+        let token = format!("ca_madeup{i:040}");
+        statuses.push(
+            app.get("/oruk/services", Some(&token))
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(*statuses.last().unwrap(), 429, "{statuses:?}");
+    assert_eq!(
+        app.get("/v1/interests", Some(&app.admin_key))
+            .await
+            .status(),
+        429,
+        "a real key from an address that keeps failing waits too"
+    );
+}
+
+#[tokio::test]
+async fn idempotency_follows_the_key_however_its_header_is_spelt() {
+    let app = spawn_app().await;
+    let (org, key) = app.agency("Spelling Society", true).await;
+    let mut statuses = Vec::new();
+    for header in [
+        format!("Bearer {key}"),
+        format!("bearer {key}"),
+        format!("Bearer  {key}"),
+        format!("BEARER {key} "),
+    ] {
+        let r = app
+            .client
+            .post(app.url("/v1/assets"))
+            .header("Authorization", header)
+            .header("Idempotency-Key", "one-request")
+            .json(&walking_football())
+            .send()
+            .await
+            .unwrap();
+        statuses.push((
+            r.status().as_u16(),
+            r.headers().contains_key("idempotent-replayed"),
+        ));
+    }
+    assert_eq!(
+        statuses,
+        [(201, false), (201, true), (201, true), (201, true)]
+    );
+    let mut conn = app_db(&app).await;
+    assert_eq!(
+        count(
+            &mut conn,
+            &format!("SELECT count(*) AS n FROM assets WHERE organization_id = '{org}'")
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn secrets_are_never_kept_for_replay() {
+    let app = spawn_app().await;
+    let org = app.create_org("Secretive Society", true).await;
+    let create_key = || {
+        app.request(
+            Method::POST,
+            &format!("/v1/organizations/{org}/api-keys"),
+            Some(&app.admin_key),
+        )
+        .header("Idempotency-Key", "key-once")
+        .json(&json!({"name": "a key", "role": "agency"}))
+        .send()
+    };
+    let first = create_key().await.unwrap();
+    assert_eq!(first.status(), 201);
+    let created: Value = first.json().await.unwrap();
+    let secret = created["secret"].as_str().unwrap().to_string();
+    let key_id = created["id"].as_str().unwrap().to_string();
+
+    let retry = create_key().await.unwrap();
+    assert_eq!(retry.status(), 409);
+    assert_eq!(retry.headers()["idempotent-replayed"], "true");
+    let text = retry.text().await.unwrap();
+    assert!(!text.contains(&secret), "{text}");
+    let problem: Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        problem["detail"].as_str().unwrap().contains(&key_id),
+        "names what was created: {problem}"
+    );
+
+    // Revoked, and retried again: still nothing to give away.
+    let revoked = app
+        .request(
+            Method::DELETE,
+            &format!("/v1/api-keys/{key_id}"),
+            Some(&app.admin_key),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 200);
+    let again = create_key().await.unwrap().text().await.unwrap();
+    assert!(!again.contains(&secret));
+
+    // A webhook's signing secret likewise.
+    let hook = || {
+        app.request(Method::POST, "/v1/webhooks", Some(&app.admin_key))
+            .header("Idempotency-Key", "hook-once")
+            .json(&json!({"url": "https://hooks.example.org/ca", "events": ["asset.created"]}))
+            .send()
+    };
+    let first = hook().await.unwrap();
+    assert_eq!(first.status(), 201);
+    let hook_secret = first.json::<Value>().await.unwrap()["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let retry = hook().await.unwrap();
+    assert_eq!(retry.status(), 409);
+    assert!(!retry.text().await.unwrap().contains(&hook_secret));
+
+    // Nothing in the store holds either secret, in any column.
+    let mut conn = app_db(&app).await;
+    for s in [&secret, &hook_secret] {
+        let stored = count(
+            &mut conn,
+            &format!(
+                "SELECT count(*) AS n FROM idempotency_keys k \
+                 WHERE position(convert_to('{s}', 'UTF8') IN coalesce(k.response_body, '')) > 0 \
+                    OR k.response_headers::text LIKE '%{s}%'"
+            ),
+        )
+        .await;
+        assert_eq!(stored, 0);
+    }
+}
+
+#[tokio::test]
+async fn an_abandoned_idempotency_key_is_taken_over_after_a_few_minutes() {
+    let app = spawn_app().await;
+    let (org, key) = app.agency("Interrupted Society", true).await;
+    let post = |idempotency: &'static str| {
+        app.request(Method::POST, "/v1/assets", Some(&key))
+            .header("Idempotency-Key", idempotency)
+            .json(&walking_football())
+            .send()
+    };
+    assert_eq!(post("stuck").await.unwrap().status(), 201);
+    assert_eq!(post("fresh").await.unwrap().status(), 201);
+    // As if each first request's process had died before its answer was stored: one a moment
+    // ago, one ten minutes ago (the request timeout is 30 s).
+    let mut conn = app_db(&app).await;
+    count(
+        &mut conn,
+        "WITH u AS (UPDATE idempotency_keys SET status = NULL, response_body = NULL, \
+            response_headers = NULL, created_at = CASE key WHEN 'stuck' \
+            THEN now() - interval '10 minutes' ELSE now() END \
+         WHERE key IN ('stuck', 'fresh') RETURNING 1) SELECT count(*) AS n FROM u",
+    )
+    .await;
+    assert_eq!(
+        post("fresh").await.unwrap().status(),
+        409,
+        "still running, perhaps"
+    );
+    let retried = post("stuck").await.unwrap();
+    assert_eq!(retried.status(), 201);
+    assert!(retried.headers().get("idempotent-replayed").is_none());
+    assert_eq!(
+        count(
+            &mut conn,
+            &format!("SELECT count(*) AS n FROM assets WHERE organization_id = '{org}'")
+        )
+        .await,
+        3
+    );
+    // Its answer is stored for later retries.
+    let replayed = post("stuck").await.unwrap();
+    assert_eq!(replayed.headers()["idempotent-replayed"], "true");
+}
+
+#[tokio::test]
+async fn writes_queued_on_a_locked_row_give_up_with_a_503_and_leave_reads_alone() {
+    use diesel_async::SimpleAsyncConnection;
+    let app = spawn_app_with(Settings {
+        db_limits: community_assets::db::SessionLimits {
+            lock_timeout: Duration::from_millis(800),
+            statement_timeout: Duration::from_secs(10),
+        },
+        ..settings()
+    })
+    .await;
+    let (_, key) = app.agency("Busy Bees", true).await;
+    let created = app.post_asset(&key, &walking_football()).await;
+    assert_eq!(created.status(), 201);
+    let id = created.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Another session holds the asset's row, as a long transaction would.
+    let mut locker = app_db(&app).await;
+    locker
+        .batch_execute(&format!(
+            "BEGIN; SELECT 1 FROM assets WHERE id = '{id}' FOR UPDATE"
+        ))
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let put = || {
+        app.request(Method::PUT, &format!("/v1/assets/{id}"), Some(&key))
+            .header("If-Match", "\"1\"")
+            .json(&walking_football())
+            .send()
+    };
+    let writes = futures_util::future::join_all((0..12).map(|_| put()));
+    let reads = async {
+        let mut statuses = Vec::new();
+        for _ in 0..6 {
+            statuses.push(app.get("/readyz", None).await.status().as_u16());
+            statuses.push(
+                app.get("/v1/assets?postcode=M33%202AB&radius_km=5", None)
+                    .await
+                    .status()
+                    .as_u16(),
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        statuses
+    };
+    let (writes, reads) = tokio::join!(writes, reads);
+    assert!(
+        reads.iter().all(|s| *s == 200),
+        "reads waited on writes: {reads:?}"
+    );
+    for response in writes {
+        let response = response.unwrap();
+        assert_eq!(response.status(), 503);
+        assert!(response.headers().contains_key("retry-after"));
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["type"], "/problems/busy", "{problem}");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "gave up at the lock timeout, not the request timeout: {:?}",
+        started.elapsed()
+    );
+    locker.batch_execute("ROLLBACK").await.unwrap();
+    assert_eq!(put().await.unwrap().status(), 200, "once the lock is gone");
+}
+
+#[tokio::test]
+async fn losing_the_database_mid_request_is_a_503_and_frees_the_idempotency_key() {
+    use diesel_async::SimpleAsyncConnection;
+    let app = spawn_app_with(Settings {
+        db_limits: community_assets::db::SessionLimits {
+            lock_timeout: Duration::from_secs(20),
+            statement_timeout: Duration::from_secs(25),
+        },
+        ..settings()
+    })
+    .await;
+    let (_, key) = app.agency("Fragile Friends", true).await;
+    let created = app.post_asset(&key, &walking_football()).await;
+    let id = created.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut locker = app_db(&app).await;
+    locker
+        .batch_execute(&format!(
+            "BEGIN; SELECT 1 FROM assets WHERE id = '{id}' FOR UPDATE"
+        ))
+        .await
+        .unwrap();
+    let confirm = || {
+        app.request(
+            Method::POST,
+            &format!("/v1/assets/{id}/confirm"),
+            Some(&key),
+        )
+        .header("Idempotency-Key", "confirm-once")
+        .send()
+    };
+    let waiting = tokio::spawn(confirm());
+    // Once the confirmation waits on the lock, its connection is cut, as a failover or a
+    // restart of the server would.
+    let mut killer = app_db(&app).await;
+    let mut killed = 0;
+    for _ in 0..100 {
+        killed = count(
+            &mut killer,
+            "SELECT count(*) AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock') t",
+        )
+        .await;
+        if killed > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(killed, 1);
+    let response = waiting.await.unwrap().unwrap();
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "5");
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/service-unavailable");
+    locker.batch_execute("ROLLBACK").await.unwrap();
+    // The retry runs: the key was not left "in progress".
+    let retried = confirm().await.unwrap();
+    assert_eq!(retried.status(), 200, "{}", retried.text().await.unwrap());
+}

@@ -63,7 +63,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
 /// key. `db_name` is dropped with the app when it names a database of the test cluster.
 pub async fn serve_on(url: &str, db_name: String, settings: Settings) -> TestApp {
     let url = url.to_string();
-    let pool = db::pool(&url, 4).expect("pool");
+    let pool = db::pool_with(&url, 4, settings.db_limits).expect("pool");
     let mut conn = db::connect::establish(&url)
         .await
         .expect("connect to test db");

@@ -170,6 +170,7 @@ fn quick_webhooks() -> WebhookSettings {
         pause: PausePolicy {
             after_failures: 100,
             after: Duration::ZERO,
+            at_failures: 1000,
         },
         allow_private: true,
         ..WebhookSettings::default()
@@ -332,6 +333,7 @@ async fn failures_are_retried_with_backoff_and_a_failing_subscriber_is_paused_th
     settings.pause = PausePolicy {
         after_failures: 3,
         after: Duration::ZERO,
+        at_failures: 1000,
     };
     let app = spawn_app_with(fast_settings(settings)).await;
     let hook = Hook::start(Reply::Ok).await;
@@ -749,5 +751,95 @@ async fn changes_made_while_no_dispatcher_runs_are_delivered_once_by_several_lat
     assert_eq!(
         count(&mut conn, "SELECT count(*) AS n FROM webhook_outbox").await,
         0
+    );
+}
+
+#[tokio::test]
+async fn one_subscribers_backlog_does_not_hold_up_another() {
+    let mut settings = quick_webhooks();
+    settings.concurrency = 4;
+    settings.retry.max_attempts = 50;
+    let app = spawn_app_with(fast_settings(settings)).await;
+    let (_, key) = app.agency("Two Teams", true).await;
+    // A receiver that never answers in time, with a backlog of changes for it.
+    let stuck = Hook::start(Reply::Stall(Duration::from_secs(5))).await;
+    subscribe(
+        &app,
+        &key,
+        json!({"url": stuck.url, "events": ["asset.created"]}),
+    )
+    .await;
+    for _ in 0..24 {
+        assert_eq!(
+            app.post_asset(&key, &walking_football()).await.status(),
+            201
+        );
+    }
+    stuck.wait_for(2, Duration::from_secs(10)).await;
+    // Another team subscribes; its change comes after the whole backlog.
+    let healthy = Hook::start(Reply::Ok).await;
+    subscribe(
+        &app,
+        &key,
+        json!({"url": healthy.url, "events": ["asset.created"]}),
+    )
+    .await;
+    let changed = Instant::now();
+    assert_eq!(
+        app.post_asset(&key, &walking_football()).await.status(),
+        201
+    );
+    let got = healthy.wait_for(1, Duration::from_secs(20)).await;
+    assert_eq!(got.len(), 1);
+    let waited = got[0].at - changed;
+    // Unfair, it would wait behind 24 attempts of 800 ms, four at a time (about 5 s).
+    assert!(
+        waited < Duration::from_millis(2500),
+        "the healthy subscriber waited {waited:?} behind the stuck one"
+    );
+}
+
+#[tokio::test]
+async fn a_subscriber_failing_every_attempt_is_paused_without_waiting_a_day() {
+    let mut settings = quick_webhooks();
+    settings.pause = PausePolicy {
+        after_failures: 20,
+        after: Duration::from_secs(24 * 3600),
+        at_failures: 6,
+    };
+    let app = spawn_app_with(fast_settings(settings)).await;
+    let (_, key) = app.agency("Failing Fast", true).await;
+    let hook = Hook::start(Reply::Status(500)).await;
+    let webhook = subscribe(
+        &app,
+        &key,
+        json!({"url": hook.url, "events": ["asset.created"]}),
+    )
+    .await;
+    let id = webhook["id"].as_str().unwrap().to_string();
+    for _ in 0..4 {
+        assert_eq!(
+            app.post_asset(&key, &walking_football()).await.status(),
+            201
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let view = loop {
+        let view = app
+            .get_json(&format!("/v1/webhooks/{id}"), Some(&key))
+            .await;
+        if view["status"] == "paused" || Instant::now() > deadline {
+            break view;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(view["status"], "paused", "{view}");
+    assert_eq!(view["consecutive_failures"], 6, "{view}");
+    let attempts = hook.received().len();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        hook.received().len(),
+        attempts,
+        "nothing is sent once paused"
     );
 }
