@@ -163,6 +163,9 @@ impl FeedArgs {
             backoff: std::time::Duration::from_millis(500),
             min_interval: std::time::Duration::from_millis(self.page_delay_ms),
             per_page: self.per_page,
+            // The command line is run by whoever runs the server: a feed inside its own
+            // network is theirs to read. Imports over HTTP never may.
+            allow_private: true,
         }
     }
 }
@@ -312,6 +315,10 @@ pub struct ServeArgs {
     /// only: it lets a subscriber make this server call inside its network).
     #[arg(long, env = "CA_WEBHOOK_ALLOW_PRIVATE_URLS", default_value_t = false, action = clap::ArgAction::Set)]
     pub webhook_allow_private_urls: bool,
+    /// Allow imports started over HTTP from feeds on loopback or private addresses
+    /// (development only; the `import` command may always).
+    #[arg(long, env = "CA_IMPORT_ALLOW_PRIVATE_URLS", default_value_t = false, action = clap::ArgAction::Set)]
+    pub import_allow_private_urls: bool,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "CA_LOG_JSON", default_value_t = false, action = clap::ArgAction::Set)]
     pub log_json: bool,

@@ -16,6 +16,7 @@ pub mod local_cluster;
 pub mod middleware;
 pub mod openapi;
 pub mod oruk;
+pub mod outbound;
 pub mod seed;
 pub mod services;
 pub mod startup;

@@ -236,7 +236,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             workers: args.workers,
             geocoder_url: args.geocoder_url.clone(),
             geocoder_timeout: std::time::Duration::from_millis(args.geocoder_timeout_ms),
-            feed: Default::default(),
+            feed: community_assets::import::feed::FeedOptions {
+                allow_private: args.import_allow_private_urls,
+                ..Default::default()
+            },
             rate_limits: community_assets::middleware::rate_limit::RateLimitSettings {
                 per_ip: args.rate_limit_per_ip,
                 per_key: args.rate_limit_per_key,

@@ -184,6 +184,16 @@ pub async fn create(
             "must be an http:// or https:// URL of at most 500 characters",
         ));
     }
+    if !options.allow_private
+        && let Some(reason) = reqwest::Url::parse(url)
+            .ok()
+            .and_then(|u| crate::domain::address::internal_host(&u))
+    {
+        return Err(ApiError::validation(
+            "url",
+            format!("must be a feed on the public internet: {reason}"),
+        ));
+    }
     let target = Target {
         source: imports::feed_source(url),
         organization_id: body.0.organization_id,

@@ -25,6 +25,7 @@ macro_rules! string_enum {
     };
 }
 
+pub mod address;
 pub mod asset;
 pub mod audit;
 pub mod calendar;

@@ -2,7 +2,6 @@
 //! signed (the Standard Webhooks scheme), when a failed one is tried again, and when a
 //! subscriber that keeps failing is paused.
 
-use std::net::IpAddr;
 use std::time::Duration;
 
 use base64::Engine;
@@ -96,65 +95,13 @@ pub fn check_url(errors: &mut Errors, field: &str, raw: &str, allow_private: boo
     }
 }
 
-/// Why a URL naming its host by an internal IP address may not be called; `None` for a public
+/// Why a URL naming its host by an internal address may not be called; `None` for a public
 /// address or a name (names are checked by the resolver at each delivery).
 pub fn internal_literal(url: &Url) -> Option<String> {
-    let ip: IpAddr = match url.host()? {
-        url::Host::Ipv4(ip) => ip.into(),
-        url::Host::Ipv6(ip) => ip.into(),
-        url::Host::Domain(_) => return None,
-    };
-    (!is_public(ip)).then(|| format!("{ip} is not a public address"))
+    super::address::internal_host(url)
 }
 
-/// Whether an address is reachable on the public internet: not loopback, private, link-local,
-/// shared (CGNAT), unique-local, multicast, documentation or unspecified.
-pub fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            !(v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_multicast()
-                || v4.is_broadcast()
-                || v4.is_unspecified()
-                || v4.is_documentation()
-                || a == 0
-                || (a == 100 && (64..128).contains(&b))
-                || (a == 198 && (b == 18 || b == 19))
-                || a >= 240)
-        }
-        IpAddr::V6(v6) => {
-            let s = v6.segments();
-            let embedded = |hi: u16, lo: u16| {
-                IpAddr::V4(std::net::Ipv4Addr::new(
-                    (hi >> 8) as u8,
-                    hi as u8,
-                    (lo >> 8) as u8,
-                    lo as u8,
-                ))
-            };
-            // IPv4 carried inside IPv6 (mapped, compatible, NAT64, 6to4) is judged as IPv4.
-            if let Some(v4) = v6.to_ipv4() {
-                return !v6.is_loopback() && !v6.is_unspecified() && is_public(IpAddr::V4(v4));
-            }
-            if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-                return is_public(embedded(s[6], s[7]));
-            }
-            if s[0] == 0x2002 {
-                return is_public(embedded(s[1], s[2]));
-            }
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (s[0] & 0xfe00) == 0xfc00
-                || (s[0] & 0xffc0) == 0xfe80
-                || (s[0] & 0xffc0) == 0xfec0
-                || s[0] == 0x2001 && s[1] == 0x0db8)
-        }
-    }
-}
+pub use super::address::is_public;
 
 /// A subscription's signing secret: `whsec_` and the base64 of 32 random bytes.
 pub fn generate_secret() -> anyhow::Result<String> {

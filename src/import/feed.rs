@@ -1,12 +1,16 @@
 //! Walking an ORUK feed: detecting its version, paging through its services, and fetching a
 //! service's full record when the list gives only a summary. Requests time out, 5xx answers and
 //! timeouts are retried with exponential backoff, and pages are fetched no faster than a polite
-//! rate.
+//! rate. Unless private URLs are allowed (the command line, tests), a feed is read only from
+//! public addresses: the URL's host, every name as it is resolved, and every redirect (followed
+//! here, at most five) are checked, so an import cannot be aimed inside our network.
 
 use std::time::Duration;
 
 use serde_json::Value;
 use tokio::time::{Instant, sleep};
+
+use crate::domain::address::internal_host;
 
 /// The two generations of the standard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +40,9 @@ pub struct FeedOptions {
     pub min_interval: Duration,
     /// Services asked for per page.
     pub per_page: u32,
+    /// Allow feeds on internal addresses (loopback, private networks): for the command line,
+    /// run by whoever runs the server, and for tests. Off for imports started over HTTP.
+    pub allow_private: bool,
 }
 
 impl Default for FeedOptions {
@@ -46,6 +53,7 @@ impl Default for FeedOptions {
             backoff: Duration::from_millis(500),
             min_interval: Duration::from_millis(100),
             per_page: 100,
+            allow_private: false,
         }
     }
 }
@@ -84,7 +92,13 @@ impl FeedClient {
                 reason: "must be an http or https URL".into(),
             });
         }
-        let http = reqwest::Client::builder()
+        if !options.allow_private
+            && let Some(reason) = internal_host(&parsed)
+        {
+            return Err(FeedError::Failed { url: base, reason });
+        }
+        let http = crate::outbound::builder(options.allow_private)
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(options.timeout)
             // Below the usual 5 s keep-alive of servers, so a page is not sent on a connection
             // the feed is closing.
@@ -133,12 +147,10 @@ impl FeedClient {
         let mut attempt = 0;
         loop {
             self.wait_turn().await;
-            let outcome = self
-                .http
-                .get(&url)
-                .header("Accept", "application/json")
-                .send()
-                .await;
+            let outcome = match self.send_following(&url).await {
+                Ok(outcome) => outcome,
+                Err(reason) => return Err(fail(reason)),
+            };
             let retryable = match outcome {
                 Ok(response) if response.status().is_success() => {
                     return response
@@ -155,7 +167,9 @@ impl FeedClient {
                 }
                 Ok(response) => return Err(fail(format!("answered {}", response.status()))),
                 Err(e) if e.is_timeout() => format!("no answer within {:?}", self.options.timeout),
-                Err(e) if e.is_connect() || e.is_request() => format!("could not connect: {e}"),
+                Err(e) if e.is_connect() || e.is_request() => {
+                    format!("could not connect: {}", crate::error::with_causes(&e))
+                }
                 Err(e) => return Err(fail(e.to_string())),
             };
             if attempt >= self.options.retries {
@@ -169,6 +183,33 @@ impl FeedClient {
             delay *= 2;
             attempt += 1;
         }
+    }
+
+    /// GETs a URL, following up to five redirects, each checked like the feed's own URL.
+    async fn send_following(
+        &self,
+        url: &str,
+    ) -> Result<Result<reqwest::Response, reqwest::Error>, String> {
+        let mut current = reqwest::Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
+        for _ in 0..=MAX_REDIRECTS {
+            let sent = self
+                .http
+                .get(current.clone())
+                .header("Accept", "application/json")
+                .send()
+                .await;
+            let response = match sent {
+                Ok(r) if r.status().is_redirection() => r,
+                other => return Ok(other),
+            };
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(|| format!("answered {} with no Location", response.status()))?;
+            current = next_hop(&current, location, self.options.allow_private)?;
+        }
+        Err(format!("more than {MAX_REDIRECTS} redirects"))
     }
 
     /// 3.0 when the base answers with details whose version names 3; 1.0 otherwise.
@@ -215,6 +256,27 @@ impl FeedClient {
         let id: String = url_escape(id);
         self.get(&format!("/services/{id}")).await
     }
+}
+
+const MAX_REDIRECTS: usize = 5;
+
+/// Where a redirect leads, if it may be followed: http(s) only, and (unless private addresses
+/// are allowed) never to an internal host.
+fn next_hop(
+    current: &reqwest::Url,
+    location: &str,
+    allow_private: bool,
+) -> Result<reqwest::Url, String> {
+    let next = current
+        .join(location)
+        .map_err(|e| format!("redirected to an unreadable location: {e}"))?;
+    if !matches!(next.scheme(), "http" | "https") {
+        return Err(format!("redirected to a {}: URL", next.scheme()));
+    }
+    if !allow_private && let Some(reason) = internal_host(&next) {
+        return Err(format!("redirected to an internal address: {reason}"));
+    }
+    Ok(next)
 }
 
 fn url_escape(segment: &str) -> String {
@@ -292,6 +354,54 @@ mod tests {
     fn ids_are_escaped_in_paths() {
         assert_eq!(url_escape("a b/c"), "a%20b%2Fc");
         assert_eq!(url_escape("60ed2bf8-f2ea"), "60ed2bf8-f2ea");
+    }
+
+    #[test]
+    fn redirects_stay_on_public_web_addresses() {
+        let here = reqwest::Url::parse("https://directory.example.org/oruk/services").unwrap();
+        assert_eq!(
+            next_hop(&here, "/oruk/v3/services", false)
+                .unwrap()
+                .as_str(),
+            "https://directory.example.org/oruk/v3/services"
+        );
+        assert!(next_hop(&here, "https://mirror.example.net/oruk", false).is_ok());
+        for internal in [
+            "http://127.0.0.1:5432/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::1]/",
+            "http://localhost/admin",
+            "http://10.1.2.3/oruk",
+            "http://[64:ff9b:1::a9fe:a9fe]/",
+        ] {
+            let refused = next_hop(&here, internal, false).unwrap_err();
+            assert!(
+                refused.contains("internal address"),
+                "{internal}: {refused}"
+            );
+            assert!(
+                next_hop(&here, internal, true).is_ok(),
+                "allowed when asked"
+            );
+        }
+        assert!(next_hop(&here, "file:///etc/passwd", true).is_err());
+        assert!(next_hop(&here, "gopher://example.org/", true).is_err());
+    }
+
+    #[test]
+    fn internal_feeds_are_refused_unless_allowed() {
+        let options = |allow_private| FeedOptions {
+            allow_private,
+            ..FeedOptions::default()
+        };
+        for url in [
+            "http://127.0.0.1:8080/oruk",
+            "http://localhost/oruk",
+            "http://[fd00::1]/",
+        ] {
+            assert!(FeedClient::new(url, options(false)).is_err(), "{url}");
+            assert!(FeedClient::new(url, options(true)).is_ok(), "{url}");
+        }
     }
 
     #[test]

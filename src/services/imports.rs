@@ -122,17 +122,20 @@ fn prefixed(prefix: &str, errors: Vec<FieldError>) -> Vec<FieldError> {
         .collect()
 }
 
-/// The organisation a record goes under: the target's, the one an earlier import of this
-/// source made (updated if the source changed it), one of the same name (left as it is), or a
-/// new one.
+/// The organisation a record goes under, and the other organisations of the same name whose
+/// assets it may duplicate. A run publishes only into the organisation it was given, or into
+/// organisations its own source made: the one an earlier import of this source made (updated if
+/// the source changed it), or a new one. A feed naming an organisation we already hold never
+/// places records under it (anyone could publish a feed that names any charity); the records
+/// are only compared with that organisation's assets, and linked to them when they are the same.
 async fn organization_for(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     target: &Target,
     record: &ImportRecord,
-) -> Result<Uuid, ApplyError> {
+) -> Result<(Uuid, Vec<Uuid>), ApplyError> {
     if let Some(id) = target.organization_id {
-        return Ok(id);
+        return Ok((id, Vec::new()));
     }
     let Some(org) = &record.organization else {
         return Err(ApplyError::Invalid(vec![FieldError::new(
@@ -143,6 +146,7 @@ async fn organization_for(
     let valid = organization::validate(&org.input)
         .map_err(|e| ApplyError::Invalid(prefixed("organization", e)))?;
     let org_digest = digest(&[&org.raw.to_string()]);
+    let same_name = db::imports::organizations_named(conn, &valid.name, &target.source).await?;
     if let Some((id, stored)) =
         db::imports::organization_by_source(conn, &target.source, &org.source_id).await?
     {
@@ -152,13 +156,7 @@ async fn organization_for(
             db::imports::set_organization_digest(conn, id, &org_digest).await?;
             db::audit::record(conn, actor, "update", Entity::Organization, id, before).await?;
         }
-        return Ok(id);
-    }
-    if let Some(id) = db::imports::organizations_named(conn, &valid.name, &target.source)
-        .await?
-        .first()
-    {
-        return Ok(*id);
+        return Ok((id, same_name));
     }
     let source = Source {
         name: &target.source,
@@ -167,7 +165,7 @@ async fn organization_for(
     let row = db::organizations::insert(conn, Uuid::new_v4(), &valid, Some(source)).await?;
     db::imports::set_organization_digest(conn, row.id, &org_digest).await?;
     db::audit::record(conn, actor, "create", Entity::Organization, row.id, None).await?;
-    Ok(row.id)
+    Ok((row.id, same_name))
 }
 
 /// Stores one record. All or nothing: it runs in its own transaction (a savepoint when the
@@ -203,7 +201,7 @@ pub async fn apply(
             )]));
         }
         let (interest_ids, tags) = resolve_interests(conn, &record.interest_phrases).await?;
-        let organization_id = organization_for(conn, actor, target, record).await?;
+        let (organization_id, same_name) = organization_for(conn, actor, target, record).await?;
 
         let mut point = None;
         let venue_id = match &mut valid.venue {
@@ -270,9 +268,11 @@ pub async fn apply(
             return Ok(Outcome::Updated(stored.id));
         }
 
+        let mut organizations = same_name;
+        organizations.push(organization_id);
         let candidates = db::imports::duplicate_candidates(
             conn,
-            &[organization_id],
+            &organizations,
             source,
             point,
             duplicates::NEARBY_METRES,
@@ -283,7 +283,7 @@ pub async fn apply(
             .find(|(_, title)| duplicates::same_activity(title, &valid.title))
         {
             let reason = format!(
-                "same organisation, venue within {} m, title {:?} ~ {:?}",
+                "same organisation (by name), venue within {} m, title {:?} ~ {:?}",
                 duplicates::NEARBY_METRES,
                 valid.title,
                 title

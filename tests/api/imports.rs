@@ -31,6 +31,7 @@ fn quick() -> FeedOptions {
         backoff: Duration::from_millis(50),
         min_interval: Duration::ZERO,
         per_page: 100,
+        allow_private: true,
     }
 }
 
@@ -635,7 +636,7 @@ async fn the_csv_template_imports_updates_and_archives() {
 
 #[tokio::test]
 async fn only_admins_import_and_bad_requests_are_named() {
-    let app = spawn_app().await;
+    let app = spawn_importer().await;
     let (_, agency) = app.agency("Some Club", true).await;
     let body = json!({"url": "http://127.0.0.1:9/oruk"});
     let response = app
@@ -762,4 +763,124 @@ async fn a_record_that_turns_bad_keeps_its_last_good_version() {
         ["Community counselling 1"],
         "still listed, so kept as it was"
     );
+}
+
+#[tokio::test]
+async fn a_feed_cannot_place_listings_under_an_organisation_it_names() {
+    let publisher = spawn_app().await;
+    let importer = spawn_importer().await;
+    // The importer's own Sale Sports Club, and a feed whose publisher calls itself that too.
+    let (own_org, own_key) = importer.agency("Sale Sports Club", true).await;
+    assert_eq!(
+        importer
+            .post_asset(&own_key, &walking_football())
+            .await
+            .status(),
+        201
+    );
+    let (_, impostor) = publisher.agency("Sale Sports Club", true).await;
+    let mut planted = walking_football();
+    planted["title"] = json!("Send your bank details to join");
+    planted["interests"] = json!(["yoga"]);
+    assert_eq!(
+        publisher.post_asset(&impostor, &planted).await.status(),
+        201
+    );
+    let mut same = walking_football();
+    same["title"] = json!("Walking Football (over 50s)");
+    assert_eq!(publisher.post_asset(&impostor, &same).await.status(), 201);
+
+    let report = import_via_api(&importer, &format!("{}/oruk", publisher.address)).await;
+    assert_eq!(report["status"], "succeeded", "{report:#}");
+    assert_eq!(
+        report["counts"]["linked"], 1,
+        "the same session is recognised"
+    );
+    assert_eq!(report["counts"]["created"], 1, "{report:#}");
+    // The club's own listings are only its own.
+    let mine = importer
+        .get_json(
+            &format!("/v1/organizations/{own_org}/assets"),
+            Some(&own_key),
+        )
+        .await;
+    let titles: Vec<&str> = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Walking football for over-50s"], "{mine:#}");
+    // The planted listing is under an organisation the feed's source made.
+    let mut conn = app_db(&importer).await;
+    assert_eq!(
+        count(
+            &mut conn,
+            &format!(
+                "SELECT count(*) AS n FROM assets a JOIN organizations o ON o.id = a.organization_id \
+                 WHERE a.title = 'Send your bank details to join' AND o.id <> '{own_org}' \
+                   AND o.source IS NOT NULL"
+            )
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn imports_over_http_read_only_feeds_on_public_addresses() {
+    let app = spawn_app().await;
+    let stub = Arc::new(Stub {
+        details: Some(json!({"version": "3.0"})),
+        ..Stub::default()
+    });
+    let url = serve_stub(stub.clone());
+    for internal in [
+        url.clone(),
+        url.replace("127.0.0.1", "localhost"),
+        "http://[::1]:9/oruk".to_string(),
+        "http://169.254.169.254/latest/meta-data/".to_string(),
+        "http://10.0.0.7/oruk".to_string(),
+    ] {
+        let response = app
+            .send_json(
+                Method::POST,
+                "/v1/imports",
+                Some(&app.admin_key),
+                &json!({"url": internal}),
+            )
+            .await;
+        assert_eq!(
+            crate::helpers::problem_fields(response, 422).await,
+            ["url"],
+            "{internal}"
+        );
+    }
+    // A name that resolves inside the network (this machine's own name) is refused when it is
+    // resolved: the run fails, and the feed never hears from us.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_string();
+    let resolved: Vec<std::net::IpAddr> = tokio::net::lookup_host((host.as_str(), 80))
+        .await
+        .unwrap()
+        .map(|a| a.ip())
+        .collect();
+    assert!(
+        resolved
+            .iter()
+            .all(|ip| !community_assets::domain::address::is_public(*ip)),
+        "this test needs the machine's name to resolve to an internal address: {resolved:?}"
+    );
+    let report = import_via_api(&app, &url.replace("127.0.0.1", &host)).await;
+    assert_eq!(report["status"], "failed", "{report:#}");
+    assert!(
+        report["error"]
+            .as_str()
+            .unwrap()
+            .contains("no public address"),
+        "{report:#}"
+    );
+    assert!(stub.log.lock().unwrap().is_empty(), "nothing was fetched");
 }

@@ -36,6 +36,8 @@ async fn sigterm_finishes_requests_in_flight_and_fails_running_imports() {
         .env("DATABASE_URL", database_url(&app.db_name))
         .env("CA_DEMO_DATA", "false")
         .env("CA_WORKERS", "2")
+        // The stalling feed is on loopback.
+        .env("CA_IMPORT_ALLOW_PRIVATE_URLS", "true")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
