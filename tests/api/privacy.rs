@@ -105,6 +105,46 @@ async fn match_requests_leave_no_trace_in_the_logs() {
         .unwrap();
     assert_eq!(r.status(), 422, "an unknown interest");
 
+    // New secrets are shown once, to their caller, and never logged either.
+    let org: serde_json::Value = client
+        .post(format!("{base}/v1/organizations"))
+        .bearer_auth(&app.admin_key)
+        .json(&json!({"name": "Privacy Check Club", "trusted": true}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key: serde_json::Value = client
+        .post(format!(
+            "{base}/v1/organizations/{}/api-keys",
+            org["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&app.admin_key)
+        .json(&json!({"name": "privacy", "role": "agency"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key_secret = key["secret"].as_str().expect("a key secret").to_string();
+    let hook: serde_json::Value = client
+        .post(format!("{base}/v1/webhooks"))
+        .bearer_auth(&key_secret)
+        .json(&json!({"url": "https://hooks.example.org/privacy", "events": ["asset.created"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let hook_secret = hook["secret"]
+        .as_str()
+        .expect("a webhook secret")
+        .to_string();
+
     let _ = child.kill();
     let _ = child.wait();
     let logs = stdout.join().unwrap() + &stderr.join().unwrap();
@@ -132,7 +172,11 @@ async fn match_requests_leave_no_trace_in_the_logs() {
         logs.contains("/v1/match"),
         "the requests were logged at all:\n{logs}"
     );
-    for marker in [
+    // The driver logged parameters as byte arrays (`[122, 101, …]`); other libraries print hex.
+    // Whatever the encoding, the content is looked for in its decoded form too.
+    let decoded = decode_bytes(&logs);
+    let secrets = [key_secret.as_str(), hook_secret.as_str()];
+    for marker in secrets.iter().copied().chain([
         "YO10 5DD",
         "YO10",
         "zebrafinchmarker",
@@ -145,10 +189,47 @@ async fn match_requests_leave_no_trace_in_the_logs() {
         "QX9",
         "quokkamarker",
         "wombatmarker",
-    ] {
+    ]) {
         assert!(
             !logs.contains(marker),
             "{marker:?} appears in the logs:\n{logs}"
         );
+        assert!(
+            !decoded.contains(marker),
+            "{marker:?} appears in the logs, encoded:\n{decoded}"
+        );
     }
+}
+
+/// Every run of byte values (`[104, 105]`, `104, 105`) and of hex digits (`6869`, `\\x6869`) in
+/// the text, decoded as UTF-8 (lossily), one per line.
+fn decode_bytes(text: &str) -> String {
+    let mut out = String::new();
+    let numbers = regex::Regex::new(r"\d{1,3}(?:\s*,\s*\d{1,3}){3,}").unwrap();
+    for m in numbers.find_iter(text) {
+        let bytes: Vec<u8> = m
+            .as_str()
+            .split(',')
+            .filter_map(|n| n.trim().parse::<u8>().ok())
+            .collect();
+        out.push_str(&String::from_utf8_lossy(&bytes));
+        out.push('\n');
+    }
+    let hex = regex::Regex::new(r"(?i)(?:[0-9a-f]{2}){4,}").unwrap();
+    for m in hex.find_iter(text) {
+        let digits = m.as_str();
+        let bytes: Vec<u8> = (0..digits.len() / 2)
+            .filter_map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).ok())
+            .collect();
+        out.push_str(&String::from_utf8_lossy(&bytes));
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn byte_arrays_and_hex_are_decoded() {
+    let decoded = decode_bytes("parameters: [[121, 111, 49, 48], 0] and \\x7a6562726166696e6368");
+    assert!(decoded.contains("yo10"), "{decoded}");
+    assert!(decoded.contains("zebrafinch"), "{decoded}");
 }
