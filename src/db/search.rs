@@ -99,8 +99,8 @@ pub struct SearchQuery {
 /// The keyset position to continue after.
 #[derive(Debug, Clone, PartialEq)]
 pub enum After {
-    /// Distance in metres; `None` once past every located asset.
-    Distance(Option<f64>, Uuid),
+    /// Distance in whole millimetres; `None` once past every located asset.
+    Distance(Option<i64>, Uuid),
     Relevance(f64, Uuid),
     Title(String, Uuid),
 }
@@ -182,6 +182,8 @@ struct SearchRow {
     sessions_json: serde_json::Value,
     #[diesel(sql_type = Nullable<Double>)]
     distance_m: Option<f64>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::BigInt>)]
+    distance_mm: Option<i64>,
     #[diesel(sql_type = Nullable<Double>)]
     score: Option<f64>,
 }
@@ -198,6 +200,9 @@ struct TermJson {
 pub struct Hit {
     pub record: AssetRecord,
     pub distance_m: Option<f64>,
+    /// The distance the results are ordered and paged by: whole millimetres, so that a page's
+    /// cursor compares equal to the same distance computed again on the next page.
+    pub distance_mm: Option<i64>,
     pub score: Option<f64>,
 }
 
@@ -328,6 +333,12 @@ pub enum Shape {
 /// How many of the nearest assets the KNN walk looks at before giving way to the exact form.
 /// The walk orders by distance alone (a GiST KNN scan cannot also order by id); ties are broken
 /// by id above it, on the window, with an incremental sort that still stops early.
+///
+/// Results are ordered and paged by the distance rounded to whole millimetres, then id: PostGIS
+/// can compute the same distance a hair differently from one statement to the next (it caches
+/// a tree of the search point after a few rows), so a cursor holding the exact float could
+/// repeat, skip or loop at assets that tie (several at one venue). A full window serves only the
+/// rows strictly nearer than its farthest millimetre, every one of which it is sure to hold.
 const WINDOW: i64 = 500;
 
 /// Builds the statement for one page, after `prefix` (e.g. `EXPLAIN …`). It first finds the
@@ -366,11 +377,15 @@ fn build(q: &SearchQuery, prefix: &str, shape: Shape) -> Sql {
             });
             let r = sql.bind::<Double, _>(*radius_m);
             let distance = format!("(a.geom <-> {p})");
+            let millimetres = format!("round({distance} * 1000)::int8");
             let (located_after, online_after) = match &q.after {
-                Some(After::Distance(Some(d), id)) => {
-                    let (d, id) = (sql.bind::<Double, _>(*d), sql.bind::<SqlUuid, _>(*id));
+                Some(After::Distance(Some(mm), id)) => {
+                    let (mm, id) = (
+                        sql.bind::<diesel::sql_types::BigInt, _>(*mm),
+                        sql.bind::<SqlUuid, _>(*id),
+                    );
                     (
-                        format!(" AND ({distance}, a.id) > ({d}, {id})"),
+                        format!(" AND ({millimetres}, a.id) > ({mm}, {id})"),
                         String::new(),
                     )
                 }
@@ -388,25 +403,31 @@ fn build(q: &SearchQuery, prefix: &str, shape: Shape) -> Sql {
                 Shape::Nearest => {
                     let window = sql.bind::<diesel::sql_types::BigInt, _>(WINDOW);
                     format!(
-                        "SELECT a.id, a.distance_m, NULL::float8 AS score FROM (\
-                           SELECT a.*, {distance} AS distance_m FROM assets a \
-                           WHERE a.status = 'published' AND a.geom IS NOT NULL{located_after} \
-                           ORDER BY {distance} LIMIT {window}) a \
-                         WHERE {in_reach} AND a.distance_m <= {r} ORDER BY a.distance_m, a.id LIMIT {fetch}"
+                        "SELECT a.id, a.distance_m, a.distance_mm, NULL::float8 AS score FROM (\
+                           SELECT w.*, round(w.distance_m * 1000)::int8 AS distance_mm, \
+                                  count(*) OVER () AS window_rows, \
+                                  max(round(w.distance_m * 1000)::int8) OVER () AS window_edge \
+                           FROM (SELECT a.*, {distance} AS distance_m FROM assets a \
+                                 WHERE a.status = 'published' AND a.geom IS NOT NULL{located_after} \
+                                 ORDER BY {distance} LIMIT {window}) w) a \
+                         WHERE {in_reach} AND a.distance_m <= {r} \
+                           AND (a.window_rows < {window} OR a.distance_mm < a.window_edge) \
+                         ORDER BY a.distance_mm, a.id LIMIT {fetch}"
                     )
                 }
                 Shape::WithinRadius => format!(
-                    "SELECT a.id, {distance} AS distance_m, NULL::float8 AS score FROM assets a \
+                    "SELECT a.id, {distance} AS distance_m, {millimetres} AS distance_mm, NULL::float8 AS score \
+                     FROM assets a \
                      WHERE {in_reach} AND ST_DWithin(a.geom, {p}, {r}, false){located_after} \
-                     ORDER BY distance_m, a.id LIMIT {fetch}"
+                     ORDER BY distance_mm, a.id LIMIT {fetch}"
                 ),
             };
             if q.include_online {
                 // Online-only assets have no place: they follow every located one.
                 format!(
-                    "SELECT * FROM (({located}) UNION ALL (SELECT a.id, NULL::float8, NULL::float8 FROM assets a \
+                    "SELECT * FROM (({located}) UNION ALL (SELECT a.id, NULL::float8, NULL::int8, NULL::float8 FROM assets a \
                      WHERE {common} AND a.geom IS NULL AND a.online{online_after} ORDER BY a.id LIMIT {fetch})) c \
-                     ORDER BY distance_m NULLS LAST, id LIMIT {fetch}"
+                     ORDER BY distance_mm NULLS LAST, id LIMIT {fetch}"
                 )
             } else {
                 located
@@ -434,7 +455,7 @@ fn build(q: &SearchQuery, prefix: &str, shape: Shape) -> Sql {
                 _ => (String::new(), "a.title, a.id", "title, id"),
             };
             let select = format!(
-                "SELECT a.id, NULL::float8 AS distance_m, {score} AS score, a.title FROM assets a"
+                "SELECT a.id, NULL::float8 AS distance_m, NULL::int8 AS distance_mm, {score} AS score, a.title FROM assets a"
             );
             match place {
                 Place::Within(b) => {
@@ -457,12 +478,12 @@ fn build(q: &SearchQuery, prefix: &str, shape: Shape) -> Sql {
         }
     };
     let order = match q.order {
-        Order::Distance => "c.distance_m NULLS LAST, a.id",
+        Order::Distance => "c.distance_mm NULLS LAST, a.id",
         Order::Relevance => "c.score DESC, a.id",
         Order::Title => "a.title, a.id",
     };
     sql.push(&format!(
-        "{prefix}SELECT {ASSET_COLUMNS}, {RELATED_COLUMNS}, c.distance_m, c.score FROM ({candidates}) c \
+        "{prefix}SELECT {ASSET_COLUMNS}, {RELATED_COLUMNS}, c.distance_m, c.distance_mm, c.score FROM ({candidates}) c \
          JOIN assets a ON a.id = c.id JOIN organizations o ON o.id = a.organization_id \
          LEFT JOIN venues v ON v.id = a.venue_id ORDER BY {order}"
     ));
@@ -509,6 +530,7 @@ fn into_hit(row: SearchRow) -> Hit {
             asset: row.asset,
         },
         distance_m: row.distance_m,
+        distance_mm: row.distance_mm,
         score: row.score,
     }
 }

@@ -92,9 +92,13 @@ pub enum Order {
 pub struct Cursor {
     #[serde(rename = "o")]
     pub order: Order,
-    /// Distance in metres (`None`: past every located asset, among online ones), or score.
+    /// The relevance score (ordering by relevance).
     #[serde(rename = "n", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<f64>,
+    /// Distance in whole millimetres (ordering by distance; `None`: past every located asset,
+    /// among online ones).
+    #[serde(rename = "m", default, skip_serializing_if = "Option::is_none")]
+    pub millimetres: Option<i64>,
     #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     pub id: Uuid,
@@ -109,11 +113,29 @@ impl Cursor {
             .encode(serde_json::to_vec(self).unwrap_or_default())
     }
 
+    /// A cursor this service could have issued, or `None`: a forged one must not reach the
+    /// database with a value it cannot hold (a NUL in a title) or compare (a NaN score).
     pub fn decode(text: &str) -> Option<Cursor> {
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(text)
             .ok()?;
-        serde_json::from_slice(&bytes).ok()
+        let mut cursor: Cursor = serde_json::from_slice(&bytes).ok()?;
+        // Cursors issued before distances were paged in millimetres carried metres.
+        if cursor.order == Order::Distance
+            && cursor.millimetres.is_none()
+            && let Some(metres) = cursor.number.take()
+        {
+            cursor.millimetres = Some((metres * 1000.0).round() as i64);
+        }
+        let sane = cursor.number.is_none_or(f64::is_finite)
+            && cursor.millimetres.is_none_or(|mm| mm >= 0)
+            && cursor
+                .title
+                .as_deref()
+                .is_none_or(|t| t.chars().count() <= 1000 && !t.contains('\0'))
+            && cursor.query.len() <= 200
+            && !cursor.query.contains('\0');
+        sane.then_some(cursor)
     }
 }
 
@@ -641,17 +663,51 @@ mod tests {
     }
 
     #[test]
+    fn forged_cursors_with_values_the_database_cannot_hold_are_refused() {
+        let encode = |json: serde_json::Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.to_string())
+        };
+        let id = Uuid::nil();
+        for forged in [
+            serde_json::json!({"o": "t", "t": "Choir\u{0}", "id": id, "q": "x"}),
+            serde_json::json!({"o": "t", "t": "x".repeat(1001), "id": id, "q": "x"}),
+            serde_json::json!({"o": "d", "m": -5, "id": id, "q": "x"}),
+            serde_json::json!({"o": "d", "m": 5, "id": id, "q": "x\u{0}"}),
+        ] {
+            assert_eq!(Cursor::decode(&encode(forged.clone())), None, "{forged}");
+        }
+        let huge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
+            r#"{{"o": "r", "n": 1e400, "id": "{id}", "q": "x"}}"#
+        ));
+        assert_eq!(Cursor::decode(&huge), None);
+        assert!(
+            Cursor::decode(&encode(
+                serde_json::json!({"o": "t", "t": "Choir", "id": id, "q": "x"})
+            ))
+            .is_some()
+        );
+    }
+
+    #[test]
     fn cursors_round_trip_and_belong_to_their_query() {
         let first = parse(&pairs("lat=53.95&lon=-1.05&interest=sport")).unwrap();
         let cursor = Cursor {
             order: Order::Distance,
-            number: Some(1234.5678901234),
+            number: None,
+            millimetres: Some(1_234_568),
             title: None,
             id: Uuid::nil(),
             query: first.fingerprint.clone(),
         };
         let encoded = cursor.encode();
-        assert_eq!(Cursor::decode(&encoded), Some(cursor));
+        assert_eq!(Cursor::decode(&encoded), Some(cursor.clone()));
+        // One issued before paging in millimetres carried metres.
+        let older = Cursor {
+            number: Some(1234.5678),
+            millimetres: None,
+            ..cursor.clone()
+        };
+        assert_eq!(Cursor::decode(&older.encode()), Some(cursor));
         let next = parse(&pairs(&format!(
             "lat=53.95&lon=-1.05&interest=sport&limit=50&cursor={encoded}"
         )))

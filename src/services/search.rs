@@ -89,7 +89,7 @@ pub(crate) async fn resolve_terms(
 
 fn after(cursor: &Cursor) -> Option<After> {
     Some(match cursor.order {
-        Order::Distance => After::Distance(cursor.number, cursor.id),
+        Order::Distance => After::Distance(cursor.millimetres, cursor.id),
         Order::Relevance => After::Relevance(cursor.number?, cursor.id),
         Order::Title => After::Title(cursor.title.clone()?, cursor.id),
     })
@@ -100,9 +100,12 @@ fn cursor_after(params: &SearchParams, last: &Hit) -> Cursor {
     Cursor {
         order,
         number: match order {
-            Order::Distance => last.distance_m,
             Order::Relevance => last.score,
-            Order::Title => None,
+            Order::Distance | Order::Title => None,
+        },
+        millimetres: match order {
+            Order::Distance => last.distance_mm,
+            Order::Relevance | Order::Title => None,
         },
         title: (order == Order::Title).then(|| last.record.asset.title.clone()),
         id: last.record.asset.id,
