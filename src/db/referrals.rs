@@ -110,32 +110,56 @@ pub async fn find(
     .optional()?)
 }
 
-/// Rewrites the asset's sum of its referrals. The asset's row is locked first, so that the
-/// sum, read by a later statement, sees every referral committed by a writer that held it
-/// before: two referrals recorded at once both count.
-pub async fn refresh_sum(conn: &mut AsyncPgConnection, asset_id: Uuid) -> DbResult<()> {
+/// Locks the asset's row against other referral writes (not against readers).
+pub async fn lock_asset(conn: &mut AsyncPgConnection, asset_id: Uuid) -> DbResult<()> {
     // NO KEY UPDATE: the referral's own foreign key holds a KEY SHARE lock on the asset, which
     // a plain FOR UPDATE would wait on (two referrals at once would deadlock).
     diesel::sql_query("SELECT 1 FROM assets WHERE id = $1 FOR NO KEY UPDATE")
         .bind::<SqlUuid, _>(asset_id)
         .execute(conn)
         .await?;
-    diesel::sql_query(
-        "UPDATE assets SET outcomes = ( \
-            SELECT jsonb_build_object( \
-                'referrals', count(*), \
-                'tried', count(tried_on) + count(*) FILTER (WHERE tried_on IS NULL \
-                    AND kept_going_on IS NOT NULL), \
-                'kept_going', count(kept_going_on), \
-                'stopped', count(stopped_on), \
-                'barriers', coalesce((SELECT jsonb_object_agg(barrier, n) FROM ( \
-                    SELECT barrier, count(*) AS n FROM referrals \
-                    WHERE asset_id = $1 AND barrier IS NOT NULL GROUP BY barrier) b), '{}')) \
-            FROM referrals WHERE asset_id = $1) \
-         WHERE id = $1",
-    )
-    .bind::<SqlUuid, _>(asset_id)
-    .execute(conn)
-    .await?;
     Ok(())
+}
+
+/// Rewrites the asset's sum of its referrals. The asset's row is locked first, so that the
+/// sum, read by a later statement, sees every referral committed by a writer that held it
+/// before: two referrals recorded at once both count.
+pub async fn refresh_sum(conn: &mut AsyncPgConnection, asset_id: Uuid) -> DbResult<()> {
+    lock_asset(conn, asset_id).await?;
+    diesel::sql_query("UPDATE assets SET outcomes = referral_outcomes($1) WHERE id = $1")
+        .bind::<SqlUuid, _>(asset_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// How many referrals a team (its organisation, or the key when it has none) has recorded since
+/// `since`: to this asset, and in all.
+pub async fn recorded_since(
+    conn: &mut AsyncPgConnection,
+    organization: Option<Uuid>,
+    key: Uuid,
+    asset_id: Uuid,
+    since: DateTime<Utc>,
+) -> DbResult<(i64, i64)> {
+    #[derive(QueryableByName)]
+    struct Counts {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        to_asset: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        in_all: i64,
+    }
+    let counts: Counts = diesel::sql_query(
+        "SELECT count(*) FILTER (WHERE asset_id = $3) AS to_asset, count(*) AS in_all \
+         FROM referrals \
+         WHERE coalesce(recorded_by_organization, recorded_by_key) = coalesce($1, $2) \
+           AND created_at >= $4",
+    )
+    .bind::<Nullable<SqlUuid>, _>(organization)
+    .bind::<SqlUuid, _>(key)
+    .bind::<SqlUuid, _>(asset_id)
+    .bind::<Timestamptz, _>(since)
+    .get_result(conn)
+    .await?;
+    Ok((counts.to_asset, counts.in_all))
 }

@@ -2,7 +2,10 @@
 //! anything about the person. A referral moves forward only: suggested → tried → kept going
 //! (still going after four weeks), and may stop at any point, with the barrier that stopped it.
 //! Per-asset aggregates are shown only from `MIN_SHOWN` referrals, so that a single referral is
-//! never on show, and they become a small, smoothed factor in matching.
+//! never on show, and they become a small, smoothed factor in matching. No one source can move
+//! that factor: it counts only once at least `MIN_SOURCES` teams have recorded referrals to the
+//! asset, and each team's outcomes weigh at most `SOURCE_CAP` people's worth. Each team may
+//! record at most `PER_ASSET_PER_DAY` referrals to one asset and `PER_DAY` in all, a day.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -44,6 +47,33 @@ pub const MIN_SHOWN: i32 = 5;
 pub const KEPT_GOING_DAYS: i64 = 28;
 /// How far back an outcome's date may be.
 pub const MAX_PAST_DAYS: i64 = 3 * 366;
+/// Teams (organisations, or keys of no organisation) whose referrals must be on record before
+/// the outcomes weigh in matching at all.
+pub const MIN_SOURCES: i32 = 2;
+/// The most people's worth of outcomes one team's referrals count for in matching.
+pub const SOURCE_CAP: f64 = 3.0;
+/// Referrals one team may record to one asset in a day.
+pub const PER_ASSET_PER_DAY: i64 = 10;
+/// Referrals one team may record in a day, to any assets.
+pub const PER_DAY: i64 = 200;
+
+/// Whether a team may record another referral today, given how many it has recorded today to
+/// this asset and in all; the reason when not.
+pub fn within_daily_limits(to_this_asset: i64, in_all: i64) -> Result<(), String> {
+    if to_this_asset >= PER_ASSET_PER_DAY {
+        return Err(format!(
+            "your organisation has recorded {to_this_asset} referrals to this asset today, the \
+             most a day; record more tomorrow"
+        ));
+    }
+    if in_all >= PER_DAY {
+        return Err(format!(
+            "your organisation has recorded {in_all} referrals today, the most a day; record \
+             more tomorrow"
+        ));
+    }
+    Ok(())
+}
 
 /// A referral as it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,6 +234,15 @@ pub struct Aggregate {
     /// What stopped people, where the link worker recorded it: barrier → count.
     #[schema(example = json!({"cost": 1, "transport": 1}))]
     pub barriers: std::collections::BTreeMap<String, i32>,
+    /// How many teams (organisations, or keys of no organisation) recorded them.
+    #[serde(default)]
+    #[schema(example = 3)]
+    pub sources: i32,
+    /// Per team, how many went and how many of those kept going: what matching weighs, each
+    /// team capped. Stored with the sum, never shown.
+    #[serde(default, skip_serializing)]
+    #[schema(ignore)]
+    pub by_source: Vec<(i32, i32)>,
 }
 
 impl Aggregate {
@@ -212,23 +251,41 @@ impl Aggregate {
         self.referrals >= MIN_SHOWN
     }
 
+    /// Whether the outcomes may weigh in matching: shown, and from enough teams.
+    fn weighs(&self) -> bool {
+        self.shown() && self.sources >= MIN_SOURCES
+    }
+
+    /// Those who went and those who kept going, each team counting for at most `SOURCE_CAP`
+    /// people (its share kept going scaled down with it).
+    fn balanced(&self) -> (f64, f64) {
+        self.by_source.iter().filter(|(tried, _)| *tried > 0).fold(
+            (0.0, 0.0),
+            |(tried, kept), &(t, k)| {
+                let weight = f64::from(t).min(SOURCE_CAP);
+                let share = f64::from(k.clamp(0, t)) / f64::from(t);
+                (tried + weight, kept + weight * share)
+            },
+        )
+    }
+
     /// Of the people who went, the share still going after four weeks, pulled towards one in
-    /// two by five imaginary referrals so that a handful of people cannot swing it; 0.5 when
-    /// the aggregate is not shown.
+    /// two by five imaginary referrals so that a handful of people cannot swing it, and with
+    /// each team's weight capped so that no one team can; 0.5 until the outcomes weigh.
     pub fn keep_going_score(&self) -> f64 {
-        if !self.shown() {
+        if !self.weighs() {
             return 0.5;
         }
         const PRIOR_WEIGHT: f64 = 5.0;
-        (f64::from(self.kept_going) + 0.5 * PRIOR_WEIGHT) / (f64::from(self.tried) + PRIOR_WEIGHT)
+        let (tried, kept) = self.balanced();
+        (kept + 0.5 * PRIOR_WEIGHT) / (tried + PRIOR_WEIGHT)
     }
 
-    /// "People referred here usually keep going": shown, at least five who went, and most of
-    /// them still going.
+    /// "People referred here usually keep going": the outcomes weigh, at least five people's
+    /// worth went (teams capped), and most of them are still going.
     pub fn usually_kept_going(&self) -> bool {
-        self.shown()
-            && self.tried >= MIN_SHOWN
-            && f64::from(self.kept_going) / f64::from(self.tried) >= 0.6
+        let (tried, kept) = self.balanced();
+        self.weighs() && tried >= f64::from(MIN_SHOWN) && kept / tried >= 0.6
     }
 }
 
@@ -369,10 +426,13 @@ mod tests {
         assert!(!few.shown());
         assert_eq!(few.keep_going_score(), 0.5);
         assert!(!few.usually_kept_going());
+        // Four teams: 3 of 3, 2 of 2, 1 of 2 and 1 of 2 kept going (9 went, 7 kept going).
         let good = Aggregate {
             referrals: 12,
             tried: 9,
             kept_going: 7,
+            sources: 4,
+            by_source: vec![(3, 3), (2, 2), (2, 1), (2, 1)],
             ..Aggregate::default()
         };
         assert!((good.keep_going_score() - 9.5 / 14.0).abs() < 1e-9);
@@ -381,9 +441,68 @@ mod tests {
             referrals: 10,
             tried: 8,
             kept_going: 1,
+            sources: 3,
+            by_source: vec![(3, 0), (3, 1), (2, 0)],
             ..Aggregate::default()
         };
         assert!(poor.keep_going_score() < 0.5);
         assert!(!poor.usually_kept_going());
+    }
+
+    #[test]
+    fn no_one_team_can_swing_an_assets_outcomes() {
+        // One team records thirty people who went and stopped: nothing changes.
+        let one_team = Aggregate {
+            referrals: 30,
+            tried: 30,
+            stopped: 30,
+            sources: 1,
+            by_source: vec![(30, 0)],
+            ..Aggregate::default()
+        };
+        assert!(one_team.shown(), "the figures are still shown");
+        assert_eq!(one_team.keep_going_score(), 0.5);
+        // Nor can it flatter its own asset.
+        let self_praise = Aggregate {
+            referrals: 30,
+            tried: 30,
+            kept_going: 30,
+            sources: 1,
+            by_source: vec![(30, 30)],
+            ..Aggregate::default()
+        };
+        assert_eq!(self_praise.keep_going_score(), 0.5);
+        assert!(!self_praise.usually_kept_going());
+        // Beside two honest teams (4 of 4 kept going), thirty made-up failures from a third
+        // weigh as three people, not thirty.
+        let mixed = Aggregate {
+            referrals: 38,
+            tried: 38,
+            kept_going: 8,
+            sources: 3,
+            by_source: vec![(4, 4), (4, 4), (30, 0)],
+            ..Aggregate::default()
+        };
+        let honest = Aggregate {
+            sources: 2,
+            by_source: vec![(4, 4), (4, 4)],
+            ..mixed.clone()
+        };
+        let shift = honest.keep_going_score() - mixed.keep_going_score();
+        assert!(shift > 0.0 && shift < 0.25, "{shift}");
+        // Uncapped, the thirty would have dragged it to (8 + 2.5) / (38 + 5) = 0.24.
+        assert!(
+            mixed.keep_going_score() > 0.5,
+            "{}",
+            mixed.keep_going_score()
+        );
+    }
+
+    #[test]
+    fn a_team_records_a_bounded_number_of_referrals_a_day() {
+        assert!(within_daily_limits(0, 0).is_ok());
+        assert!(within_daily_limits(PER_ASSET_PER_DAY - 1, PER_DAY - 1).is_ok());
+        assert!(within_daily_limits(PER_ASSET_PER_DAY, 0).is_err());
+        assert!(within_daily_limits(0, PER_DAY).is_err());
     }
 }

@@ -19,6 +19,20 @@ fn today() -> NaiveDate {
     uk_local(Utc::now()).date()
 }
 
+/// When today began in the UK.
+fn start_of_uk_day() -> chrono::DateTime<Utc> {
+    let now = Utc::now();
+    let local = uk_local(now);
+    now - (local - local.date().and_hms_opt(0, 0, 0).unwrap_or(local))
+}
+
+/// Seconds until the UK's next midnight: when a team's daily limits start again.
+fn seconds_to_uk_midnight() -> u64 {
+    let local = uk_local(Utc::now());
+    let elapsed = (local - local.date().and_hms_opt(0, 0, 0).unwrap_or(local)).num_seconds();
+    (86_400 - elapsed).clamp(1, 86_400) as u64
+}
+
 fn steps(p: &Progress) -> Steps<'_> {
     Steps {
         outcome: p.outcome.as_str(),
@@ -95,6 +109,23 @@ pub async fn create(
                 ),
             ));
         }
+        // The asset's row is locked (as the sum is rewritten) before counting, so that two
+        // referrals recorded at once cannot both slip under the day's limit for one asset.
+        db::referrals::lock_asset(conn, input.asset_id).await?;
+        let (to_asset, in_all) = db::referrals::recorded_since(
+            conn,
+            principal.organization_id,
+            principal.key_id,
+            input.asset_id,
+            start_of_uk_day(),
+        )
+        .await?;
+        referrals::within_daily_limits(to_asset, in_all).map_err(|detail| {
+            ApiError::TooManyRequests {
+                detail,
+                retry_after_secs: seconds_to_uk_midnight(),
+            }
+        })?;
         db::referrals::insert(
             conn,
             id,

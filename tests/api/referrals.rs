@@ -163,7 +163,7 @@ async fn outcomes_move_forward_only_and_are_summed_on_the_asset_from_five_referr
     assert_eq!(
         shown["outcomes"],
         json!({"referrals": 5, "tried": 3, "kept_going": 1, "stopped": 2,
-               "barriers": {"cost": 1, "transport": 1}})
+               "barriers": {"cost": 1, "transport": 1}, "sources": 1})
     );
     let found = app.get_json("/v1/assets?q=walking%20football", None).await;
     assert_eq!(found["items"][0]["outcomes"]["referrals"], 5);
@@ -183,8 +183,12 @@ async fn outcomes_move_forward_only_and_are_summed_on_the_asset_from_five_referr
 async fn matching_favours_assets_people_keep_going_to() {
     let app = spawn_app().await;
     let (_, agency) = app.agency("Sale Sports Trust", true).await;
-    let team = app.create_org("Trafford Link Workers", false).await;
-    let (_, worker) = app.create_key(team, "reader").await;
+    // Two teams' referrals: one team's alone never weigh.
+    let mut workers = Vec::new();
+    for name in ["Trafford Link Workers", "Sale CMHT"] {
+        let team = app.create_org(name, false).await;
+        workers.push(app.create_key(team, "reader").await.1);
+    }
     let mut ids = Vec::new();
     for title in ["Walking football at Sale", "Walking football in Sale"] {
         let mut body = walking_football();
@@ -193,16 +197,17 @@ async fn matching_favours_assets_people_keep_going_to() {
         ids.push(created["id"].as_str().unwrap().to_string());
     }
     let (kept, dropped) = (&ids[0], &ids[1]);
-    for _ in 0..6 {
+    for i in 0..6 {
+        let worker = &workers[i % 2];
         let r = refer(
             &app,
-            &worker,
+            worker,
             json!({"asset_id": kept, "outcome": "tried", "on": days_ago(60)}),
         )
         .await;
         let moved = outcome(
             &app,
-            &worker,
+            worker,
             r["id"].as_str().unwrap(),
             json!({"outcome": "kept_going"}),
         )
@@ -210,13 +215,13 @@ async fn matching_favours_assets_people_keep_going_to() {
         assert_eq!(moved.status(), 200);
         let r = refer(
             &app,
-            &worker,
+            worker,
             json!({"asset_id": dropped, "outcome": "tried", "on": days_ago(60)}),
         )
         .await;
         let moved = outcome(
             &app,
-            &worker,
+            worker,
             r["id"].as_str().unwrap(),
             json!({"outcome": "stopped", "barrier": "confidence"}),
         )
@@ -263,17 +268,130 @@ async fn referrals_recorded_at_the_same_moment_all_count() {
         .await
         .unwrap();
     let asset_id = asset["id"].as_str().unwrap().to_string();
+    let other = app.create_org("Sale CMHT", false).await;
+    let (_, colleague) = app.create_key(other, "reader").await;
     // Each insert holds a key-share lock on the asset while its sum is rewritten: twelve at
-    // once must neither deadlock nor lose a count.
-    let sends = (0..12).map(|_| {
-        app.request(Method::POST, "/v1/referrals", Some(&worker))
+    // once from each of two teams must neither deadlock nor lose a count, and each team gets
+    // exactly its ten a day for one asset, however the requests interleave.
+    let sends = (0..24).map(|i| {
+        let key = if i % 2 == 0 { &worker } else { &colleague };
+        app.request(Method::POST, "/v1/referrals", Some(key))
             .json(&json!({"asset_id": asset_id, "outcome": "tried"}))
             .send()
     });
+    let mut statuses: Vec<u16> = Vec::new();
     for response in futures_util::future::join_all(sends).await {
-        assert_eq!(response.unwrap().status(), 201);
+        let response = response.unwrap();
+        if response.status() == 429 {
+            assert!(response.headers().contains_key("retry-after"));
+        }
+        statuses.push(response.status().as_u16());
     }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        20,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        4,
+        "{statuses:?}"
+    );
     let shown = app.get_json(&format!("/v1/assets/{asset_id}"), None).await;
-    assert_eq!(shown["outcomes"]["referrals"], 12, "{}", shown["outcomes"]);
-    assert_eq!(shown["outcomes"]["tried"], 12);
+    assert_eq!(shown["outcomes"]["referrals"], 20, "{}", shown["outcomes"]);
+    assert_eq!(shown["outcomes"]["tried"], 20);
+    assert_eq!(shown["outcomes"]["sources"], 2);
+}
+
+/// One key, any key, once made up thirty "stopped" outcomes and dragged a listing down in
+/// matching. Now a team records at most ten a day for one asset, and one team's outcomes, or a
+/// heap of them from one team beside honest ones, barely move the factor.
+#[tokio::test]
+async fn one_team_cannot_swing_a_listings_outcomes() {
+    let app = spawn_app().await;
+    let (_, agency) = app.agency("Sale Sports Trust", true).await;
+    let asset: Value = app
+        .post_asset(&agency, &walking_football())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let asset_id = asset["id"].as_str().unwrap().to_string();
+    let (_, rival) = app.agency("Rival Club", true).await;
+    // The rival says ten people went and stopped; an eleventh today is refused.
+    let mut statuses = Vec::new();
+    for _ in 0..11 {
+        let response = app
+            .send_json(
+                Method::POST,
+                "/v1/referrals",
+                Some(&rival),
+                &json!({"asset_id": asset_id, "outcome": "tried", "on": days_ago(60)}),
+            )
+            .await;
+        statuses.push(response.status().as_u16());
+        if response.status() == 429 {
+            let problem: Value = response.json().await.unwrap();
+            assert_eq!(problem["type"], "/problems/too-many-requests");
+            assert!(problem["detail"].as_str().unwrap().contains("tomorrow"));
+            continue;
+        }
+        let made: Value = response.json().await.unwrap();
+        let stopped = outcome(
+            &app,
+            &rival,
+            made["id"].as_str().unwrap(),
+            json!({"outcome": "stopped", "barrier": "stigma"}),
+        )
+        .await;
+        assert_eq!(stopped.status(), 200);
+    }
+    assert_eq!(statuses[..10], [201; 10]);
+    assert_eq!(statuses[10], 429);
+    let matched = |app: &TestApp| {
+        let body = json!({"location": {"lat": 53.4235, "lon": -2.3186}, "interests": ["walking football"]});
+        let request = app.request(Method::POST, "/v1/match", None).json(&body);
+        async move {
+            let result: Value = request.send().await.unwrap().json().await.unwrap();
+            result["results"][0].clone()
+        }
+    };
+    let first = matched(&app).await;
+    assert_eq!(first["asset"]["id"], asset_id);
+    assert_eq!(
+        first["asset"]["outcomes"]["stopped"], 10,
+        "still shown as recorded"
+    );
+    assert_eq!(
+        first["components"]["outcomes"], 0.5,
+        "one team's outcomes do not weigh: {first:#}"
+    );
+    // Two honest teams' three people each who kept going: the rival's ten weigh as three.
+    let mut workers = Vec::new();
+    for name in ["Trafford Link Workers", "Sale CMHT"] {
+        let team = app.create_org(name, false).await;
+        workers.push(app.create_key(team, "reader").await.1);
+    }
+    for i in 0..6 {
+        let worker = &workers[i % 2];
+        let r = refer(
+            &app,
+            worker,
+            json!({"asset_id": asset_id, "outcome": "tried", "on": days_ago(60)}),
+        )
+        .await;
+        let moved = outcome(
+            &app,
+            worker,
+            r["id"].as_str().unwrap(),
+            json!({"outcome": "kept_going"}),
+        )
+        .await;
+        assert_eq!(moved.status(), 200);
+    }
+    let now = matched(&app).await;
+    let score = now["components"]["outcomes"].as_f64().unwrap();
+    // (6 + 2.5) / (9 + 5) = 0.61; the rival's ten uncapped would have made it
+    // (6 + 2.5) / (16 + 5) = 0.40, below the 0.5 of an asset with no outcomes at all.
+    assert!((score - 8.5 / 14.0).abs() < 1e-3, "{now:#}");
 }
