@@ -18,7 +18,7 @@ pub const VERSION: i64 = 1;
 
 /// Tables in an order that respects their foreign keys. The interest phrases are derived from
 /// the vocabulary and rebuilt by `migrate`, so they are not exported.
-pub const TABLES: [&str; 11] = [
+pub const TABLES: [&str; 12] = [
     "organizations",
     "venues",
     "interest_terms",
@@ -26,6 +26,7 @@ pub const TABLES: [&str; 11] = [
     "asset_sessions",
     "asset_interests",
     "api_keys",
+    "asset_pending_changes",
     "referrals",
     "imports",
     "import_links",

@@ -187,6 +187,7 @@ pub async fn load_demo(conn: &mut AsyncPgConnection) -> anyhow::Result<DemoCount
                         name: &v.source,
                         id: &v.source_id,
                     }),
+                    db::venues::NewVenue::PUBLIC,
                 )
                 .await?;
             }

@@ -8,20 +8,24 @@ use super::problems::{AssetChange, Body, Common};
 use super::views::AssetView;
 use crate::auth::{Authenticated, Caller};
 use crate::db::DbPool;
-use crate::db::assets::AssetRecord;
 use crate::domain::asset::AssetInput;
 use crate::domain::freshness::FreshnessPolicy;
 use crate::error::{ApiError, Problem};
 use crate::geocoder::Geocoder;
-use crate::services::assets::{self, etag};
+use crate::services::assets::{self, AssetState, Replaced, etag};
 
-fn respond(policy: &FreshnessPolicy, status: StatusCode, record: AssetRecord) -> HttpResponse {
+fn respond(policy: &FreshnessPolicy, status: StatusCode, state: AssetState) -> HttpResponse {
+    let record = state.record;
     let mut response = HttpResponse::build(status);
     response.insert_header((header::ETAG, etag(record.asset.version)));
     if status == StatusCode::CREATED {
         response.insert_header((header::LOCATION, format!("/v1/assets/{}", record.asset.id)));
     }
-    response.json(AssetView::new(record, policy))
+    response.json(AssetView::with_pending(
+        record,
+        state.pending_change,
+        policy,
+    ))
 }
 
 /// Submit an asset
@@ -119,7 +123,11 @@ pub async fn get(
 ///
 /// Requires `If-Match` with the ETag last read, so that concurrent edits are not lost. The body
 /// replaces every field (what is left out is cleared), by the same rules as `POST /v1/assets`;
-/// `organization_id` must be omitted or stay the same.
+/// `organization_id` must be omitted or stay the same. An organisation that is not yet trusted
+/// cannot change a published listing on its own: its change is checked in full, kept for an
+/// admin's review (202, `pending_change`), and the published version stays live until an admin
+/// approves it (`POST /v1/assets/{id}/publish`) or turns it down. A new inline venue that
+/// repeats the asset's current one is kept, not duplicated.
 #[utoipa::path(
     operation_id = "replaceAsset",
     tag = "assets",
@@ -143,6 +151,7 @@ pub async fn get(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The asset as stored.", body = AssetView, headers(("ETag" = String, description = "The new version"))),
+        (status = 202, description = "The change is kept for an admin's review (the organisation is not trusted and the asset is published); the asset as still published, with `pending_change`.", body = AssetView, headers(("ETag" = String, description = "The published version, unchanged"))),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key may not change this asset.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such asset.", body = Problem, content_type = "application/problem+json"),
@@ -163,7 +172,7 @@ pub async fn replace(
     id: web::Path<Uuid>,
     body: JsonBody<AssetInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let record = assets::replace(
+    let (state, outcome) = assets::replace(
         &pool,
         &geocoder,
         &caller,
@@ -172,7 +181,11 @@ pub async fn replace(
         &body.0,
     )
     .await?;
-    Ok(respond(&freshness, StatusCode::OK, record))
+    let status = match outcome {
+        Replaced::Applied => StatusCode::OK,
+        Replaced::AwaitingReview => StatusCode::ACCEPTED,
+    };
+    Ok(respond(&freshness, status, state))
 }
 
 /// Archive an asset
@@ -240,9 +253,11 @@ pub async fn confirm(
     ))
 }
 
-/// Publish a pending or archived asset
+/// Publish an asset, or approve its waiting change
 ///
-/// Needs an admin key. The asset becomes public in search and matching. `If-Match` is
+/// Needs an admin key. A pending or archived asset becomes public in search and matching, with
+/// its venue. When a change waits for review (`pending_change`), publishing applies it: the
+/// public listing takes the new content. The audit log records the approval. `If-Match` is
 /// optional.
 #[utoipa::path(
     operation_id = "publishAsset",
@@ -261,6 +276,7 @@ pub async fn confirm(
 pub async fn publish(
     pool: web::Data<DbPool>,
     freshness: web::Data<FreshnessPolicy>,
+    geocoder: web::Data<Geocoder>,
     Authenticated(caller): Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
@@ -268,6 +284,38 @@ pub async fn publish(
     Ok(respond(
         &freshness,
         StatusCode::OK,
-        assets::publish(&pool, &caller, *id, if_match(&req).as_ref()).await?,
+        assets::publish(&pool, &geocoder, &caller, *id, if_match(&req).as_ref()).await?,
+    ))
+}
+
+/// Turn down or withdraw a change waiting for review
+///
+/// An admin turns the change down; the asset's organisation (an agency key) may withdraw it.
+/// The published version stays as it is, and the audit log records who decided. 404 when no
+/// change waits.
+#[utoipa::path(
+    operation_id = "rejectAssetChange",
+    tag = "assets",
+    params(("id" = Uuid, Path, description = "The asset's id (uuid).", example = "5a8c5b38-72e0-5099-b654-1be90fec86ab")),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The asset, as published, with no change waiting.", body = AssetView),
+        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key may not change this asset.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such asset, or no change waiting for review.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[delete("/assets/{id}/pending-change")]
+pub async fn reject_change(
+    pool: web::Data<DbPool>,
+    freshness: web::Data<FreshnessPolicy>,
+    Authenticated(caller): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(respond(
+        &freshness,
+        StatusCode::OK,
+        assets::reject_change(&pool, &caller, *id).await?,
     ))
 }

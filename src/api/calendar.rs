@@ -37,7 +37,7 @@ pub async fn sessions(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let record = assets::get(&pool, &caller, *id).await?;
+    let record = assets::get(&pool, &caller, *id).await?.record;
     let a = &record.asset;
     let sessions: Vec<_> = record.sessions.iter().map(|s| s.to_session()).collect();
     let location = record.venue.as_ref().map(|v| {

@@ -24,7 +24,13 @@ pub struct AuditEventView {
     #[schema(example = 41)]
     pub id: i64,
     pub occurred_at: DateTime<Utc>,
-    /// `create`, `update`, `archive`, `publish` or `confirm`.
+    /// `asset` for a write to the asset itself; `asset_change` for a change waiting for
+    /// review (an organisation not yet trusted changing a published asset).
+    #[schema(example = "asset")]
+    pub entity_type: String,
+    /// For the asset: `create`, `update`, `archive`, `publish` or `confirm`. For a change
+    /// waiting for review: `propose`, then `approve` or `reject` (an admin), `withdraw` (the
+    /// organisation) or `discard` (the asset was archived).
     #[schema(example = "update")]
     pub action: String,
     pub actor: Actor,
@@ -47,6 +53,7 @@ impl From<AuditRow> for AuditEventView {
             id: row.id,
             occurred_at: row.occurred_at,
             changed: changed_fields(row.before.as_ref(), row.after.as_ref()),
+            entity_type: row.entity_type,
             action: row.action,
             actor: Actor {
                 kind: match row.actor_kind.as_str() {

@@ -58,6 +58,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(assets::archive)
                 .service(assets::confirm)
                 .service(assets::publish)
+                .service(assets::reject_change)
                 .service(history::asset_history)
                 .service(calendar::sessions)
                 .service(changes::list)

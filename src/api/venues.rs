@@ -56,18 +56,24 @@ pub async fn create(
 
 /// Read a venue
 ///
-/// Public: no key is needed.
+/// Public: no key is needed. A venue added by an organisation not yet trusted waits for
+/// moderation and is seen only by the organisation and admins until an admin publishes an asset
+/// there.
 #[utoipa::path(
     operation_id = "getVenue",
     tag = "venues",
     params(("id" = Uuid, Path, description = "The venue's id (uuid).", example = "c5917c55-79cc-562b-ba1b-49c3e4436539")),
     responses(
         (status = 200, description = "The venue.", body = VenueView),
-        (status = 404, description = "No such venue.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such venue, or not visible to this caller.", body = Problem, content_type = "application/problem+json"),
         Common,
     )
 )]
 #[get("/venues/{id}")]
-pub async fn get(pool: web::Data<DbPool>, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(VenueView::from(venues::get(&pool, *id).await?)))
+pub async fn get(
+    pool: web::Data<DbPool>,
+    caller: crate::auth::Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(VenueView::from(venues::get(&pool, &caller, *id).await?)))
 }

@@ -349,9 +349,55 @@ pub struct AssetView {
     /// `true` for illustrative demo listings that do not describe a real session.
     #[schema(example = false)]
     pub example: bool,
+    /// A change the organisation made that waits for an admin's review (organisations not yet
+    /// trusted cannot change a published listing on their own); shown only to the
+    /// organisation's keys and admins, absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_change: Option<PendingChangeView>,
+}
+
+/// A change to a published asset waiting for review.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PendingChangeView {
+    /// When it was submitted (RFC 3339 date-time, UTC).
+    #[schema(example = "2026-12-06T10:15:00Z")]
+    pub submitted_at: DateTime<Utc>,
+    /// The key that submitted it (uuid).
+    #[schema(example = "e44474ff-edb0-4e19-ad3b-cc7abd53e178")]
+    pub submitted_by_key_id: Option<Uuid>,
+    /// The asset's version it was made against.
+    #[schema(example = 3)]
+    pub base_version: i32,
+    /// The body as submitted with `PUT` (an `AssetInput`); an admin's
+    /// `POST /v1/assets/{id}/publish` applies it, `DELETE /v1/assets/{id}/pending-change`
+    /// turns it down.
+    #[schema(value_type = Object)]
+    pub submission: serde_json::Value,
+}
+
+impl From<crate::db::pending_changes::PendingChangeRow> for PendingChangeView {
+    fn from(row: crate::db::pending_changes::PendingChangeRow) -> Self {
+        Self {
+            submitted_at: row.submitted_at,
+            submitted_by_key_id: row.submitted_by_key,
+            base_version: row.base_version,
+            submission: row.submission,
+        }
+    }
 }
 
 impl AssetView {
+    /// The asset with the change waiting for review, for its organisation and admins.
+    pub fn with_pending(
+        record: AssetRecord,
+        pending: Option<crate::db::pending_changes::PendingChangeRow>,
+        policy: &FreshnessPolicy,
+    ) -> Self {
+        let mut view = Self::new(record, policy);
+        view.pending_change = pending.map(PendingChangeView::from);
+        view
+    }
+
     /// The asset as the API shows it, its freshness judged by `policy` as of now.
     pub fn new(record: AssetRecord, policy: &FreshnessPolicy) -> Self {
         let a = record.asset;
@@ -416,6 +462,7 @@ impl AssetView {
             source: a.source,
             source_tags: a.source_tags,
             example: a.is_example,
+            pending_change: None,
         }
     }
 }

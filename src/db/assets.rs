@@ -331,12 +331,18 @@ pub struct Guard {
     pub organization_id: Uuid,
     pub status: String,
     pub version: i32,
+    pub venue_id: Option<Uuid>,
 }
 
 pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<Option<Guard>> {
     Ok(assets::table
         .find(id)
-        .select((assets::organization_id, assets::status, assets::version))
+        .select((
+            assets::organization_id,
+            assets::status,
+            assets::version,
+            assets::venue_id,
+        ))
         .for_update()
         .first(conn)
         .await

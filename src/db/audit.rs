@@ -90,16 +90,17 @@ pub async fn record(
     Ok(())
 }
 
-/// An entity's entries after `after_id`, oldest first.
+/// The entries about `id` as any of `entities`, after `after_id`, oldest first.
 pub async fn history(
     conn: &mut AsyncPgConnection,
-    entity: Entity,
+    entities: &[Entity],
     id: Uuid,
     after_id: i64,
     limit: i64,
 ) -> DbResult<Vec<AuditRow>> {
+    let types: Vec<&str> = entities.iter().map(|e| e.as_str()).collect();
     Ok(audit_events::table
-        .filter(audit_events::entity_type.eq(entity.as_str()))
+        .filter(audit_events::entity_type.eq_any(types))
         .filter(audit_events::entity_id.eq(id))
         .filter(audit_events::id.gt(after_id))
         .order(audit_events::id.asc())

@@ -26,6 +26,7 @@ pub mod interests;
 pub mod matching;
 pub mod organizations;
 pub mod oruk;
+pub mod pending_changes;
 pub mod referrals;
 pub mod replicas;
 pub mod schema;

@@ -47,6 +47,8 @@ diesel::table! {
         updated_at -> Timestamptz,
         location_precision -> Text,
         source_digest -> Nullable<Text>,
+        status -> Text,
+        created_with_asset -> Bool,
     }
 }
 

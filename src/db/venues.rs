@@ -81,12 +81,50 @@ fn content(venue: &Venue) -> VenueContent<'_> {
     }
 }
 
+/// Whether the stored venue already holds exactly what `venue` would store.
+pub fn holds(row: &VenueRow, venue: &Venue) -> bool {
+    let c = content(venue);
+    let same_point = match (&row.location, &c.location) {
+        (None, None) => true,
+        (Some(a), Some(b)) => (a.x - b.x).abs() < 1e-9 && (a.y - b.y).abs() < 1e-9,
+        _ => false,
+    };
+    row.name == c.name
+        && &row.address_lines == c.address_lines
+        && row.town.as_deref() == c.town
+        && row.postcode.as_deref() == c.postcode
+        && same_point
+        && row.venue_type == c.venue_type
+        && row.non_stigmatised == c.non_stigmatised
+        && row.accessibility == c.accessibility
+        && row.website.as_deref() == c.website
+        && row.phone.as_deref() == c.phone
+        && row.location_precision == c.location_precision
+}
+
+/// How a new venue is stored: public at once or waiting for moderation, and whether it was
+/// made inline with an asset (and so goes when no asset uses it any more).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewVenue {
+    pub published: bool,
+    pub with_asset: bool,
+}
+
+impl NewVenue {
+    /// A venue on its own (an admin's, a trusted organisation's, an import's).
+    pub const PUBLIC: NewVenue = NewVenue {
+        published: true,
+        with_asset: false,
+    };
+}
+
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     venue: &Venue,
     organization_id: Option<Uuid>,
     source: Option<Source<'_>>,
+    new: NewVenue,
 ) -> DbResult<VenueRow> {
     Ok(diesel::insert_into(venues::table)
         .values((
@@ -95,6 +133,12 @@ pub async fn insert(
             venues::organization_id.eq(organization_id),
             venues::source.eq(source.map(|s| s.name)),
             venues::source_id.eq(source.map(|s| s.id)),
+            venues::status.eq(if new.published {
+                "published"
+            } else {
+                "pending"
+            }),
+            venues::created_with_asset.eq(new.with_asset),
         ))
         .returning(VenueRow::as_returning())
         .get_result(conn)
@@ -113,6 +157,55 @@ pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, venue: &Venue) -> Db
         .load(conn)
         .await?;
     super::search::refresh(conn, &ids).await
+}
+
+/// Who may see a venue, and whether it goes with its last asset.
+#[derive(Debug, Clone, Queryable)]
+pub struct VenueState {
+    pub organization_id: Option<Uuid>,
+    pub published: bool,
+    pub created_with_asset: bool,
+}
+
+pub async fn state(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<Option<VenueState>> {
+    Ok(venues::table
+        .find(id)
+        .select((
+            venues::organization_id,
+            venues::status.eq("published"),
+            venues::created_with_asset,
+        ))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Makes a pending venue public; whether it was pending.
+pub async fn publish(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<bool> {
+    Ok(
+        diesel::update(venues::table.find(id).filter(venues::status.eq("pending")))
+            .set((
+                venues::status.eq("published"),
+                venues::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?
+            > 0,
+    )
+}
+
+/// Removes a venue made inline with an asset once no asset uses it; whether it did.
+pub async fn delete_if_orphaned(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<bool> {
+    let used = assets::table.filter(assets::venue_id.eq(id));
+    Ok(diesel::delete(
+        venues::table
+            .find(id)
+            .filter(venues::created_with_asset)
+            .filter(diesel::dsl::not(diesel::dsl::exists(used))),
+    )
+    .execute(conn)
+    .await?
+        > 0)
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<Option<VenueRow>> {

@@ -49,7 +49,7 @@ string_enum! {
 }
 
 /// Who can take part, as submitted.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EligibilityInput {
     /// Youngest age in years who can take part, 0 to 120; omit when there is no lower limit.
@@ -116,7 +116,7 @@ pub struct Newcomers {
 }
 
 /// How many people take part, as submitted.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CapacityInput {
     /// Most people who can take part in one session, 1 to 100,000.
@@ -179,7 +179,7 @@ pub struct Contact {
 /// An asset as submitted with `POST /v1/assets` or `PUT /v1/assets/{id}`. Text is trimmed of
 /// leading and trailing whitespace: length limits count what is left, and blank optional text
 /// counts as absent.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssetInput {
     /// The organisation that runs it (uuid). An agency key may omit it (its own organisation is

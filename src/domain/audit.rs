@@ -67,6 +67,8 @@ pub enum Entity {
     Import,
     Webhook,
     Referral,
+    /// A change to a published asset waiting for review, under the asset's id.
+    AssetChange,
 }
 
 impl Entity {
@@ -79,6 +81,7 @@ impl Entity {
             Entity::Import => "import",
             Entity::Webhook => "webhook",
             Entity::Referral => "referral",
+            Entity::AssetChange => "asset_change",
         }
     }
 }

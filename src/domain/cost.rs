@@ -10,7 +10,7 @@ use super::validation::Errors;
 pub const MAX_PENCE: i64 = 100_000;
 
 /// What a session costs, as submitted; omit what is not known.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CostInput {
     /// `true` when it is free to everyone; omit when unknown. With `amount_pence` alone, 0 means

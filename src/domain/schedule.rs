@@ -58,7 +58,7 @@ impl Weekday {
 }
 
 /// A session that repeats every week.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WeeklySessionInput {
     /// The day of the week it runs.
@@ -82,7 +82,7 @@ pub struct WeeklySessionInput {
 }
 
 /// A session on one date.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DatedSessionInput {
     /// The date of the session (ISO 8601 date `YYYY-MM-DD`, UK local).
@@ -97,7 +97,7 @@ pub struct DatedSessionInput {
 }
 
 /// When an asset runs, as submitted: weekly sessions, one-off dated sessions, or both.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleInput {
     /// Sessions that repeat every week; at most 50.

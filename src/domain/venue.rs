@@ -60,7 +60,7 @@ string_enum! {
 
 /// A venue as submitted. Text is trimmed of leading and trailing whitespace: length limits count
 /// what is left, and blank optional text counts as absent.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VenueInput {
     /// Name of the place as people know it; 1 to 200 characters after trimming, no control

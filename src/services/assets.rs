@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::db::assets::{AssetRecord, Guard, NewAsset, Placement};
+use crate::db::pending_changes::PendingChangeRow;
 use crate::db::{self, DbPool};
 use crate::domain::asset::{self, Asset, AssetInput, AssetStatus, VenueChoice};
 use crate::domain::audit::{Actor, Entity};
@@ -75,43 +76,166 @@ async fn resolve_interests(
     Ok(ids)
 }
 
+/// Who is writing, for the rules that depend on it: an admin, or an organisation that is
+/// trusted or not.
+#[derive(Debug, Clone, Copy)]
+struct Writer {
+    organization_id: Uuid,
+    /// An admin's key, or a trusted organisation's: what it writes is public at once.
+    trusted: bool,
+    /// An admin's key: may use any venue, even one still waiting for moderation.
+    admin: bool,
+}
+
 /// A submission checked as a whole, so that one response lists every problem: the field rules,
-/// unknown interests and a missing venue. Only when all pass is a new inline venue stored.
-async fn prepare(
+/// unknown interests and a venue that does not exist (or is another organisation's, still
+/// waiting for moderation). Nothing is written.
+async fn check(
     conn: &mut AsyncPgConnection,
     geocoder: &Geocoder,
     input: &AssetInput,
-    organization_id: Uuid,
-    actor: &Actor,
-) -> Result<(Asset, Option<Uuid>, Vec<Uuid>), ApiError> {
+    writer: Writer,
+) -> Result<(Asset, Vec<Uuid>), ApiError> {
     let validated = asset::validate(input);
     let mut errors = Errors::default();
     if let Err(field_errors) = &validated {
         errors.extend(field_errors.iter().cloned());
     }
     let interest_ids = resolve_interests(conn, &input.interests, &mut errors).await?;
-    if let Some(id) = input.venue_id
-        && db::venues::find(conn, id).await?.is_none()
-    {
-        errors.add("venue_id", format!("no venue has id {id}"));
+    if let Some(id) = input.venue_id {
+        let usable = db::venues::state(conn, id).await?.is_some_and(|v| {
+            v.published || writer.admin || v.organization_id == Some(writer.organization_id)
+        });
+        if !usable {
+            errors.add("venue_id", format!("no venue has id {id}"));
+        }
     }
     errors.finish(())?;
     let mut asset = validated?;
     if let VenueChoice::New(venue) = &mut asset.venue {
         place_by_postcode(geocoder, venue, "venue.postcode").await?;
     }
-    let venue_id = match &asset.venue {
-        VenueChoice::None => None,
-        VenueChoice::Existing(id) => Some(*id),
-        VenueChoice::New(venue) => {
-            let id = db::venues::insert(conn, Uuid::new_v4(), venue, Some(organization_id), None)
-                .await?
-                .id;
-            db::audit::record(conn, actor, "create", Entity::Venue, id, None).await?;
-            Some(id)
-        }
+    Ok((asset, interest_ids))
+}
+
+/// The venue a checked submission goes to: an existing one, the asset's current inline venue
+/// when the submission repeats it unchanged, or a new inline venue (public if the writer is
+/// trusted, else waiting for moderation).
+async fn place_venue(
+    conn: &mut AsyncPgConnection,
+    asset: &Asset,
+    writer: Writer,
+    actor: &Actor,
+    current: Option<Uuid>,
+) -> Result<Option<Uuid>, ApiError> {
+    let venue = match &asset.venue {
+        VenueChoice::None => return Ok(None),
+        VenueChoice::Existing(id) => return Ok(Some(*id)),
+        VenueChoice::New(venue) => venue,
     };
-    Ok((asset, venue_id, interest_ids))
+    if let Some(current) = current
+        && let Some(row) = db::venues::find(conn, current).await?
+        && row.organization_id == Some(writer.organization_id)
+        && db::venues::state(conn, current)
+            .await?
+            .is_some_and(|s| s.created_with_asset)
+        && db::venues::holds(&row, venue)
+    {
+        return Ok(Some(current));
+    }
+    let new = db::venues::NewVenue {
+        published: writer.trusted,
+        with_asset: true,
+    };
+    let id = db::venues::insert(
+        conn,
+        Uuid::new_v4(),
+        venue,
+        Some(writer.organization_id),
+        None,
+        new,
+    )
+    .await?
+    .id;
+    db::audit::record(conn, actor, "create", Entity::Venue, id, None).await?;
+    Ok(Some(id))
+}
+
+/// Removes the asset's old inline venue once nothing uses it (each `PUT` with an inline venue
+/// used to leave one behind).
+async fn collect_venue(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    old: Option<Uuid>,
+    new: Option<Uuid>,
+) -> Result<(), ApiError> {
+    let Some(old) = old.filter(|old| Some(*old) != new) else {
+        return Ok(());
+    };
+    let before = db::audit::snapshot(conn, Entity::Venue, old).await?;
+    if db::venues::delete_if_orphaned(conn, old).await? {
+        db::audit::record(conn, actor, "delete", Entity::Venue, old, before).await?;
+    }
+    Ok(())
+}
+
+/// Makes the asset's venue public with it, when it was waiting for moderation.
+async fn publish_venue(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    venue: Option<Uuid>,
+) -> Result<(), ApiError> {
+    if let Some(venue) = venue {
+        let before = db::audit::snapshot(conn, Entity::Venue, venue).await?;
+        if db::venues::publish(conn, venue).await? {
+            db::audit::record(conn, actor, "publish", Entity::Venue, venue, before).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn writer_for(
+    conn: &mut AsyncPgConnection,
+    principal: &crate::auth::Principal,
+    organization_id: Uuid,
+) -> Result<Writer, ApiError> {
+    let org = db::organizations::find(conn, organization_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::validation(
+                "organization_id",
+                format!("no organisation has id {organization_id}"),
+            )
+        })?;
+    Ok(Writer {
+        organization_id,
+        trusted: org.trusted || principal.is_admin(),
+        admin: principal.is_admin(),
+    })
+}
+
+/// An asset as its reader sees it, with the change waiting for review when the reader is its
+/// organisation or an admin.
+#[derive(Debug, Clone)]
+pub struct AssetState {
+    pub record: AssetRecord,
+    pub pending_change: Option<PendingChangeRow>,
+}
+
+async fn state_for(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    record: AssetRecord,
+) -> Result<AssetState, ApiError> {
+    let pending_change = if caller.sees_private_of(record.asset.organization_id) {
+        db::pending_changes::find(conn, record.asset.id).await?
+    } else {
+        None
+    };
+    Ok(AssetState {
+        record,
+        pending_change,
+    })
 }
 
 pub async fn create(
@@ -119,7 +243,7 @@ pub async fn create(
     geocoder: &Geocoder,
     caller: &Caller,
     input: &AssetInput,
-) -> Result<AssetRecord, ApiError> {
+) -> Result<AssetState, ApiError> {
     let principal = caller.authenticated()?;
     let organization_id = match (input.organization_id, principal.organization_id) {
         (Some(org), _) => org,
@@ -135,16 +259,11 @@ pub async fn create(
     let mut conn = db::connect(pool).await?;
     let id = Uuid::new_v4();
     conn.transaction(async |conn| {
-        let Some(org) = db::organizations::find(conn, organization_id).await? else {
-            return Err(ApiError::validation(
-                "organization_id",
-                format!("no organisation has id {organization_id}"),
-            ));
-        };
+        let writer = writer_for(conn, principal, organization_id).await?;
         let actor = Actor::key(principal);
-        let (asset, venue_id, interest_ids) =
-            prepare(conn, geocoder, input, organization_id, &actor).await?;
-        let status = if org.trusted || principal.is_admin() {
+        let (asset, interest_ids) = check(conn, geocoder, input, writer).await?;
+        let venue_id = place_venue(conn, &asset, writer, &actor, None).await?;
+        let status = if writer.trusted {
             AssetStatus::Published
         } else {
             AssetStatus::Pending
@@ -167,10 +286,11 @@ pub async fn create(
         )
         .await?;
         db::audit::record(conn, &actor, "create", Entity::Asset, id, None).await?;
-        Ok(())
+        Ok::<_, ApiError>(())
     })
     .await?;
-    find_visible(&mut conn, caller, id).await
+    let record = find_visible(&mut conn, caller, id).await?;
+    state_for(&mut conn, caller, record).await
 }
 
 /// The asset if the caller may see it: published ones to everybody, others to their
@@ -193,7 +313,7 @@ async fn find_visible(
 /// An asset as a reader sees it. An archived asset answers 410 Gone to whoever could see it
 /// (its organisation and admins; 404 to the rest): `DELETE` withdrew it, and it is kept only so
 /// that nothing is lost.
-pub async fn get(pool: &DbPool, caller: &Caller, id: Uuid) -> Result<AssetRecord, ApiError> {
+pub async fn get(pool: &DbPool, caller: &Caller, id: Uuid) -> Result<AssetState, ApiError> {
     let mut conn = db::connect(pool).await?;
     let record = find_visible(&mut conn, caller, id).await?;
     if record.asset.status == AssetStatus::Archived.as_str() {
@@ -202,7 +322,7 @@ pub async fn get(pool: &DbPool, caller: &Caller, id: Uuid) -> Result<AssetRecord
             record.asset.updated_at.format("%Y-%m-%d %H:%M UTC")
         )));
     }
-    Ok(record)
+    state_for(&mut conn, caller, record).await
 }
 
 /// Locks the asset and checks the caller may change it; unknown and invisible assets are 404.
@@ -232,6 +352,44 @@ fn check_precondition(guard: &Guard, if_match: Option<&IfMatch>) -> Result<(), A
     }
 }
 
+/// What a `PUT` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replaced {
+    /// The asset now holds the new content.
+    Applied,
+    /// The asset is published and its organisation is not trusted: the change waits for an
+    /// admin's review, and the published version stays as it was.
+    AwaitingReview,
+}
+
+/// Writes checked content over the asset (at the version in `guard`), moving it to its new
+/// venue and collecting the old inline one.
+async fn apply(
+    conn: &mut AsyncPgConnection,
+    geocoder: &Geocoder,
+    actor: &Actor,
+    guard: &Guard,
+    id: Uuid,
+    input: &AssetInput,
+    writer: Writer,
+) -> Result<Option<Uuid>, ApiError> {
+    let before = db::audit::snapshot(conn, Entity::Asset, id).await?;
+    let (asset, interest_ids) = check(conn, geocoder, input, writer).await?;
+    let venue_id = place_venue(conn, &asset, writer, actor, guard.venue_id).await?;
+    let placement = Placement {
+        venue_id,
+        interest_ids: &interest_ids,
+    };
+    db::assets::update(conn, id, guard.version, &asset, &placement)
+        .await?
+        .ok_or_else(|| {
+            ApiError::PreconditionFailed("the asset changed while it was being saved".into())
+        })?;
+    db::audit::record(conn, actor, "update", Entity::Asset, id, before).await?;
+    collect_venue(conn, actor, guard.venue_id, venue_id).await?;
+    Ok(venue_id)
+}
+
 pub async fn replace(
     pool: &DbPool,
     geocoder: &Geocoder,
@@ -239,43 +397,54 @@ pub async fn replace(
     id: Uuid,
     if_match: Option<&IfMatch>,
     input: &AssetInput,
-) -> Result<AssetRecord, ApiError> {
-    let actor = Actor::key(caller.authenticated()?);
+) -> Result<(AssetState, Replaced), ApiError> {
+    let principal = caller.authenticated()?;
+    let actor = Actor::key(principal);
     let if_match = if_match.ok_or_else(|| {
         ApiError::PreconditionRequired(
             "send If-Match with the asset's ETag, so that you do not overwrite someone else's change".into(),
         )
     })?;
     let mut conn = db::connect(pool).await?;
-    conn.transaction(async |conn| {
-        let guard = lock_for_write(conn, caller, id).await?;
-        check_precondition(&guard, Some(if_match))?;
-        if input
-            .organization_id
-            .is_some_and(|org| org != guard.organization_id)
-        {
-            return Err(ApiError::validation(
-                "organization_id",
-                "cannot be changed; it must be omitted or stay the same",
-            ));
-        }
-        let before = db::audit::snapshot(conn, Entity::Asset, id).await?;
-        let (asset, venue_id, interest_ids) =
-            prepare(conn, geocoder, input, guard.organization_id, &actor).await?;
-        let placement = Placement {
-            venue_id,
-            interest_ids: &interest_ids,
-        };
-        db::assets::update(conn, id, guard.version, &asset, &placement)
-            .await?
-            .ok_or_else(|| {
-                ApiError::PreconditionFailed("the asset changed while it was being saved".into())
-            })?;
-        db::audit::record(conn, &actor, "update", Entity::Asset, id, before).await?;
-        Ok(())
-    })
-    .await?;
-    find_visible(&mut conn, caller, id).await
+    let outcome = conn
+        .transaction(async |conn| {
+            let guard = lock_for_write(conn, caller, id).await?;
+            check_precondition(&guard, Some(if_match))?;
+            if input
+                .organization_id
+                .is_some_and(|org| org != guard.organization_id)
+            {
+                return Err(ApiError::validation(
+                    "organization_id",
+                    "cannot be changed; it must be omitted or stay the same",
+                ));
+            }
+            let writer = writer_for(conn, principal, guard.organization_id).await?;
+            if guard.status == AssetStatus::Published.as_str() && !writer.trusted {
+                // Checked in full now, so the agency hears of every mistake at once; stored
+                // as sent, and applied (checked again) only when an admin approves it.
+                check(conn, geocoder, input, writer).await?;
+                let submission = serde_json::to_value(input)
+                    .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
+                let before = db::audit::snapshot(conn, Entity::AssetChange, id).await?;
+                db::pending_changes::put(
+                    conn,
+                    id,
+                    guard.organization_id,
+                    &submission,
+                    principal.key_id,
+                    guard.version,
+                )
+                .await?;
+                db::audit::record(conn, &actor, "propose", Entity::AssetChange, id, before).await?;
+                return Ok(Replaced::AwaitingReview);
+            }
+            apply(conn, geocoder, &actor, &guard, id, input, writer).await?;
+            Ok(Replaced::Applied)
+        })
+        .await?;
+    let record = find_visible(&mut conn, caller, id).await?;
+    Ok((state_for(&mut conn, caller, record).await?, outcome))
 }
 
 /// Archives, publishes or confirms an asset under the usual checks.
@@ -284,44 +453,111 @@ async fn transition(
     caller: &Caller,
     id: Uuid,
     if_match: Option<&IfMatch>,
-    change: Transition,
-) -> Result<AssetRecord, ApiError> {
-    let actor = Actor::key(caller.authenticated()?);
-    if change == Transition::Publish {
+    change: Transition<'_>,
+) -> Result<AssetState, ApiError> {
+    let principal = caller.authenticated()?;
+    let actor = Actor::key(principal);
+    if matches!(change, Transition::Publish(_)) {
         caller.admin()?;
     }
     let mut conn = db::connect(pool).await?;
     conn.transaction(async |conn| {
         let guard = lock_for_write(conn, caller, id).await?;
         check_precondition(&guard, if_match)?;
-        let before = db::audit::snapshot(conn, Entity::Asset, id).await?;
         match change {
-            Transition::Archive => db::assets::set_status(conn, id, AssetStatus::Archived).await?,
-            Transition::Publish => db::assets::set_status(conn, id, AssetStatus::Published).await?,
-            Transition::Confirm => db::assets::confirm(conn, id).await?,
+            Transition::Publish(geocoder) => {
+                // Publishing approves the change waiting for review, if there is one.
+                let mut venue = guard.venue_id;
+                if let Some(pending) = db::pending_changes::find(conn, id).await? {
+                    let input: AssetInput =
+                        crate::api::json::parse(pending.submission.to_string().as_bytes())?;
+                    let writer = Writer {
+                        organization_id: guard.organization_id,
+                        trusted: true,
+                        admin: true,
+                    };
+                    venue = apply(conn, geocoder, &actor, &guard, id, &input, writer).await?;
+                    let change = db::audit::snapshot(conn, Entity::AssetChange, id).await?;
+                    db::pending_changes::delete(conn, id).await?;
+                    db::audit::record(conn, &actor, "approve", Entity::AssetChange, id, change)
+                        .await?;
+                }
+                if guard.status != AssetStatus::Published.as_str() {
+                    let before = db::audit::snapshot(conn, Entity::Asset, id).await?;
+                    db::assets::set_status(conn, id, AssetStatus::Published).await?;
+                    db::audit::record(conn, &actor, "publish", Entity::Asset, id, before).await?;
+                }
+                publish_venue(conn, &actor, venue).await?;
+            }
+            Transition::Archive => {
+                let before = db::audit::snapshot(conn, Entity::Asset, id).await?;
+                db::assets::set_status(conn, id, AssetStatus::Archived).await?;
+                db::audit::record(conn, &actor, "archive", Entity::Asset, id, before).await?;
+                discard_pending(conn, &actor, id, "discard").await?;
+            }
+            Transition::Confirm => {
+                let before = db::audit::snapshot(conn, Entity::Asset, id).await?;
+                db::assets::confirm(conn, id).await?;
+                db::audit::record(conn, &actor, "confirm", Entity::Asset, id, before).await?;
+            }
         }
-        db::audit::record(conn, &actor, change.action(), Entity::Asset, id, before).await?;
         Ok::<_, ApiError>(())
     })
     .await?;
-    find_visible(&mut conn, caller, id).await
+    let record = find_visible(&mut conn, caller, id).await?;
+    state_for(&mut conn, caller, record).await
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Transition {
-    Archive,
-    Publish,
-    Confirm,
-}
-
-impl Transition {
-    fn action(self) -> &'static str {
-        match self {
-            Transition::Archive => "archive",
-            Transition::Publish => "publish",
-            Transition::Confirm => "confirm",
-        }
+/// Drops the change waiting for review, if any, recording why.
+async fn discard_pending(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    id: Uuid,
+    action: &str,
+) -> Result<bool, ApiError> {
+    let before = db::audit::snapshot(conn, Entity::AssetChange, id).await?;
+    if db::pending_changes::delete(conn, id).await? {
+        db::audit::record(conn, actor, action, Entity::AssetChange, id, before).await?;
+        return Ok(true);
     }
+    Ok(false)
+}
+
+/// Turns down (an admin) or withdraws (the organisation) the change waiting for review; the
+/// published version stays as it is.
+pub async fn reject_change(
+    pool: &DbPool,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<AssetState, ApiError> {
+    let principal = caller.authenticated()?;
+    let actor = Actor::key(principal);
+    let mut conn = db::connect(pool).await?;
+    conn.transaction(async |conn| {
+        lock_for_write(conn, caller, id).await?;
+        let action = if principal.is_admin() {
+            "reject"
+        } else {
+            "withdraw"
+        };
+        if !discard_pending(conn, &actor, id, action).await? {
+            return Err(ApiError::NotFound(format!(
+                "asset {id} has no change waiting for review"
+            )));
+        }
+        Ok::<_, ApiError>(())
+    })
+    .await?;
+    let record = find_visible(&mut conn, caller, id).await?;
+    state_for(&mut conn, caller, record).await
+}
+
+#[derive(Clone, Copy)]
+enum Transition<'a> {
+    Archive,
+    /// Publishing may apply a waiting change, whose new venue may need placing.
+    Publish(&'a Geocoder),
+    Confirm,
 }
 
 pub async fn archive(
@@ -329,17 +565,19 @@ pub async fn archive(
     caller: &Caller,
     id: Uuid,
     if_match: Option<&IfMatch>,
-) -> Result<AssetRecord, ApiError> {
+) -> Result<AssetState, ApiError> {
     transition(pool, caller, id, if_match, Transition::Archive).await
 }
 
+/// Publishes a pending or archived asset, and applies the change waiting for review, if any.
 pub async fn publish(
     pool: &DbPool,
+    geocoder: &Geocoder,
     caller: &Caller,
     id: Uuid,
     if_match: Option<&IfMatch>,
-) -> Result<AssetRecord, ApiError> {
-    transition(pool, caller, id, if_match, Transition::Publish).await
+) -> Result<AssetState, ApiError> {
+    transition(pool, caller, id, if_match, Transition::Publish(geocoder)).await
 }
 
 pub async fn confirm(
@@ -347,7 +585,7 @@ pub async fn confirm(
     caller: &Caller,
     id: Uuid,
     if_match: Option<&IfMatch>,
-) -> Result<AssetRecord, ApiError> {
+) -> Result<AssetState, ApiError> {
     transition(pool, caller, id, if_match, Transition::Confirm).await
 }
 

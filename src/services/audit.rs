@@ -33,5 +33,12 @@ pub async fn asset_history(
             not_found()
         });
     }
-    Ok(db::audit::history(&mut conn, Entity::Asset, id, after, limit).await?)
+    Ok(db::audit::history(
+        &mut conn,
+        &[Entity::Asset, Entity::AssetChange],
+        id,
+        after,
+        limit,
+    )
+    .await?)
 }

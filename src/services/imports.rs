@@ -237,6 +237,7 @@ pub async fn apply(
                             venue,
                             Some(organization_id),
                             vsource,
+                            db::venues::NewVenue::PUBLIC,
                         )
                         .await?;
                         db::imports::set_venue_digest(conn, row.id, &venue_digest).await?;

@@ -60,16 +60,40 @@ pub async fn create(
     let actor = Actor::key(principal);
     let mut conn = db::connect(pool).await?;
     conn.transaction(async |conn| {
-        let row = db::venues::insert(conn, Uuid::new_v4(), &venue, owner, None).await?;
+        // An organisation not yet trusted adds venues as it adds assets: waiting for an admin,
+        // who publishes a venue with the first asset there.
+        let trusted = match owner {
+            None => true,
+            Some(org) => db::organizations::find(conn, org)
+                .await?
+                .is_some_and(|o| o.trusted),
+        };
+        let new = db::venues::NewVenue {
+            published: trusted,
+            with_asset: false,
+        };
+        let row = db::venues::insert(conn, Uuid::new_v4(), &venue, owner, None, new).await?;
         db::audit::record(conn, &actor, "create", Entity::Venue, row.id, None).await?;
         Ok(row)
     })
     .await
 }
 
-pub async fn get(pool: &DbPool, id: Uuid) -> Result<VenueRow, ApiError> {
+/// A venue: public ones to everybody, those waiting for moderation to their organisation and
+/// admins only (404 to the rest).
+pub async fn get(pool: &DbPool, caller: &Caller, id: Uuid) -> Result<VenueRow, ApiError> {
     let mut conn = db::connect(pool).await?;
-    db::venues::find(&mut conn, id)
+    let not_found = || ApiError::NotFound(format!("no venue has id {id}"));
+    let state = db::venues::state(&mut conn, id)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no venue has id {id}")))
+        .ok_or_else(not_found)?;
+    let visible = state.published
+        || caller.principal().is_some_and(|p| {
+            p.is_admin()
+                || (p.organization_id.is_some() && p.organization_id == state.organization_id)
+        });
+    if !visible {
+        return Err(not_found());
+    }
+    db::venues::find(&mut conn, id).await?.ok_or_else(not_found)
 }

@@ -47,10 +47,40 @@ async fn the_demo_directory_round_trips_through_export_and_restore() {
             Method::POST,
             "/v1/imports",
             Some(&original.admin_key),
-            &json!({"url": "http://127.0.0.1:9/oruk"}),
+            // A public name that never resolves (RFC 2606): the run fails, and is kept.
+            &json!({"url": "https://feeds.invalid/oruk"}),
         )
         .await;
     assert_eq!(response.status(), 202);
+    // A change waiting for review: an untrusted organisation's edit of its published asset.
+    let (_, untrusted) = original.agency("New Friends Club", false).await;
+    let created: Value = original
+        .post_asset(&untrusted, &crate::helpers::walking_football())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap();
+    let published = original
+        .request(
+            Method::POST,
+            &format!("/v1/assets/{id}/publish"),
+            Some(&original.admin_key),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(published.status(), 200);
+    let mut changed = crate::helpers::walking_football();
+    changed["title"] = json!("Walking football, changed");
+    let proposed = original
+        .request(Method::PUT, &format!("/v1/assets/{id}"), Some(&untrusted))
+        .header("If-Match", "*")
+        .json(&changed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proposed.status(), 202);
 
     let exported = backup::export(&mut app_db(&original).await).await.unwrap();
     let text = serde_json::to_string(&exported).unwrap();
@@ -60,6 +90,13 @@ async fn the_demo_directory_round_trips_through_export_and_restore() {
     );
     assert!(exported["tables"]["assets"].as_array().unwrap().len() >= 480);
     assert!(exported["tables"]["audit_events"].as_array().unwrap().len() >= 4);
+    assert_eq!(
+        exported["tables"]["asset_pending_changes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 
     let copy = spawn_app().await;
     let mut conn = app_db(&copy).await;

@@ -18,6 +18,7 @@ mod imports;
 mod keys;
 mod machine_output;
 mod matching;
+mod moderation;
 mod openapi;
 mod organizations;
 mod oruk;

@@ -440,6 +440,8 @@ pub(crate) mod tests {
             referrals: 10_000,
             tried: 10_000,
             kept_going: 10_000,
+            sources: 10_000,
+            by_source: vec![(1, 1); 10_000],
             ..Default::default()
         };
         best.sessions = vec![Session {
