@@ -274,6 +274,10 @@ pub struct ServeArgs {
     /// metrics cannot be kept on a private network. Unset leaves /metrics open.
     #[arg(long, env = "CA_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// Serve `/metrics` without a token when listening beyond loopback (only on a private
+    /// network); without this or CA_METRICS_TOKEN, such a server answers 403 there.
+    #[arg(long, env = "CA_METRICS_OPEN", default_value_t = false, action = clap::ArgAction::Set)]
+    pub metrics_open: bool,
     /// Longest a request may take before it is abandoned with a 503, in seconds.
     #[arg(long, env = "CA_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,

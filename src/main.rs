@@ -251,6 +251,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             replica_urls: args.replica_urls.clone(),
             replica_pool_size: args.pool_size,
             metrics_token: metrics_token.clone(),
+            metrics_open_without_token: args.metrics_open || listens_on_loopback_only(&args.bind),
             freshness,
             webhooks: webhook_settings(&args)?,
             db_limits,
@@ -271,6 +272,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     .await;
     database.shutdown();
     result
+}
+
+/// Whether every address `bind` names is a loopback one: then nobody outside the machine can
+/// reach the service, metrics included.
+fn listens_on_loopback_only(bind: &str) -> bool {
+    use std::net::ToSocketAddrs;
+    bind.to_socket_addrs()
+        .map(|addrs| {
+            let addrs: Vec<_> = addrs.collect();
+            !addrs.is_empty() && addrs.iter().all(|a| a.ip().is_loopback())
+        })
+        .unwrap_or(false)
 }
 
 /// The statement limits, checked against the request timeout: a statement must give up (and

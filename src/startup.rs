@@ -46,6 +46,9 @@ pub struct Settings {
     pub replica_pool_size: usize,
     /// The bearer token `/metrics` asks for; `None` leaves it open.
     pub metrics_token: Option<String>,
+    /// Without a token, whether `/metrics` is served at all: yes on loopback (the default
+    /// here, for tests), no beyond it unless the operator opens it (`CA_METRICS_OPEN`).
+    pub metrics_open_without_token: bool,
     /// When listings become due for confirmation, stale, and hidden from default searches.
     pub freshness: FreshnessPolicy,
     /// How webhooks are sent (the dispatcher runs in every serving process).
@@ -70,6 +73,7 @@ impl Default for Settings {
             replica_urls: Vec::new(),
             replica_pool_size: 10,
             metrics_token: None,
+            metrics_open_without_token: true,
             freshness: FreshnessPolicy::default(),
             webhooks: Default::default(),
             db_limits: Default::default(),
@@ -127,7 +131,9 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
     let freshness = web::Data::new(settings.freshness);
     let metrics_token = web::Data::new(crate::api::health::MetricsToken::new(
         settings.metrics_token.as_deref(),
+        settings.metrics_open_without_token,
     ));
+    let readiness = web::Data::new(crate::api::health::Readiness::default());
     // Built once: it is both served and the source of the 405 responses' Allow headers.
     let document = crate::openapi::document();
     let openapi = web::Data::new(Arc::new(crate::openapi::render(&document)));
@@ -156,6 +162,7 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
             .wrap(from_fn(middleware::rate_limit::rate_limit))
             .wrap(from_fn(middleware::cors::cors))
             .wrap(from_fn(middleware::observe::observe))
+            .wrap(from_fn(middleware::security_headers::security_headers))
             .app_data(pool.clone())
             .app_data(write_budget.clone())
             .app_data(reads.clone())
@@ -164,6 +171,7 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
             .app_data(request_timeout.clone())
             .app_data(header_limit.clone())
             .app_data(metrics_token.clone())
+            .app_data(readiness.clone())
             .app_data(freshness.clone())
             .app_data(webhook_settings.clone())
             .app_data(geocoder.clone())

@@ -30,10 +30,49 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Status { status: "ok" })
 }
 
+/// The last readiness check, shared by every caller: probes are never rate-limited (a load
+/// balancer sends many), so they must be cheap; at most one database round trip a second
+/// answers them all.
+#[derive(Default)]
+pub struct Readiness {
+    last: tokio::sync::Mutex<Option<(std::time::Instant, Result<(), String>)>>,
+    /// Database checks made, for `/metrics`.
+    checks: std::sync::atomic::AtomicU64,
+}
+
+/// How long one readiness answer serves every caller.
+const READINESS_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl Readiness {
+    async fn check(&self, pool: &DbPool) -> Result<(), ApiError> {
+        // Callers that arrive while a check runs wait for it, rather than start their own.
+        let mut last = self.last.lock().await;
+        if let Some((at, result)) = last.as_ref()
+            && at.elapsed() < READINESS_TTL
+        {
+            return result.clone().map_err(ApiError::Unavailable);
+        }
+        self.checks
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let result = async {
+            let mut conn = db::connect(pool).await.map_err(|e| e.to_string())?;
+            diesel::sql_query("SELECT 1")
+                .execute(&mut conn)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        .await;
+        *last = Some((std::time::Instant::now(), result.clone()));
+        result.map_err(ApiError::Unavailable)
+    }
+}
+
 /// Readiness: can the service serve requests?
 ///
 /// Whether the service can reach its database and so serve requests; it suits a load
-/// balancer's readiness check.
+/// balancer's readiness check. Not rate-limited; one database check a second answers every
+/// caller.
 #[utoipa::path(
     tag = "health",
     operation_id = "readyz",
@@ -43,12 +82,11 @@ pub async fn healthz() -> HttpResponse {
     )
 )]
 #[get("/readyz")]
-pub async fn readyz(pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
-    let mut conn = db::connect(&pool).await?;
-    diesel::sql_query("SELECT 1")
-        .execute(&mut conn)
-        .await
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+pub async fn readyz(
+    pool: web::Data<DbPool>,
+    readiness: web::Data<Readiness>,
+) -> Result<HttpResponse, ApiError> {
+    readiness.check(&pool).await?;
     Ok(HttpResponse::Ok().json(Status { status: "ready" }))
 }
 
@@ -64,6 +102,7 @@ pub async fn readyz(pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
     responses(
         (status = 200, description = "The metrics.", body = String, content_type = "text/plain; version=0.0.4"),
         (status = 401, description = "The server was started with `CA_METRICS_TOKEN` and the request did not send it as `Authorization: Bearer <token>`.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The server listens beyond loopback and was started with neither `CA_METRICS_TOKEN` nor `CA_METRICS_OPEN=true`: metrics are not served to anyone.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/metrics")]
@@ -71,25 +110,55 @@ pub async fn metrics(
     req: HttpRequest,
     reads: web::Data<ReadPools>,
     token: web::Data<MetricsToken>,
+    readiness: web::Data<Readiness>,
 ) -> Result<HttpResponse, ApiError> {
     token.check(&req)?;
+    let mut text = crate::middleware::metrics::render(&reads.named());
+    let checks =
+        std::sync::atomic::AtomicU64::load(&readiness.checks, std::sync::atomic::Ordering::Relaxed);
+    text.push_str(&format!(
+        "# HELP community_assets_readiness_checks_total Database checks made to answer /readyz (at most one a second, shared by every caller).\n\
+         # TYPE community_assets_readiness_checks_total counter\n\
+         community_assets_readiness_checks_total {checks}\n"
+    ));
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(crate::middleware::metrics::render(&reads.named())))
+        .body(text))
 }
 
-/// The token `/metrics` asks for (its SHA-256 digest), when one is set: for platforms where
-/// the metrics cannot be kept on a private network.
-pub struct MetricsToken(Option<Vec<u8>>);
+/// Who may read `/metrics`: anyone (a service on loopback, or one whose operator said so with
+/// `CA_METRICS_OPEN`), whoever sends the token (its SHA-256 digest kept), or nobody (a service
+/// listening beyond loopback with neither: metrics tell an outsider how busy it is and where
+/// it fails, so they are not served by default).
+pub enum MetricsToken {
+    Open,
+    Token(Vec<u8>),
+    Closed,
+}
 
 impl MetricsToken {
-    pub fn new(token: Option<&str>) -> Self {
-        Self(token.map(crate::auth::hash_secret))
+    /// A token if one is set; else open, or closed (a server beyond loopback that was not
+    /// told its network is private).
+    pub fn new(token: Option<&str>, open_without_token: bool) -> Self {
+        match token {
+            Some(t) => MetricsToken::Token(crate::auth::hash_secret(t)),
+            None if open_without_token => MetricsToken::Open,
+            None => MetricsToken::Closed,
+        }
     }
 
     fn check(&self, req: &HttpRequest) -> Result<(), ApiError> {
-        let Some(expected) = &self.0 else {
-            return Ok(());
+        let expected = match self {
+            MetricsToken::Open => return Ok(()),
+            MetricsToken::Closed => {
+                return Err(ApiError::Forbidden(
+                    "metrics are not served: this server listens beyond loopback; start it with \
+                     CA_METRICS_TOKEN (and send it as a bearer token), or CA_METRICS_OPEN=true on \
+                     a private network"
+                        .into(),
+                ));
+            }
+            MetricsToken::Token(expected) => expected,
         };
         let refused = || {
             ApiError::Unauthorized(

@@ -1,5 +1,5 @@
-//! Cross-cutting request handling, outermost first: `observe` (request id, access log,
-//! metrics), `cors`, `rate_limit` (which also checks the API key), `request_shape`, `timeout`,
+//! Cross-cutting request handling, outermost first: `security_headers` (nosniff, CSP,
+//! framing), `observe` (request id, access log, metrics), `cors`, `rate_limit` (which also checks the API key), `request_shape`, `timeout`,
 //! `write_budget`, `idempotency`, then `consistency` just around the routes.
 //! Each is an `actix_web::middleware::from_fn` function with its settings in app data.
 
@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod observe;
 pub mod rate_limit;
 pub mod request_shape;
+pub mod security_headers;
 pub mod timeout;
 pub mod write_budget;
 

@@ -107,6 +107,8 @@ async fn a_database_outage_gets_503s_with_retry_after_and_the_service_recovers_b
         .await
         .unwrap()
         .unwrap();
+    // One readiness answer serves every probe for a second.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
 
     // Every kind of request fails fast and cleanly while it is down.
     for _ in 0..3 {

@@ -788,3 +788,113 @@ async fn losing_the_database_mid_request_is_a_503_and_frees_the_idempotency_key(
     let retried = confirm().await.unwrap();
     assert_eq!(retried.status(), 200, "{}", retried.text().await.unwrap());
 }
+
+#[tokio::test]
+async fn every_answer_tells_browsers_not_to_sniff_frame_or_load_anything() {
+    let app = spawn_app_with(Settings {
+        rate_limits: RateLimitSettings {
+            per_ip: 2,
+            per_key: 1000,
+            trust_forwarded_for: false,
+        },
+        ..settings()
+    })
+    .await;
+    let check = |response: &reqwest::Response, docs: bool| {
+        let h = response.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{}", response.url());
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert_eq!(h["referrer-policy"], "no-referrer");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        if docs {
+            assert!(csp.contains("script-src 'self'"), "{csp}");
+        } else {
+            assert!(csp.starts_with("default-src 'none'"), "{csp}");
+        }
+    };
+    // With a key, so that the address's small budget is kept for the refusal below.
+    let key = Some(app.admin_key.as_str());
+    for path in [
+        "/v1/interests",
+        "/oruk/services",
+        "/openapi.json",
+        "/healthz",
+        "/nothing-here",
+    ] {
+        check(&app.get(path, key).await, false);
+    }
+    for path in ["/docs/", "/docs/swagger-ui.css"] {
+        let response = app.get(path, key).await;
+        assert_eq!(response.status(), 200, "{path}");
+        check(&response, true);
+    }
+    // Refusals made by the middleware carry them too.
+    let mut last = app.get("/v1/interests", None).await;
+    for _ in 0..3 {
+        last = app.get("/v1/interests", None).await;
+    }
+    assert_eq!(last.status(), 429);
+    check(&last, false);
+}
+
+#[tokio::test]
+async fn readiness_probes_share_one_database_check_a_second() {
+    let app = spawn_app_with(Settings {
+        webhooks: community_assets::webhooks::WebhookSettings {
+            concurrency: 0,
+            ..Default::default()
+        },
+        ..settings()
+    })
+    .await;
+    let checks = async || -> u64 {
+        let text = app.get("/metrics", None).await.text().await.unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix("community_assets_readiness_checks_total "))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let before = checks().await;
+    let started = std::time::Instant::now();
+    let probes = futures_util::future::join_all((0..400).map(|_| app.get("/readyz", None))).await;
+    let seconds = started.elapsed().as_secs_f64();
+    assert!(probes.iter().all(|r| r.status() == 200));
+    let made = checks().await - before;
+    assert!(
+        made as f64 <= seconds.ceil() + 1.0,
+        "{made} database checks for 400 probes in {seconds:.2} s"
+    );
+}
+
+#[tokio::test]
+async fn metrics_are_closed_beyond_loopback_without_a_token() {
+    let app = spawn_app_with(Settings {
+        metrics_open_without_token: false,
+        ..settings()
+    })
+    .await;
+    let refused = app.get("/metrics", None).await;
+    assert_eq!(refused.status(), 403);
+    let problem: Value = refused.json().await.unwrap();
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("CA_METRICS_TOKEN")
+    );
+    assert_eq!(
+        app.get("/metrics", Some(&app.admin_key)).await.status(),
+        403,
+        "an API key does not open them"
+    );
+    let token = "a-long-enough-metrics-token";
+    let with_token = spawn_app_with(Settings {
+        metrics_open_without_token: false,
+        metrics_token: Some(token.into()),
+        ..settings()
+    })
+    .await;
+    assert_eq!(with_token.get("/metrics", Some(token)).await.status(), 200);
+}

@@ -26,6 +26,12 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db_name: String,
     pub admin_key: String,
+    /// The server runs on a runtime of its own thread, with everything it spawns (the webhook
+    /// dispatcher): stopped and joined before the database is dropped, so that nothing is left
+    /// half-way through connecting to it. (On the test's own runtime, blocked in `Drop`, a
+    /// dispatcher caught mid-handshake held `DROP DATABASE` for the server's 60 s
+    /// authentication timeout.)
+    server: Option<(actix_web::dev::ServerHandle, std::thread::JoinHandle<()>)>,
 }
 
 #[derive(QueryableByName)]
@@ -82,8 +88,19 @@ pub async fn serve_on(url: &str, db_name: String, settings: Settings) -> TestApp
     .expect("admin key");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let server = startup::run(listener, pool, settings).expect("server");
-    tokio::spawn(server);
+    let (handle_tx, handle_rx) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let server = startup::run(listener, pool, settings).expect("server");
+            handle_tx.send(server.handle()).unwrap();
+            let _ = server.await;
+        });
+    });
+    let handle = handle_rx.recv().expect("the server starts");
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         // Idle connections are dropped well before the server's 5 s keep-alive ends, so that a
@@ -94,11 +111,17 @@ pub async fn serve_on(url: &str, db_name: String, settings: Settings) -> TestApp
             .unwrap(),
         db_name,
         admin_key,
+        server: Some((handle, thread)),
     }
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        if let Some((handle, thread)) = self.server.take() {
+            // The stop is sent at once; the thread ends when the server has stopped.
+            drop(handle.stop(false));
+            let _ = thread.join();
+        }
         let name = self.db_name.clone();
         // Drop runs outside async; a short-lived runtime on its own thread removes the database.
         let _ = std::thread::spawn(move || {

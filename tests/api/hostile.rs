@@ -8,8 +8,12 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, app_db, count, spawn_app, walking_football};
 
-const TABLES: [&str; 7] = [
+const TABLES: [&str; 11] = [
     "assets",
+    "asset_pending_changes",
+    "webhook_subscriptions",
+    "imports",
+    "referrals",
     "asset_sessions",
     "organizations",
     "venues",
@@ -405,6 +409,80 @@ async fn hostile_requests_get_clean_refusals_and_change_nothing() {
     )
     .await;
 
+    // Made-up and misspelt keys, on public reads as much as writes: refused, never ignored.
+    for (what, header) in [
+        (
+            "a made-up key on a search",
+            "Bearer ca_madeupmadeupmadeupmadeupmadeupmadeupmad",
+        ),
+        ("a key that is not ours at all", "Bearer sk_live_0123456789"),
+        ("a scheme with no key", "Bearer"),
+        ("a scheme and blanks", "Bearer    "),
+        ("two keys", "Bearer ca_a ca_b"),
+    ] {
+        for path in ["/v1/assets?q=walking", "/oruk/services", "/v1/interests"] {
+            expect_refused(
+                &format!("{what} on {path}"),
+                app.request(Method::GET, path, None)
+                    .header("authorization", header),
+                false,
+            )
+            .await;
+        }
+    }
+    // A forged search cursor with a NUL in it.
+    let first: Value = app
+        .get_json("/v1/assets?interest=walking&limit=1", None)
+        .await;
+    if let Some(cursor) = first["next_cursor"].as_str() {
+        use base64::Engine;
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut decoded: Value = serde_json::from_slice(&engine.decode(cursor).unwrap()).unwrap();
+        decoded["t"] = json!("Walking\u{0}");
+        decoded["m"] = json!(-1);
+        expect_refused(
+            "a cursor with a NUL",
+            app.request(
+                Method::GET,
+                &format!(
+                    "/v1/assets?interest=walking&limit=1&cursor={}",
+                    engine.encode(decoded.to_string())
+                ),
+                None,
+            ),
+            false,
+        )
+        .await;
+    }
+    // Webhook receivers and feeds inside the network, by every special-purpose block.
+    for url in [
+        "https://192.0.0.9/hook",
+        "https://192.0.0.170/hook",
+        "https://100.64.0.1/hook",
+        "https://198.18.0.1/hook",
+        "https://[64:ff9b:1::a00:1]/hook",
+        "https://[2001::1]/hook",
+        "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook",
+        "https://[2002:a00:1::1]/hook",
+        "https://[fd00::1]/hook",
+        "https://[::ffff:169.254.169.254]/hook",
+    ] {
+        expect_refused(
+            &format!("a webhook to {url}"),
+            app.request(Method::POST, "/v1/webhooks", Some(&key))
+                .json(&json!({"url": url, "events": ["asset.created"]})),
+            false,
+        )
+        .await;
+        expect_refused(
+            &format!("an import from {url}"),
+            app.request(Method::POST, "/v1/imports", Some(&app.admin_key))
+                .json(&json!({"url": url.replace("/hook", "/oruk")})),
+            false,
+        )
+        .await;
+    }
+
     assert_eq!(snapshot(&app).await, before, "nothing changed");
     assert_eq!(app.get("/readyz", None).await.status(), 200);
     let read = app.get(&path, Some(&key)).await;
@@ -422,4 +500,72 @@ fn url_encode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A flood of writes aimed at one row someone holds: each gives up at the lock timeout with a
+/// 503 and `Retry-After`, none changes anything, and reads carry on meanwhile.
+#[tokio::test]
+async fn a_flood_of_writes_on_a_locked_row_changes_nothing_and_blocks_no_reads() {
+    use diesel_async::SimpleAsyncConnection;
+    let app = crate::helpers::spawn_app_with(community_assets::startup::Settings {
+        workers: Some(1),
+        db_limits: community_assets::db::SessionLimits {
+            lock_timeout: std::time::Duration::from_millis(500),
+            statement_timeout: std::time::Duration::from_secs(10),
+        },
+        ..Default::default()
+    })
+    .await;
+    let (_, key) = app.agency("Sale Striders", true).await;
+    let created: Value = app
+        .post_asset(&key, &walking_football())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    let before = snapshot(&app).await;
+    let mut locker = app_db(&app).await;
+    locker
+        .batch_execute(&format!(
+            "BEGIN; SELECT 1 FROM assets WHERE id = '{id}' FOR UPDATE"
+        ))
+        .await
+        .unwrap();
+    let writes = futures_util::future::join_all((0..20).map(|i| {
+        let request = match i % 4 {
+            0 => app
+                .request(Method::PUT, &format!("/v1/assets/{id}"), Some(&key))
+                .header("If-Match", "*")
+                .json(&walking_football()),
+            1 => app.request(Method::DELETE, &format!("/v1/assets/{id}"), Some(&key)),
+            2 => app.request(
+                Method::POST,
+                &format!("/v1/assets/{id}/confirm"),
+                Some(&key),
+            ),
+            _ => app
+                .request(
+                    Method::POST,
+                    &format!("/v1/assets/{id}/confirm"),
+                    Some(&key),
+                )
+                .header("Idempotency-Key", format!("flood-{i}")),
+        };
+        request.send()
+    }));
+    let reads = futures_util::future::join_all(
+        (0..10).map(|_| app.get("/v1/assets?postcode=M33%202AB", None)),
+    );
+    let (writes, reads) = tokio::join!(writes, reads);
+    for response in writes {
+        let response = response.unwrap();
+        assert_eq!(response.status(), 503);
+        assert!(response.headers().contains_key("retry-after"));
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["type"], "/problems/busy");
+    }
+    assert!(reads.iter().all(|r| r.status() == 200));
+    locker.batch_execute("ROLLBACK").await.unwrap();
+    assert_eq!(snapshot(&app).await, before, "nothing changed");
 }

@@ -1,7 +1,7 @@
 // Checks the interactive reference at /docs in headless Chromium, the way a newcomer uses it:
 // the page renders every documented operation, and "Try it out" on GET /v1/assets returns
 // results. Every request the page makes must go to the service itself: the reference has to
-// work with no internet. Usage: node docs-check.mjs BASE_URL [SCREENSHOT.png]
+// work with no internet, and nothing on it may break the service's Content-Security-Policy. Usage: node docs-check.mjs BASE_URL [SCREENSHOT.png]
 import { chromium } from "playwright-core";
 
 const base = (process.argv[2] ?? "http://127.0.0.1:8080").replace(/\/$/, "");
@@ -41,6 +41,10 @@ try {
   });
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
+  // The service sends a Content-Security-Policy: anything it blocks on the page is a fault.
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+  });
 
   await page.goto(`${base}/docs/`, { waitUntil: "networkidle" });
   await page.waitForSelector(".opblock", { timeout: 30_000 });
