@@ -25,12 +25,14 @@ KEEP_RANDOM = 0.2
 random.seed(os.environ.get("CONTRACT_SEED", "0"))
 
 
-def _call(method, path, body=None):
+def _call(method, path, body=None, key=KEY, headers=None):
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(BASE + path, data=data, method=method)
-    request.add_header("Authorization", f"Bearer {KEY}")
+    request.add_header("Authorization", f"Bearer {key}")
     if data is not None:
         request.add_header("Content-Type", "application/json")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response), response.headers
 
@@ -56,9 +58,10 @@ def _demo_data():
     feed_places, _ = _call("GET", "/oruk/service_at_locations?per_page=100")
     taxonomies, _ = _call("GET", "/oruk/taxonomies")
     terms, _ = _call("GET", "/oruk/taxonomy_terms?per_page=100")
-    # Imports of a feed that refuses connections: they fail at once and touch nothing.
+    # Imports of a feed whose name never resolves (RFC 2606): they fail at once and touch
+    # nothing. (A feed on an internal address is refused outright.)
     imports = [
-        _call("POST", "/v1/imports", {"url": "http://127.0.0.1:9/oruk"})[0]["id"] for _ in range(2)
+        _call("POST", "/v1/imports", {"url": "https://feeds.invalid/oruk"})[0]["id"] for _ in range(2)
     ]
     # Subscriptions to a host that cannot be reached from here: deliveries fail and are
     # retried, harmlessly.
@@ -69,7 +72,21 @@ def _demo_data():
     referrals = [
         _call("POST", "/v1/referrals", {"asset_id": items[i]["id"]})[0]["id"] for i in range(3)
     ]
+    # Changes waiting for review: an organisation not yet trusted edits assets an admin has
+    # published, so that turning them down has something to turn down.
+    untrusted, _ = _call("POST", "/v1/organizations", {"name": "Contract check club", "trusted": False})
+    agency, _ = _call("POST", f"/v1/organizations/{untrusted['id']}/api-keys", {"name": "contract", "role": "agency"})
+    pending = []
+    for i in range(10):
+        listing = {"kind": "group", "title": f"Contract check group {i}", "online": True,
+                   "interests": [slugs[i % len(slugs)]]}
+        made, _ = _call("POST", "/v1/assets", listing, key=agency["secret"])
+        _call("POST", f"/v1/assets/{made['id']}/publish")
+        _call("PUT", f"/v1/assets/{made['id']}", dict(listing, title=f"Contract check group {i}, renamed"),
+              key=agency["secret"], headers={"If-Match": "*"})
+        pending.append(made["id"])
     return {
+        "pending": pending,
         "webhooks": webhooks,
         "referrals": referrals,
         "places": [p["id"] for p in feed_places["contents"]],
@@ -110,6 +127,7 @@ PATH_KINDS = {
     "/v1/assets/{id}": "assets",
     "/v1/assets/{id}/confirm": "assets",
     "/v1/assets/{id}/publish": "assets",
+    "/v1/assets/{id}/pending-change": "pending",
     "/v1/organizations/{id}": "organizations",
     "/v1/organizations/{id}/api-keys": "organizations",
     "/v1/organizations/{id}/assets": "organizations",
@@ -250,9 +268,9 @@ def _fix_feed_query(query):
 
 
 def _fix_import(body):
-    """`POST /v1/imports`: a feed URL that fails at once, so that fuzzing imports nothing; an
-    organisation that exists."""
-    body["url"] = "http://127.0.0.1:9/oruk"
+    """`POST /v1/imports`: a feed URL that fails at once (a public name that never resolves),
+    so that fuzzing imports nothing; an organisation that exists."""
+    body["url"] = "https://feeds.invalid/oruk"
     if body.get("organization_id") is not None:
         body["organization_id"] = random.choice(DATA["organizations"])
 

@@ -25,8 +25,9 @@ use crate::services::imports::{self, Target};
 #[serde(deny_unknown_fields)]
 pub struct ImportRequest {
     /// The feed's base URL (the one that answers `GET /` and `GET /services`), `http://` or
-    /// `https://`; at most 500 characters. ORUK 3.0 is recognised by its `GET /` details; any
-    /// other feed is read as ORUK 1.0.
+    /// `https://`; at most 500 characters, on the public internet (a loopback, private or other
+    /// special-purpose address is refused, as are redirects to one). ORUK 3.0 is recognised by
+    /// its `GET /` details; any other feed is read as ORUK 1.0.
     #[schema(
         example = "https://directory.example.org/oruk",
         pattern = r"^https?://[^\u0000-\u0020\u007F-\u009F]{1,492}$"

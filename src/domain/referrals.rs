@@ -5,7 +5,8 @@
 //! never on show, and they become a small, smoothed factor in matching. No one source can move
 //! that factor: it counts only once at least `MIN_SOURCES` teams have recorded referrals to the
 //! asset, and each team's outcomes weigh at most `SOURCE_CAP` people's worth. Each team may
-//! record at most `PER_ASSET_PER_DAY` referrals to one asset and `PER_DAY` in all, a day.
+//! record at most `PER_ASSET_PER_DAY` referrals to one asset and `PER_DAY` in all, a day
+//! (admins, the service's operators, are not held to these).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
