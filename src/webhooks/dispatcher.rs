@@ -9,9 +9,10 @@
 //!    leaves them to be tried again), POST them signed, and record each attempt: delivered,
 //!    or retried later with exponential backoff, or failed for good after the last attempt. A
 //!    subscriber failing for long enough (or very often), or answering 410 Gone, is paused.
-//!    Subscribers take turns: each may have only a share of the process's deliveries in
-//!    flight, and claims take every subscriber's oldest due delivery before anyone's second, so
-//!    a slow or failing receiver with a backlog never starves the others.
+//!    Subscribers take turns: each may have a quarter of the process's deliveries in flight
+//!    (more, up to three quarters, when nobody else has anything due), and claims take every
+//!    subscriber's oldest due delivery before anyone's second, so a slow or failing receiver
+//!    with a backlog never starves the others.
 //!
 //! Delivery is at least once: a receiver drops repeats by the `webhook-id` header.
 
@@ -56,9 +57,16 @@ pub fn spawn(pool: DbPool, settings: WebhookSettings, freshness: FreshnessPolicy
     }
 }
 
-/// How many of a process's deliveries in flight one subscriber may have.
+/// How many of a process's deliveries in flight one subscriber may have while others wait.
 fn share_per_subscription(concurrency: usize) -> usize {
     (concurrency / 4).max(1)
+}
+
+/// How many one subscriber may have when nobody else has anything due: all but a quarter.
+fn most_per_subscription(concurrency: usize) -> usize {
+    concurrency
+        .saturating_sub(concurrency / 4)
+        .max(share_per_subscription(concurrency))
 }
 
 /// Deliveries in flight per subscription, in this process.
@@ -106,6 +114,7 @@ async fn run(
     let settings = Arc::new(settings);
     let permits = Arc::new(Semaphore::new(settings.concurrency));
     let share = share_per_subscription(settings.concurrency);
+    let most = most_per_subscription(settings.concurrency);
     let in_flight = Arc::new(InFlight::default());
     let writers = Arc::new(Semaphore::new(RESULT_WRITERS));
     let lease_ms = (settings.timeout + Duration::from_secs(30)).as_millis() as i64;
@@ -118,10 +127,16 @@ async fn run(
                 tracing::warn!(error = %e, "webhooks: matching changes to subscriptions failed; will retry")
             }
         }
-        let free = permits.available_permits();
-        if free > 0 {
-            let full = in_flight.full(share);
-            match claim(&pool, free as i64, lease_ms, share as i64, &full).await {
+        // Two passes: first every subscriber up to its fair share, then, with slots still
+        // free (nobody else has anything due), a subscriber may go beyond it, but never take
+        // the last quarter of the slots, which stay free for others' next changes.
+        for (cap, extra) in [(share, share), (most, most - share)] {
+            let free = permits.available_permits();
+            if free == 0 || extra == 0 {
+                break;
+            }
+            let full = in_flight.full(cap);
+            match claim(&pool, free as i64, lease_ms, extra as i64, &full).await {
                 Ok(claimed) => {
                     busy |= claimed.len() == free;
                     for delivery in claimed {
@@ -145,7 +160,8 @@ async fn run(
                     }
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, "webhooks: claiming due deliveries failed; will retry")
+                    tracing::warn!(error = %e, "webhooks: claiming due deliveries failed; will retry");
+                    break;
                 }
             }
         }
@@ -400,4 +416,40 @@ async fn record(
         Ok(())
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_subscriber_gets_a_quarter_of_the_slots_or_three_quarters_alone() {
+        assert_eq!(
+            (share_per_subscription(16), most_per_subscription(16)),
+            (4, 12)
+        );
+        assert_eq!(
+            (share_per_subscription(4), most_per_subscription(4)),
+            (1, 3)
+        );
+        assert_eq!(
+            (share_per_subscription(1), most_per_subscription(1)),
+            (1, 1)
+        );
+    }
+
+    #[test]
+    fn in_flight_counts_rise_and_fall_per_subscription() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let counts = InFlight::default();
+        counts.start(a);
+        counts.start(a);
+        counts.start(b);
+        assert_eq!(counts.full(2), [a]);
+        counts.finish(a);
+        assert!(counts.full(2).is_empty());
+        let mut one: Vec<Uuid> = counts.full(1);
+        one.sort();
+        assert_eq!(one, [a, b]);
+    }
 }
