@@ -69,19 +69,22 @@ fn most_per_subscription(concurrency: usize) -> usize {
         .max(share_per_subscription(concurrency))
 }
 
-/// Deliveries in flight per subscription, in this process.
+/// Deliveries in flight per subscription, in this process, and a signal when one ends.
 #[derive(Default)]
-struct InFlight(std::sync::Mutex<HashMap<Uuid, usize>>);
+struct InFlight {
+    counts: std::sync::Mutex<HashMap<Uuid, usize>>,
+    ended: tokio::sync::Notify,
+}
 
 impl InFlight {
     fn start(&self, subscription: Uuid) {
-        if let Ok(mut map) = self.0.lock() {
+        if let Ok(mut map) = self.counts.lock() {
             *map.entry(subscription).or_default() += 1;
         }
     }
 
     fn finish(&self, subscription: Uuid) {
-        if let Ok(mut map) = self.0.lock()
+        if let Ok(mut map) = self.counts.lock()
             && let Some(n) = map.get_mut(&subscription)
         {
             *n = n.saturating_sub(1);
@@ -89,11 +92,12 @@ impl InFlight {
                 map.remove(&subscription);
             }
         }
+        self.ended.notify_one();
     }
 
     /// Subscriptions with their whole share in flight.
     fn full(&self, share: usize) -> Vec<Uuid> {
-        self.0
+        self.counts
             .lock()
             .map(|map| {
                 map.iter()
@@ -130,15 +134,18 @@ async fn run(
         // Two passes: first every subscriber up to its fair share, then, with slots still
         // free (nobody else has anything due), a subscriber may go beyond it, but never take
         // the last quarter of the slots, which stay free for others' next changes.
+        let mut held_back = false;
         for (cap, extra) in [(share, share), (most, most - share)] {
             let free = permits.available_permits();
             if free == 0 || extra == 0 {
                 break;
             }
             let full = in_flight.full(cap);
+            held_back |= !full.is_empty();
             match claim(&pool, free as i64, lease_ms, extra as i64, &full).await {
                 Ok(claimed) => {
-                    busy |= claimed.len() == free;
+                    // Something was due: more may be.
+                    busy |= !claimed.is_empty();
                     for delivery in claimed {
                         let Ok(permit) = permits.clone().acquire_owned().await else {
                             return;
@@ -183,6 +190,13 @@ async fn run(
                 drop(permit);
             }
             tokio::task::yield_now().await;
+        } else if held_back {
+            // Subscribers at their share may have more due: look again as soon as one of
+            // their deliveries ends.
+            tokio::select! {
+                _ = in_flight.ended.notified() => {}
+                _ = tokio::time::sleep(settings.poll) => {}
+            }
         } else {
             tokio::time::sleep(settings.poll).await;
         }
