@@ -677,13 +677,7 @@ async fn writes_queued_on_a_locked_row_give_up_with_a_503_and_leave_reads_alone(
         .unwrap()
         .to_string();
     // Another session holds the asset's row, as a long transaction would.
-    let mut locker = app_db(&app).await;
-    locker
-        .batch_execute(&format!(
-            "BEGIN; SELECT 1 FROM assets WHERE id = '{id}' FOR UPDATE"
-        ))
-        .await
-        .unwrap();
+    let mut locker = crate::helpers::hold_asset_lock(&app, &id).await;
     let started = std::time::Instant::now();
     let put = || {
         app.request(Method::PUT, &format!("/v1/assets/{id}"), Some(&key))
@@ -744,13 +738,7 @@ async fn losing_the_database_mid_request_is_a_503_and_frees_the_idempotency_key(
         .as_str()
         .unwrap()
         .to_string();
-    let mut locker = app_db(&app).await;
-    locker
-        .batch_execute(&format!(
-            "BEGIN; SELECT 1 FROM assets WHERE id = '{id}' FOR UPDATE"
-        ))
-        .await
-        .unwrap();
+    let mut locker = crate::helpers::hold_asset_lock(&app, &id).await;
     let confirm = || {
         app.request(
             Method::POST,

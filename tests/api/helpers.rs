@@ -311,3 +311,16 @@ pub async fn count(conn: &mut AsyncPgConnection, sql: &str) -> i64 {
         .unwrap()
         .n
 }
+
+/// A connection of the test's own holding the asset's row lock, as a long transaction of
+/// another request would; `ROLLBACK` on it (or dropping it) lets go.
+pub async fn hold_asset_lock(app: &TestApp, id: &str) -> AsyncPgConnection {
+    use diesel_async::SimpleAsyncConnection;
+    let mut conn = app_db(app).await;
+    conn.batch_execute(&format!(
+        "BEGIN; SELECT 1 FROM assets WHERE id = '{id}' FOR UPDATE"
+    ))
+    .await
+    .unwrap();
+    conn
+}

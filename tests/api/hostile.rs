@@ -525,13 +525,7 @@ async fn a_flood_of_writes_on_a_locked_row_changes_nothing_and_blocks_no_reads()
         .unwrap();
     let id = created["id"].as_str().unwrap().to_string();
     let before = snapshot(&app).await;
-    let mut locker = app_db(&app).await;
-    locker
-        .batch_execute(&format!(
-            "BEGIN; SELECT 1 FROM assets WHERE id = '{id}' FOR UPDATE"
-        ))
-        .await
-        .unwrap();
+    let mut locker = crate::helpers::hold_asset_lock(&app, &id).await;
     let writes = futures_util::future::join_all((0..20).map(|i| {
         let request = match i % 4 {
             0 => app

@@ -25,6 +25,19 @@ async fn outcome(app: &TestApp, key: &str, id: &str, body: Value) -> reqwest::Re
     .await
 }
 
+/// A referral of someone who went two months ago and then reached `then` (`kept_going`, or
+/// `stopped` with a barrier).
+async fn went_then(app: &TestApp, key: &str, asset_id: &str, then: Value) {
+    let r = refer(
+        app,
+        key,
+        json!({"asset_id": asset_id, "outcome": "tried", "on": days_ago(60)}),
+    )
+    .await;
+    let moved = outcome(app, key, r["id"].as_str().unwrap(), then).await;
+    assert_eq!(moved.status(), 200);
+}
+
 fn days_ago(n: i64) -> String {
     (Utc::now() - Duration::days(n))
         .date_naive()
@@ -199,34 +212,9 @@ async fn matching_favours_assets_people_keep_going_to() {
     let (kept, dropped) = (&ids[0], &ids[1]);
     for i in 0..6 {
         let worker = &workers[i % 2];
-        let r = refer(
-            &app,
-            worker,
-            json!({"asset_id": kept, "outcome": "tried", "on": days_ago(60)}),
-        )
-        .await;
-        let moved = outcome(
-            &app,
-            worker,
-            r["id"].as_str().unwrap(),
-            json!({"outcome": "kept_going"}),
-        )
-        .await;
-        assert_eq!(moved.status(), 200);
-        let r = refer(
-            &app,
-            worker,
-            json!({"asset_id": dropped, "outcome": "tried", "on": days_ago(60)}),
-        )
-        .await;
-        let moved = outcome(
-            &app,
-            worker,
-            r["id"].as_str().unwrap(),
-            json!({"outcome": "stopped", "barrier": "confidence"}),
-        )
-        .await;
-        assert_eq!(moved.status(), 200);
+        went_then(&app, worker, kept, json!({"outcome": "kept_going"})).await;
+        let stopped = json!({"outcome": "stopped", "barrier": "confidence"});
+        went_then(&app, worker, dropped, stopped).await;
     }
     let response = app
         .send_json(
@@ -373,21 +361,13 @@ async fn one_team_cannot_swing_a_listings_outcomes() {
         workers.push(app.create_key(team, "reader").await.1);
     }
     for i in 0..6 {
-        let worker = &workers[i % 2];
-        let r = refer(
+        went_then(
             &app,
-            worker,
-            json!({"asset_id": asset_id, "outcome": "tried", "on": days_ago(60)}),
-        )
-        .await;
-        let moved = outcome(
-            &app,
-            worker,
-            r["id"].as_str().unwrap(),
+            &workers[i % 2],
+            &asset_id,
             json!({"outcome": "kept_going"}),
         )
         .await;
-        assert_eq!(moved.status(), 200);
     }
     let now = matched(&app).await;
     let score = now["components"]["outcomes"].as_f64().unwrap();
