@@ -99,6 +99,22 @@ fn run(stand_in_dir: &Path, args: &[&str]) -> (Output, bool) {
     (output, hidden.is_some() && took_apt)
 }
 
+/// Stops the test's cluster and removes its folder, even when an assertion fails.
+struct Cleanup {
+    work: PathBuf,
+    port: String,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = Command::new(env!("CARGO_BIN_EXE_community-assets"))
+            .args(["cluster", "stop", "--pg-port", &self.port, "--data-dir"])
+            .arg(self.work.join("data"))
+            .output();
+        let _ = std::fs::remove_dir_all(&self.work);
+    }
+}
+
 #[test]
 fn cluster_start_and_keys_create_print_nothing_but_their_answer_on_stdout() {
     let work = std::env::temp_dir().join(format!("ca-stdout-{}", uuid::Uuid::new_v4().simple()));
@@ -109,6 +125,10 @@ fn cluster_start_and_keys_create_print_nothing_but_their_answer_on_stdout() {
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port().to_string()
+    };
+    let _cleanup = Cleanup {
+        work: work.clone(),
+        port: port.clone(),
     };
     let cluster = [
         "--data-dir",
