@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
-use crate::domain::address::{internal_host, is_public};
+use crate::domain::address::is_public;
 
 /// A resolver that answers only with public addresses.
 pub struct PublicOnly;
@@ -26,24 +26,6 @@ impl Resolve for PublicOnly {
             Ok(addrs)
         })
     }
-}
-
-/// Follows up to `max` redirects, each only to http(s) and never to an internal host.
-pub fn public_redirects(max: usize) -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(move |attempt| {
-        if attempt.previous().len() >= max {
-            return attempt.error(format!("more than {max} redirects"));
-        }
-        let url = attempt.url();
-        if !matches!(url.scheme(), "http" | "https") {
-            let reason = format!("a redirect to a {}: URL", url.scheme());
-            return attempt.error(reason);
-        }
-        match internal_host(url) {
-            Some(reason) => attempt.error(format!("a redirect to an internal address: {reason}")),
-            None => attempt.follow(),
-        }
-    })
 }
 
 /// A client builder for URLs from outside: public addresses only unless `allow_private`

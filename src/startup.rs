@@ -114,7 +114,7 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
     let replicas = settings
         .replica_urls
         .iter()
-        .map(|url| crate::db::pool(url, settings.replica_pool_size))
+        .map(|url| crate::db::pool_with(url, settings.replica_pool_size, settings.db_limits))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let reads = web::Data::new(ReadPools::new(pool.clone(), replicas));
     crate::webhooks::dispatcher::spawn(pool.clone(), settings.webhooks.clone(), settings.freshness);

@@ -170,11 +170,32 @@ pub struct VenueState {
 pub async fn state(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<Option<VenueState>> {
     Ok(venues::table
         .find(id)
-        .select((
-            venues::organization_id,
-            venues::status.eq("published"),
-            venues::created_with_asset,
-        ))
+        .select(state_columns())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+fn state_columns() -> (
+    venues::organization_id,
+    diesel::dsl::Eq<venues::status, &'static str>,
+    venues::created_with_asset,
+) {
+    (
+        venues::organization_id,
+        venues::status.eq("published"),
+        venues::created_with_asset,
+    )
+}
+
+/// The venue with its state, in one query.
+pub async fn find_with_state(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> DbResult<Option<(VenueRow, VenueState)>> {
+    Ok(venues::table
+        .find(id)
+        .select((VenueRow::as_select(), state_columns()))
         .first(conn)
         .await
         .optional()?)

@@ -64,7 +64,7 @@ pub fn check_url(errors: &mut Errors, field: &str, raw: &str, allow_private: boo
     let internal = if allow_private {
         None
     } else {
-        internal_literal(&url)
+        super::address::internal_host(&url)
     };
     let reason = match (url.scheme(), url.host()) {
         ("https" | "http", None) => Some("must name a host".to_string()),
@@ -78,11 +78,6 @@ pub fn check_url(errors: &mut Errors, field: &str, raw: &str, allow_private: boo
             Some("must not have a #fragment".into())
         }
         ("https" | "http", _) if internal.is_some() => internal,
-        ("https" | "http", Some(url::Host::Domain(name)))
-            if !allow_private && name == "localhost" =>
-        {
-            Some(format!("{name} is not a public host"))
-        }
         ("https" | "http", _) => None,
         (other, _) => Some(format!("must be an https URL, not {other}:")),
     };
@@ -94,14 +89,6 @@ pub fn check_url(errors: &mut Errors, field: &str, raw: &str, allow_private: boo
         None => Some(url),
     }
 }
-
-/// Why a URL naming its host by an internal address may not be called; `None` for a public
-/// address or a name (names are checked by the resolver at each delivery).
-pub fn internal_literal(url: &Url) -> Option<String> {
-    super::address::internal_host(url)
-}
-
-pub use super::address::is_public;
 
 /// A subscription's signing secret: `whsec_` and the base64 of 32 random bytes.
 pub fn generate_secret() -> anyhow::Result<String> {
@@ -409,6 +396,7 @@ pub fn validate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::address::is_public;
 
     #[test]
     fn urls_must_be_https_to_a_public_host_unless_private_ones_are_allowed() {

@@ -134,11 +134,9 @@ async fn place_venue(
         VenueChoice::New(venue) => venue,
     };
     if let Some(current) = current
-        && let Some(row) = db::venues::find(conn, current).await?
+        && let Some((row, state)) = db::venues::find_with_state(conn, current).await?
+        && state.created_with_asset
         && row.organization_id == Some(writer.organization_id)
-        && db::venues::state(conn, current)
-            .await?
-            .is_some_and(|s| s.created_with_asset)
         && db::venues::holds(&row, venue)
     {
         return Ok(Some(current));
@@ -469,18 +467,16 @@ async fn transition(
                 // Publishing approves the change waiting for review, if there is one.
                 let mut venue = guard.venue_id;
                 if let Some(pending) = db::pending_changes::find(conn, id).await? {
-                    let input: AssetInput =
-                        crate::api::json::parse(pending.submission.to_string().as_bytes())?;
+                    // Stored by `replace` from a checked `AssetInput`: it reads back as one.
+                    let input: AssetInput = serde_json::from_value(pending.submission)
+                        .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
                     let writer = Writer {
                         organization_id: guard.organization_id,
                         trusted: true,
                         admin: true,
                     };
                     venue = apply(conn, geocoder, &actor, &guard, id, &input, writer).await?;
-                    let change = db::audit::snapshot(conn, Entity::AssetChange, id).await?;
-                    db::pending_changes::delete(conn, id).await?;
-                    db::audit::record(conn, &actor, "approve", Entity::AssetChange, id, change)
-                        .await?;
+                    discard_pending(conn, &actor, id, "approve").await?;
                 }
                 if guard.status != AssetStatus::Published.as_str() {
                     let before = db::audit::snapshot(conn, Entity::Asset, id).await?;

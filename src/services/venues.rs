@@ -84,16 +84,16 @@ pub async fn create(
 pub async fn get(pool: &DbPool, caller: &Caller, id: Uuid) -> Result<VenueRow, ApiError> {
     let mut conn = db::connect(pool).await?;
     let not_found = || ApiError::NotFound(format!("no venue has id {id}"));
-    let state = db::venues::state(&mut conn, id)
+    let (row, state) = db::venues::find_with_state(&mut conn, id)
         .await?
         .ok_or_else(not_found)?;
+    // A venue with no organisation is an admin's or a source's, and public.
     let visible = state.published
-        || caller.principal().is_some_and(|p| {
-            p.is_admin()
-                || (p.organization_id.is_some() && p.organization_id == state.organization_id)
-        });
+        || state
+            .organization_id
+            .is_some_and(|org| caller.sees_private_of(org));
     if !visible {
         return Err(not_found());
     }
-    db::venues::find(&mut conn, id).await?.ok_or_else(not_found)
+    Ok(row)
 }

@@ -29,9 +29,10 @@ use super::{WebhookSettings, client};
 use crate::api::changes::ChangeView;
 use crate::db::webhooks::{AttemptResult, Claimed, NewDelivery};
 use crate::db::{self, DbError, DbPool};
+use crate::domain::address::internal_host;
 use crate::domain::changes::Shown;
 use crate::domain::freshness::FreshnessPolicy;
-use crate::domain::webhooks::{Answer, classify, event_type, internal_literal, signature};
+use crate::domain::webhooks::{Answer, classify, event_type, signature};
 use crate::error::with_causes;
 use crate::middleware::metrics::METRICS;
 use crate::services::changes::{Change, how_shown};
@@ -316,7 +317,7 @@ async fn deliver(
     let id = delivery.id.to_string();
     let refused = url::Url::parse(&delivery.url)
         .ok()
-        .and_then(|url| internal_literal(&url))
+        .and_then(|url| internal_host(&url))
         .filter(|_| !settings.allow_private);
     let (status, error) = match refused {
         Some(refused) => (None, Some(refused)),
