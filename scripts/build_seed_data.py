@@ -15,7 +15,9 @@ Rules (from the brief; see README):
     example listings at the bottom of this file (source "example", example true);
   * real opening / staffed hours become weekly sessions; unparseable ones are skipped and counted;
   * ids are uuid5(NAMESPACE, f"{source}:{source_id}");
-  * interest phrases are resolved against seed-data/vocabulary.json and the term slug is written.
+  * interest phrases are resolved against seed-data/vocabulary.json and the term slug is written;
+  * an "audience" object (who a session is for) only where a club's name or the source says so,
+    and on the example listings; assets without one are open to everyone.
 """
 
 import argparse
@@ -48,6 +50,13 @@ ACCESSIBILITY_ORDER = [
 ]
 FIVE_WAYS = ["connect", "be_active", "take_notice", "keep_learning", "give"]
 KINDS = {"group", "volunteering", "course", "activity"}
+# Who a session is for (asset "audience"; absent = open to everyone). See seed-data/README.md.
+AUDIENCE_GENDERS = {"mixed", "women_only", "men_only"}
+AUDIENCE_GROUPS = [
+    "pregnant_postnatal", "parents_and_babies", "older_people", "young_people", "disabled_people",
+    "learning_disability", "carers", "lgbtq", "dementia", "refugees_and_asylum_seekers", "veterans",
+    "long_term_conditions",
+]
 
 STATS = collections.Counter()
 NOTES = collections.defaultdict(list)  # stat key -> examples (for the printed summary)
@@ -480,7 +489,7 @@ class Directory:
     # ---- assets
     def asset(self, source, source_id, organization_id, venue_id, kind, title, description,
               interests, five_ways, schedule=None, cost=None, eligibility=None, newcomers=None,
-              contact=None, capacity=None, example=False, online=False):
+              contact=None, capacity=None, example=False, online=False, audience=None):
         aid = make_id(source, source_id)
         assert aid not in self.assets, source_id
         assert kind in KINDS, kind
@@ -508,6 +517,11 @@ class Directory:
                 unknown = set(val) - set(rec[key])
                 assert not unknown, (source_id, key, unknown)
                 rec[key].update(val)
+        if audience is not None:
+            # placed right after "eligibility"; assets without one have no "audience" key
+            assert set(audience) == {"gender", "groups", "groups_only", "referral_only"}, source_id
+            rec = {k2: v2 for k, v in rec.items()
+                   for k2, v2 in ([(k, v), ("audience", audience)] if k == "eligibility" else [(k, v)])}
         rec["schedule"]["weekly"] = sort_sessions(rec["schedule"]["weekly"])
         c = rec["contact"]
         c["url"], c["email"], c["phone"] = norm_url(c["url"]), norm_email(c["email"]), norm_phone(c["phone"])
@@ -517,6 +531,15 @@ class Directory:
 
 def contact(url=None, email=None, phone=None, name=None):
     return {"url": url, "email": email, "phone": phone, "name": name}
+
+
+def audience(gender="mixed", groups=(), groups_only=False, referral_only=False):
+    """The asset's `audience` object: always all four keys, groups in AUDIENCE_GROUPS order."""
+    assert gender in AUDIENCE_GENDERS, gender
+    assert set(groups) <= set(AUDIENCE_GROUPS), groups
+    assert groups or not groups_only, "groups_only needs groups"
+    return {"gender": gender, "groups": [g for g in AUDIENCE_GROUPS if g in set(groups)],
+            "groups_only": bool(groups_only), "referral_only": bool(referral_only)}
 
 
 def hours_schedule(sessions, raw, source_label, extra_note=None):
@@ -987,7 +1010,9 @@ def build_trafford(d, data, lh_rows):
                 f"Children's centre (DfE Get Information about Schools, URN "
                 f"{r['unique_reference_number']}); the source lists no sessions.",
                 [("family activities", "families")], ["connect"],
-                contact=contact(phone=r["telephone"]))
+                contact=contact(phone=r["telephone"]),
+                # a children's centre serves families with young children (not closed to others)
+                audience=audience(groups=["parents_and_babies"]))
         note("assets_trafford_childrens_centres")
 
     # ------------------------------------------------------------ parks
@@ -1169,16 +1194,23 @@ def build_trafford(d, data, lh_rows):
         pattern, word = CLUB_TITLE_WORDS[category]
         title = name if re.search(pattern, lname) else f"{name} ({word})"
         criteria = []
+        aud = {}
         if re.search(r"\bjunior|\bjfc\b|youth", lname):
+            # children's clubs: no audience group fits (young_people is 16-25); ages unknown
             criteria.append("Junior/youth club (from the club's name); ages not stated in the source.")
         if re.search(r"ladies|women", lname):
             criteria.append("Women's club (from the club's name).")
+            aud["gender"] = "women_only"
         if re.search(r"\bmens\b|\bmen's\b", lname):
             criteria.append("Men's club (from the club's name).")
+            aud["gender"] = "men_only"
         if re.search(r"veteran", lname):
             criteria.append("Veterans' club (from the club's name); ages not stated in the source.")
+            # in bowls and golf "veterans" are older players, not ex-forces: made for, not closed to
+            aud["groups"] = ["older_people"]
         if re.search(r"disabilit", lname):
             criteria.append("For people with disabilities (from the club's name).")
+            aud["groups"], aud["groups_only"] = ["disabled_people"], True
         desc = f"{category} club in Trafford (source: Trafford Council sports clubs list, 2018)."
         cost = None
         cont = None
@@ -1190,7 +1222,7 @@ def build_trafford(d, data, lh_rows):
         d.asset(TRAFFORD, f"sports_clubs:{slug(name)}", org, vid, "group", title, desc,
                 interests, ["connect", "be_active"],
                 eligibility={"criteria": " ".join(criteria)} if criteria else None,
-                cost=cost, contact=cont)
+                cost=cost, contact=cont, audience=audience(**aud) if aud else None)
         note("assets_trafford_sports_clubs")
 
     # ------------------------------------------------------------ allotments
@@ -1644,6 +1676,455 @@ EXAMPLES = [
               "notes": "Example: £3, £1.50 concession."},
      "newcomers": {"drop_in": True, "taster_session": True, "meet_and_greet": True, "booking_required": False},
      "capacity": {"max_participants": 35, "typical_group_size": 20}},
+    # ---- Examples that give the audience rules real cases (who a session is for). Trafford,
+    # ---- the Manchester side of Trafford (Old Trafford M16, Hulme M15, Stretford east), York.
+    {"key": "women-only-swim-stretford-sports-village",
+     "venue": (TRAFFORD, "leisure_centres:venue:stretford-sports-village-chester-centre"),
+     "kind": "activity", "title": "Women-only swim session",
+     "text": "a relaxed women-only swim with female lifeguards and the poolside blinds down; lanes "
+             "for steady swimmers and a shallow area for anyone building confidence. Lift to the "
+             "pool level; accessible changing room.",
+     "interests": [("swimming",)], "five_ways": ["be_active", "connect"],
+     "weekly": [w("wed", "20:00", "21:00"), w("sun", "16:30", "17:30")],
+     "cost": {"free": False, "amount_pence": 450, "concession_pence": 280,
+              "notes": "Example: £4.50 a swim, £2.80 concession."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 40, "typical_group_size": 20},
+     "audience": {"gender": "women_only"}},
+    {"key": "mens-shed-partington", "venue": (TRAFFORD, "community_hubs:venue:partington"),
+     "kind": "group", "title": "Men's shed: woodwork and repairs",
+     "text": "a shed for men to make, mend and chat: woodwork, small repairs and bike fixing over a "
+             "brew. No experience needed; tools and safety kit provided. Step-free access to the "
+             "workshop room.",
+     "interests": [("men's shed",), ("woodwork",), ("repair cafe", "upcycling")],
+     "five_ways": ["connect", "keep_learning", "give"],
+     "weekly": [w("tue", "10:00", "13:00"), w("thu", "10:00", "13:00")],
+     "cost": {"free": True, "notes": "Example: free; tea by donation."},
+     "eligibility": {"min_age": 18, "max_age": None, "criteria": "Example: men aged 18+."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 12, "typical_group_size": 8},
+     "audience": {"gender": "men_only"}},
+    {"key": "postnatal-yoga-altrincham-hub", "venue": (TRAFFORD, "community_hubs:venue:altrincham"),
+     "kind": "activity", "title": "Postnatal yoga with your baby",
+     "text": "gentle yoga for mums and their babies, from six weeks after the birth until your baby "
+             "is crawling, with time to chat over a drink afterwards. Mats provided; bring a blanket "
+             "for your baby. Step-free access; baby-changing facilities.",
+     "interests": [("yoga",), ("baby yoga",)], "five_ways": ["be_active", "connect", "take_notice"],
+     "weekly": [w("tue", "11:00", "12:00")],
+     "cost": {"free": False, "amount_pence": 600, "concession_pence": 300,
+              "notes": "Example: £6 a class, £3 concession; first class free."},
+     "eligibility": {"min_age": None, "max_age": None,
+                     "criteria": "Example: mothers with babies from six weeks old until crawling."},
+     "newcomers": {"drop_in": False, "taster_session": True, "meet_and_greet": True, "booking_required": True},
+     "capacity": {"max_participants": 10, "typical_group_size": 8},
+     "audience": {"gender": "women_only", "groups": ["pregnant_postnatal", "parents_and_babies"],
+                  "groups_only": True}},
+    {"key": "antenatal-class-stretford-childrens-centre",
+     "venue": (TRAFFORD, "childrens_centres:venue:22963"),
+     "kind": "course", "title": "Antenatal class: getting ready for your baby",
+     "text": "a four-week evening course for expectant parents, run with local midwives: labour and "
+             "birth, feeding, and the first weeks at home, with time to meet other parents-to-be. "
+             "Birth partners welcome. Step-free access.",
+     "interests": [("antenatal support",), ("learning",)], "five_ways": ["keep_learning", "connect"],
+     "dated": [dt("2027-02-02", "18:30", "20:30"), dt("2027-02-09", "18:30", "20:30"),
+               dt("2027-02-16", "18:30", "20:30"), dt("2027-02-23", "18:30", "20:30")],
+     "cost": {"free": True, "notes": "Example: free."},
+     "eligibility": {"min_age": None, "max_age": None,
+                     "criteria": "Example: expectant parents from about 28 weeks, and their birth partners."},
+     "newcomers": {"drop_in": False, "taster_session": False, "meet_and_greet": True, "booking_required": True},
+     "capacity": {"max_participants": 24, "typical_group_size": 16},
+     "audience": {"groups": ["pregnant_postnatal"], "groups_only": True}},
+    {"key": "baby-singing-urmston-library", "venue": (TRAFFORD, "libraries:venue:unit-34-golden-way-m41-0na"),
+     "kind": "group", "title": "Parent and baby singing",
+     "text": "songs, rhymes and a chat for parents and carers with babies up to 18 months; dads, "
+             "grandparents and childminders welcome. Buggy parking; step-free access.",
+     "interests": [("singing",), ("baby group",)], "five_ways": ["connect", "take_notice"],
+     "weekly": [w("wed", "10:30", "11:15")],
+     "cost": {"free": True, "notes": "Example: free."},
+     "eligibility": {"min_age": None, "max_age": None,
+                     "criteria": "Example: babies up to 18 months with a parent or carer."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 40, "typical_group_size": 24},
+     "audience": {"groups": ["parents_and_babies"], "groups_only": True}},
+    {"key": "dementia-friendly-singing-sale-waterside", "venue": (TRAFFORD, "libraries:venue:sale-waterside-m33-7zf"),
+     "kind": "group", "title": "Singing for memory (dementia-friendly)",
+     "text": "a friendly singing group for people living with dementia and the family members or "
+             "friends who care for them: well-known songs, words on a big screen, then tea and cake. "
+             "Step-free access; hearing loop in the studio.",
+     "interests": [("singing",), ("dementia cafe",)], "five_ways": ["connect", "take_notice"],
+     "weekly": [w("wed", "14:00", "15:30")],
+     "cost": {"free": False, "amount_pence": 200, "concession_pence": None,
+              "notes": "Example: £2 for the person and their carer together."},
+     "newcomers": {"drop_in": False, "taster_session": True, "meet_and_greet": True, "booking_required": True},
+     "capacity": {"max_participants": 30, "typical_group_size": 20},
+     "audience": {"groups": ["dementia", "carers"], "groups_only": True}},
+    {"key": "carers-cafe-sale-community-hub", "venue": (TRAFFORD, "community_hubs:venue:sale"),
+     "kind": "group", "title": "Carers' café",
+     "text": "a relaxed morning for unpaid carers to take a break, share tips and get information, "
+             "with a carers' support worker on hand. Bring the person you care for if you need to; "
+             "there is a quiet room. Step-free access.",
+     "interests": [("carers",), ("coffee morning",)], "five_ways": ["connect"],
+     "weekly": [w("thu", "10:00", "12:00")],
+     "cost": {"free": True, "notes": "Example: free."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": None, "typical_group_size": 10},
+     "audience": {"groups": ["carers"], "groups_only": True}},
+    {"key": "learning-disability-disco-altrincham-hub", "venue": (TRAFFORD, "community_hubs:venue:altrincham"),
+     "kind": "group", "title": "Friday night disco for adults with learning disabilities",
+     "text": "a lively disco with a DJ, soft drinks and a chill-out room, for adults with a learning "
+             "disability; support workers and carers come free. Step-free access; accessible toilet.",
+     "interests": [("disco",), ("social evening",)], "five_ways": ["connect", "be_active"],
+     "weekly": [w("fri", "19:00", "21:00")],
+     "cost": {"free": False, "amount_pence": 300, "concession_pence": None,
+              "notes": "Example: £3; support workers and carers free."},
+     "eligibility": {"min_age": 18, "max_age": None,
+                     "criteria": "Example: adults (18+) with a learning disability, and their supporters."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 60, "typical_group_size": 35},
+     "audience": {"groups": ["learning_disability"], "groups_only": True}},
+    {"key": "wheelchair-basketball-move-altrincham", "venue": (TRAFFORD, "leisure_centres:venue:move-altrincham"),
+     "kind": "activity", "title": "Wheelchair basketball: open session",
+     "text": "wheelchair basketball for disabled and non-disabled players of all abilities; sports "
+             "wheelchairs provided and coaching for beginners. Changing Places toilet and accessible "
+             "parking at the centre.",
+     "interests": [("wheelchair basketball",)], "five_ways": ["be_active", "connect"],
+     "weekly": [w("sat", "10:00", "12:00")],
+     "cost": {"free": False, "amount_pence": 300, "concession_pence": 200,
+              "notes": "Example: £3, £2 concession; chair hire included."},
+     "eligibility": {"min_age": 14, "max_age": None, "criteria": "Example: ages 14+."},
+     "newcomers": {"drop_in": True, "taster_session": True, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 20, "typical_group_size": 12},
+     "audience": {"groups": ["disabled_people"]}},
+    {"key": "exercise-referral-talbot-centre",
+     "venue": (TRAFFORD, "leisure_centres:venue:stretford-sports-village-talbot-centre"),
+     "kind": "activity", "title": "GP exercise referral: 12-week gym programme",
+     "text": "a supervised 12-week gym and circuits programme for adults referred by their GP, "
+             "practice nurse or physiotherapist because of a health condition (for example heart "
+             "disease, diabetes, high blood pressure or joint pain). An instructor sets your plan at a "
+             "one-to-one first session. Referral needed: you cannot book without one. "
+             "Wheelchair-accessible gym; accessible toilet.",
+     "interests": [("gym",), ("fitness",)], "five_ways": ["be_active", "keep_learning"],
+     "weekly": [w("mon", "17:30", "18:30"), w("wed", "17:30", "18:30"), w("sat", "10:00", "11:00")],
+     "cost": {"free": False, "amount_pence": 200, "concession_pence": None,
+              "notes": "Example: £2 a session for the 12 weeks."},
+     "eligibility": {"min_age": 16, "max_age": None,
+                     "criteria": "Example: adults 16+ referred by a health professional."},
+     "newcomers": {"drop_in": False, "taster_session": False, "meet_and_greet": True, "booking_required": True},
+     "capacity": {"max_participants": 12, "typical_group_size": 8},
+     "audience": {"groups": ["long_term_conditions"], "referral_only": True}},
+    {"key": "cardiac-rehab-sale-leisure-centre", "venue": (TRAFFORD, "leisure_centres:venue:sale-leisure-centre"),
+     "kind": "activity", "title": "Cardiac rehab exercise class (phase IV)",
+     "text": "a long-term exercise class for people who have finished hospital cardiac rehabilitation "
+             "after a heart attack, heart surgery or heart failure, led by a specialist instructor. "
+             "Referral by the cardiac rehab team or GP required. Lift to the studio; accessible "
+             "changing room.",
+     "interests": [("cardiac rehab",)], "five_ways": ["be_active", "connect"],
+     "weekly": [w("tue", "10:00", "11:00"), w("thu", "10:00", "11:00")],
+     "cost": {"free": False, "amount_pence": 300, "concession_pence": 200,
+              "notes": "Example: £3, £2 concession."},
+     "eligibility": {"min_age": None, "max_age": None,
+                     "criteria": "Example: people who have completed phase III cardiac rehab, on referral."},
+     "newcomers": {"drop_in": False, "taster_session": False, "meet_and_greet": True, "booking_required": True},
+     "capacity": {"max_participants": 16, "typical_group_size": 12},
+     "audience": {"groups": ["long_term_conditions"], "groups_only": True, "referral_only": True}},
+    {"key": "strength-and-balance-age-uk-urmston", "venue": (TRAFFORD, "community_hubs:venue:urmston"),
+     "kind": "activity", "title": "Strength and balance (falls prevention)",
+     "text": "a gentle, progressive class to build leg strength and steadiness, standing with a chair "
+             "for support or seated; aimed at people over 60 who feel unsteady or have had a fall. "
+             "Step-free access; accessible toilet.",
+     "interests": [("falls prevention",), ("chair exercise",)], "five_ways": ["be_active", "connect"],
+     "weekly": [w("tue", "11:00", "12:00"), w("fri", "11:00", "12:00")],
+     "cost": {"free": False, "amount_pence": 200, "concession_pence": 100,
+              "notes": "Example: £2, £1 concession."},
+     "eligibility": {"min_age": None, "max_age": None,
+                     "criteria": "Example: aimed at people over 60; others welcome."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 15, "typical_group_size": 10},
+     "audience": {"groups": ["older_people"]}},
+    {"key": "tea-dance-stretford-public-hall", "venue": (TRAFFORD, "community_hubs:venue:stretford"),
+     "kind": "group", "title": "Over-60s tea dance",
+     "text": "ballroom and sequence dancing to live organ music, with tea and cake at half time; come "
+             "to dance or just to listen and chat. No partner needed. Step-free access to the main "
+             "hall; hearing loop.",
+     "interests": [("tea dance",), ("ballroom",)], "five_ways": ["connect", "be_active"],
+     "weekly": [w("thu", "14:00", "16:00")],
+     "cost": {"free": False, "amount_pence": 300, "concession_pence": 200,
+              "notes": "Example: £3, £2 concession, tea included."},
+     "eligibility": {"min_age": None, "max_age": None, "criteria": "Example: for over-60s."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 80, "typical_group_size": 40},
+     "audience": {"groups": ["older_people"]}},
+    {"key": "young-peoples-art-open-studios", "venue": (TRAFFORD, "mental_health:venue:open-studios-cic-wa14-1ds"),
+     "kind": "group", "title": "Young people's art group (16–25)",
+     "text": "a relaxed after-college art session for 16 to 25 year olds: painting, printmaking and "
+             "zines with a supportive artist, and no pressure to show your work. Materials provided. "
+             "Ground-floor studio.",
+     "interests": [("art group",), ("painting",), ("printmaking",)],
+     "five_ways": ["connect", "take_notice", "keep_learning"],
+     "weekly": [w("wed", "17:00", "19:00")],
+     "cost": {"free": True, "notes": "Example: free."},
+     "eligibility": {"min_age": 16, "max_age": 25, "criteria": "Example: ages 16–25."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 12, "typical_group_size": 8},
+     "audience": {"groups": ["young_people"], "groups_only": True}},
+    {"key": "adult-swimming-lessons-move-urmston", "venue": (TRAFFORD, "leisure_centres:venue:move-urmston"),
+     "kind": "course", "title": "Adult beginners' swimming lessons",
+     "text": "small-group lessons for adults who never learnt to swim or want to feel safer in the "
+             "water, in the learner pool with a patient instructor. Mixed group. Pool hoist; "
+             "accessible changing room.",
+     "interests": [("swimming",)], "five_ways": ["be_active", "keep_learning"],
+     "weekly": [w("thu", "19:00", "19:45", "2027-01-14", "2027-03-04")],
+     "cost": {"free": False, "amount_pence": 500, "concession_pence": 350,
+              "notes": "Example: £5 a lesson, £3.50 concession."},
+     "eligibility": {"min_age": 18, "max_age": None, "criteria": "Example: adults 18+."},
+     "newcomers": {"drop_in": False, "taster_session": False, "meet_and_greet": True, "booking_required": True},
+     "capacity": {"max_participants": 8, "typical_group_size": 6},
+     "audience": {"gender": "mixed"}},
+    {"key": "womens-boxing-fitness-old-trafford",
+     "venue": (TRAFFORD, "leisure_centres:venue:stretford-sports-village-old-trafford-sports-barn"),
+     "kind": "activity", "title": "Women's boxing fitness",
+     "text": "a women-only boxing fitness class with a female coach: pad work, skipping and circuits, "
+             "no sparring and no experience needed. Gloves and pads to borrow. Wheelchair-accessible "
+             "sports hall.",
+     "interests": [("boxercise",), ("boxing",), ("fitness",)], "five_ways": ["be_active", "connect"],
+     "weekly": [w("wed", "18:30", "19:30"), w("sat", "11:00", "12:00")],
+     "cost": {"free": False, "amount_pence": 300, "concession_pence": 200,
+              "notes": "Example: £3, £2 concession."},
+     "newcomers": {"drop_in": True, "taster_session": True, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 20, "typical_group_size": 14},
+     "audience": {"gender": "women_only"}},
+    {"key": "lgbtq-social-run-seymour-park", "venue": (TRAFFORD, "greenspaces:venue:seymour-park"),
+     "kind": "group", "title": "LGBTQ+ social run club",
+     "text": "a friendly run club for LGBTQ+ people and allies: 5 km loops at a chatty pace with a "
+             "back marker so no one is left behind, then a drink nearby. Beginners welcome. Meet at "
+             "the park gates; paths are flat and lit.",
+     "interests": [("running",), ("lgbtq+",)], "five_ways": ["be_active", "connect"],
+     "weekly": [w("tue", "19:00", "20:00"), w("sat", "09:30", "10:30")],
+     "cost": {"free": True, "notes": "Example: free."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": None, "typical_group_size": 15},
+     "audience": {"groups": ["lgbtq"]}},
+    {"key": "refugee-conversation-cafe-old-trafford", "venue": (TRAFFORD, "libraries:venue:1-st-brides-way-m16-9nw"),
+     "kind": "group", "title": "Conversation café for refugees and new arrivals",
+     "text": "practise everyday English over tea with friendly volunteers, get help finding classes "
+             "and services, and meet other people new to the area. For refugees and people seeking "
+             "asylum; local residents are welcome to come and chat. All levels; children welcome. "
+             "Step-free access.",
+     "interests": [("conversation group",), ("esol",), ("refugees",)],
+     "five_ways": ["connect", "keep_learning"],
+     "weekly": [w("fri", "13:00", "15:00")],
+     "cost": {"free": True, "notes": "Example: free."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": None, "typical_group_size": 15},
+     "audience": {"groups": ["refugees_and_asylum_seekers"]}},
+    {"key": "dads-and-babies-st-johns-centre", "venue": (TRAFFORD, "community_hubs:venue:old-trafford"),
+     "kind": "group", "title": "Dads and babies Saturday group",
+     "text": "a Saturday morning play-and-chat group for dads, grandads and male carers with babies "
+             "and toddlers up to 3; toys, snacks and coffee provided. Step-free access; baby-changing.",
+     "interests": [("parent and toddler group",), ("family activities",)], "five_ways": ["connect"],
+     "weekly": [w("sat", "10:00", "11:30")],
+     "cost": {"free": True, "notes": "Example: free."},
+     "eligibility": {"min_age": None, "max_age": None,
+                     "criteria": "Example: dads and male carers with children up to 3."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 30, "typical_group_size": 12},
+     "audience": {"gender": "men_only", "groups": ["parents_and_babies"], "groups_only": True}},
+    {"key": "spoken-word-young-people-old-trafford", "venue": (TRAFFORD, "libraries:venue:1-st-brides-way-m16-9nw"),
+     "kind": "group", "title": "Spoken word and rap workshop (16–25)",
+     "text": "write and perform lyrics, poems and bars with a local spoken-word artist; no experience "
+             "needed, and you never have to perform if you don't want to. For 16 to 25 year olds. "
+             "Step-free access.",
+     "interests": [("rap",), ("poetry",), ("creative writing",)],
+     "five_ways": ["connect", "keep_learning"],
+     "weekly": [w("thu", "17:30", "19:30")],
+     "cost": {"free": True, "notes": "Example: free."},
+     "eligibility": {"min_age": 16, "max_age": 25, "criteria": "Example: ages 16–25."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 15, "typical_group_size": 10},
+     "audience": {"groups": ["young_people"], "groups_only": True}},
+    {"key": "womens-sewing-zion-centre", "venue": (TRAFFORD, "mental_health:venue:zion-centre-m15-4zy"),
+     "kind": "group", "title": "Women's sewing and chat",
+     "text": "a women-only sewing circle: bring a mending job or learn to use a sewing machine, with "
+             "tea and conversation. Machines and fabric provided; all levels. Ground-floor room.",
+     "interests": [("sewing",), ("women's group",)], "five_ways": ["connect", "keep_learning"],
+     "weekly": [w("mon", "10:30", "12:30")],
+     "cost": {"free": True, "notes": "Example: free."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 12, "typical_group_size": 8},
+     "audience": {"gender": "women_only"}},
+    {"key": "mens-walk-and-talk-longford-park", "venue": (TRAFFORD, "greenspaces:venue:longford-park"),
+     "kind": "group", "title": "Men's walk and talk",
+     "text": "an easy-paced 45-minute walk round the park for men who fancy some company and a chat, "
+             "with a brew at the café afterwards; nobody has to talk about anything they don't want "
+             "to. Flat, surfaced paths.",
+     "interests": [("walking",), ("men's talking group",)], "five_ways": ["be_active", "connect"],
+     "weekly": [w("sat", "10:00", "11:00")],
+     "cost": {"free": True, "notes": "Example: free."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": None, "typical_group_size": 10},
+     "audience": {"gender": "men_only"}},
+    {"key": "couch-to-5k-stretford-sports-village",
+     "venue": (TRAFFORD, "leisure_centres:venue:stretford-sports-village-chester-centre"),
+     "kind": "group", "title": "Couch to 5K beginners' running group",
+     "text": "a nine-week walk-run programme for complete beginners of any age and pace, meeting at "
+             "the leisure centre and running in the streets and park nearby. Mixed group; a leader "
+             "stays at the back. Accessible toilet and changing at the centre.",
+     "interests": [("running",), ("jogging",)], "five_ways": ["be_active", "connect"],
+     "weekly": [w("mon", "18:30", "19:30")],
+     "cost": {"free": True, "notes": "Example: free."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 30, "typical_group_size": 18},
+     "audience": {"gender": "mixed"}},
+    # ---- York
+    {"key": "dementia-friendly-singing-york-explore", "venue": (LIBHACKED, "libraries:venue:10034765095"),
+     "kind": "group", "title": "Dementia-friendly singing group",
+     "text": "sing familiar songs together in a warm, unhurried group for people living with dementia "
+             "and their family carers; large-print song sheets and tea afterwards. Step-free access; "
+             "hearing loop.",
+     "interests": [("singing",), ("dementia cafe",)], "five_ways": ["connect", "take_notice"],
+     "weekly": [w("tue", "14:00", "15:30")],
+     "cost": {"free": True, "notes": "Example: free."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 30, "typical_group_size": 18},
+     "audience": {"groups": ["dementia", "carers"], "groups_only": True}},
+    {"key": "carers-cafe-tang-hall", "venue": (LIBHACKED, "libraries:venue:10093956473"),
+     "kind": "group", "title": "Carers' café",
+     "text": "a drop-in for unpaid carers: a cuppa, a chat with other carers and information from a "
+             "carers' centre worker. Step-free access; accessible toilet.",
+     "interests": [("carers",), ("coffee morning",)], "five_ways": ["connect"],
+     "weekly": [w("fri", "10:00", "12:00")],
+     "cost": {"free": True, "notes": "Example: free."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": None, "typical_group_size": 8},
+     "audience": {"groups": ["carers"], "groups_only": True}},
+    {"key": "lgbtq-book-club-hungate", "venue": (LIBHACKED, "libraries:venue:10093959558"),
+     "kind": "group", "title": "LGBTQ+ book club",
+     "text": "a monthly book club for LGBTQ+ adults reading queer fiction and memoir, in a relaxed and "
+             "confidential space. Copies can be borrowed from Explore York. Step-free access.",
+     "interests": [("book club",), ("lgbtq+",)], "five_ways": ["connect", "keep_learning"],
+     "dated": [dt("2027-02-13", "13:30", "15:00"), dt("2027-03-13", "13:30", "15:00"),
+               dt("2027-04-10", "13:30", "15:00")],
+     "cost": {"free": True, "notes": "Example: free."},
+     "eligibility": {"min_age": 18, "max_age": None, "criteria": "Example: LGBTQ+ adults (18+)."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 14, "typical_group_size": 9},
+     "audience": {"groups": ["lgbtq"], "groups_only": True}},
+    {"key": "lgbtq-youth-group-york-explore", "venue": (LIBHACKED, "libraries:venue:10034765095"),
+     "kind": "group", "title": "LGBTQ+ young people's group (16–25)",
+     "text": "a safe, social evening for LGBTQ+ and questioning young people aged 16 to 25: games, "
+             "films, crafts and chat, run by trained youth workers. Step-free access; gender-neutral "
+             "toilet.",
+     "interests": [("lgbtq+",), ("young people",), ("board games",)], "five_ways": ["connect"],
+     "weekly": [w("thu", "17:00", "19:00")],
+     "cost": {"free": True, "notes": "Example: free."},
+     "eligibility": {"min_age": 16, "max_age": 25, "criteria": "Example: ages 16–25."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 25, "typical_group_size": 12},
+     "audience": {"groups": ["lgbtq", "young_people"], "groups_only": True}},
+    {"key": "veterans-breakfast-club-acomb", "venue": (LIBHACKED, "libraries:venue:100052211617"),
+     "kind": "group", "title": "Veterans' breakfast club",
+     "text": "a Saturday breakfast for people who have served in the armed forces, with volunteers "
+             "who know the support on offer to veterans. Step-free access to the café.",
+     "interests": [("veterans",), ("social",)], "five_ways": ["connect"],
+     "weekly": [w("sat", "09:00", "10:30")],
+     "cost": {"free": False, "amount_pence": 400, "concession_pence": None,
+              "notes": "Example: £4 for a cooked breakfast; tea and coffee free."},
+     "eligibility": {"min_age": None, "max_age": None, "criteria": "Example: ex-forces and serving personnel."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 30, "typical_group_size": 15},
+     "audience": {"groups": ["veterans"], "groups_only": True}},
+    {"key": "conversation-cafe-clifton", "venue": (LIBHACKED, "libraries:venue:100052167876"),
+     "kind": "group", "title": "English conversation café (refugees and new arrivals)",
+     "text": "relaxed conversation practice with volunteers for refugees, people seeking asylum and "
+             "other newcomers to York, and help to find ESOL classes. All levels. Step-free access.",
+     "interests": [("conversation group",), ("esol",), ("refugees",)],
+     "five_ways": ["connect", "keep_learning"],
+     "weekly": [w("tue", "13:30", "15:00")],
+     "cost": {"free": True, "notes": "Example: free."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": None, "typical_group_size": 10},
+     "audience": {"groups": ["refugees_and_asylum_seekers"]}},
+    {"key": "tea-dance-new-earswick", "venue": (LIBHACKED, "libraries:venue:200004758552"),
+     "kind": "group", "title": "Over-60s tea dance",
+     "text": "sequence and ballroom favourites in the Folk Hall, with tea, sandwiches and a raffle; sit "
+             "out and chat whenever you like. Step-free access; hearing loop in the hall.",
+     "interests": [("tea dance",), ("sequence dancing",)], "five_ways": ["connect", "be_active"],
+     "weekly": [w("mon", "14:00", "16:00")],
+     "cost": {"free": False, "amount_pence": 300, "concession_pence": 200,
+              "notes": "Example: £3, £2 concession."},
+     "eligibility": {"min_age": None, "max_age": None, "criteria": "Example: for over-60s."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 60, "typical_group_size": 30},
+     "audience": {"groups": ["older_people"]}},
+    {"key": "womens-couch-to-5k-rowntree-park", "venue": (LIBHACKED, "libraries:venue:100050580839"),
+     "kind": "group", "title": "Women's couch to 5K",
+     "text": "a women-only beginners' running group following the nine-week couch to 5K plan, meeting "
+             "at the reading café and running on the park's level paths. Female run leaders; any "
+             "size, age or pace. Step-free access to the café toilets.",
+     "interests": [("running",), ("jogging",)], "five_ways": ["be_active", "connect"],
+     "weekly": [w("wed", "18:00", "19:00"), w("sun", "09:00", "10:00")],
+     "cost": {"free": True, "notes": "Example: free."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 25, "typical_group_size": 15},
+     "audience": {"gender": "women_only"}},
+    {"key": "bumps-and-babies-dringhouses", "venue": (LIBHACKED, "libraries:venue:100052162628"),
+     "kind": "group", "title": "Bumps and babies group",
+     "text": "a drop-in for pregnant women, new parents and babies up to a year old: a chat, a cuppa, "
+             "baby rhymes and a visiting health visitor once a month. Dads and partners welcome. "
+             "Buggy space; step-free access.",
+     "interests": [("baby group",), ("postnatal support",)], "five_ways": ["connect"],
+     "weekly": [w("thu", "10:00", "11:30")],
+     "cost": {"free": True, "notes": "Example: free."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 20, "typical_group_size": 10},
+     "audience": {"groups": ["pregnant_postnatal", "parents_and_babies"], "groups_only": True}},
+    {"key": "heart-health-class-university-of-york", "venue": (OPEN_NAMES, "colleges:venue:osgb4000000073318852"),
+     "kind": "activity", "title": "Heart health exercise class (cardiac rehab phase IV)",
+     "text": "a supervised circuit class at the university sports centre for people who have completed "
+             "hospital cardiac rehab; referral from your cardiac rehab nurse or GP needed. Accessible "
+             "changing rooms; parking by the sports centre.",
+     "interests": [("cardiac rehab",), ("circuit training",)], "five_ways": ["be_active", "connect"],
+     "weekly": [w("mon", "10:30", "11:30"), w("thu", "10:30", "11:30")],
+     "cost": {"free": False, "amount_pence": 350, "concession_pence": 250,
+              "notes": "Example: £3.50, £2.50 concession."},
+     "newcomers": {"drop_in": False, "taster_session": False, "meet_and_greet": True, "booking_required": True},
+     "capacity": {"max_participants": 16, "typical_group_size": 12},
+     "audience": {"groups": ["long_term_conditions"], "groups_only": True, "referral_only": True}},
+    {"key": "mens-walk-and-talk-acomb", "venue": (LIBHACKED, "libraries:venue:100052211617"),
+     "kind": "group", "title": "Men's walking and talking group",
+     "text": "a gentle hour's walk from the library to Hob Moor and back for men who want some company "
+             "and a chat, ending with a brew; the pace is set by the slowest walker.",
+     "interests": [("walking",), ("men's talking group",)], "five_ways": ["be_active", "connect"],
+     "weekly": [w("wed", "10:30", "11:30")],
+     "cost": {"free": True, "notes": "Example: free."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": None, "typical_group_size": 8},
+     "audience": {"gender": "men_only"}},
+    {"key": "inclusive-dance-york-st-john", "venue": (OPEN_NAMES, "colleges:venue:osgb4000000073495515"),
+     "kind": "activity", "title": "Inclusive dance for adults with learning disabilities",
+     "text": "a weekly dance and movement session in the university dance studio for adults with "
+             "learning disabilities, led by a community dance artist with dance students; supporters "
+             "join in free. Lift and accessible toilets.",
+     "interests": [("dance",)], "five_ways": ["be_active", "connect"],
+     "weekly": [w("thu", "18:00", "19:30")],
+     "cost": {"free": False, "amount_pence": 200, "concession_pence": None,
+              "notes": "Example: £2; supporters free."},
+     "eligibility": {"min_age": 18, "max_age": None,
+                     "criteria": "Example: adults (18+) with a learning disability, and their supporters."},
+     "newcomers": {"drop_in": True, "taster_session": True, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 25, "typical_group_size": 15},
+     "audience": {"groups": ["learning_disability"], "groups_only": True}},
+    {"key": "tai-chi-beginners-tang-hall", "venue": (LIBHACKED, "libraries:venue:10093956473"),
+     "kind": "activity", "title": "Tai chi for beginners",
+     "text": "slow, flowing tai chi movements for beginners of any age and fitness; everything can be "
+             "done seated. Mixed group. Step-free access.",
+     "interests": [("tai chi",)], "five_ways": ["be_active", "take_notice"],
+     "weekly": [w("wed", "11:00", "12:00")],
+     "cost": {"free": False, "amount_pence": 300, "concession_pence": 150,
+              "notes": "Example: £3, £1.50 concession."},
+     "newcomers": {"drop_in": True, "taster_session": None, "meet_and_greet": True, "booking_required": False},
+     "capacity": {"max_participants": 16, "typical_group_size": 10},
+     "audience": {"gender": "mixed"}},
 ]
 
 
@@ -1669,7 +2150,8 @@ def build_examples(d):
                 schedule={"weekly": ex.get("weekly", []), "dated": ex.get("dated", []),
                           "notes": "Example schedule (illustrative)."},
                 cost=ex.get("cost"), eligibility=ex.get("eligibility"),
-                newcomers=ex.get("newcomers"), capacity=ex.get("capacity"), example=True)
+                newcomers=ex.get("newcomers"), capacity=ex.get("capacity"), example=True,
+                audience=audience(**ex["audience"]) if "audience" in ex else None)
         note("assets_examples")
 
 
@@ -1753,6 +2235,9 @@ def validate(d):
             assert s["day"] in DAYS and re.match(r"^\d\d:\d\d$", s["start"]) and s["start"] < s["end"], a
         for s in a["schedule"]["dated"]:
             assert re.match(r"^2027-\d\d-\d\d$", s["date"]) and s["start"] < s["end"], a
+        if "audience" in a:
+            keys = list(a)
+            assert keys[keys.index("eligibility") + 1] == "audience", a["source_id"]
         if a["example"]:
             assert a["description"].startswith(EXAMPLE_PREFIX) and a["source"] == EXAMPLE
         else:
@@ -1822,6 +2307,14 @@ def main():
           sum(len(a["schedule"]["dated"]) for a in assets), "dated (examples)")
     print("real assets with weekly sessions:",
           sum(1 for a in assets if a["schedule"]["weekly"] and not a["example"]))
+    with_aud = [a for a in assets if "audience" in a]
+    print("assets with an audience:", len(with_aud),
+          "(real %d, example %d)" % (sum(not a["example"] for a in with_aud),
+                                      sum(a["example"] for a in with_aud)))
+    print("  gender:", dict(sorted(collections.Counter(a["audience"]["gender"] for a in with_aud).items())))
+    print("  groups:", dict(sorted(collections.Counter(g for a in with_aud for g in a["audience"]["groups"]).items())))
+    print("  groups_only:", sum(a["audience"]["groups_only"] for a in with_aud),
+          "referral_only:", sum(a["audience"]["referral_only"] for a in with_aud))
     if index is None:
         print("WARNING: vocabulary.json absent: interests are raw phrases, NOT slugs")
     for k in sorted(fallbacks):
