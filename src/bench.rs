@@ -186,3 +186,75 @@ pub async fn raw_throughput(
     )
     .await
 }
+
+/// Builds the lexicon from the database's vocabulary, then reads every phrase `rounds` times
+/// without the cache, and reports the build time and the per-phrase times.
+pub async fn phrases(
+    database_url: &str,
+    path: &std::path::Path,
+    rounds: usize,
+) -> anyhow::Result<String> {
+    use crate::domain::matching::lexicon::{LexTerm, Lexicon};
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {path:?}"))?;
+    let phrases: Vec<String> = match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(v) => v["phrases"]
+            .as_array()
+            .context("no phrases array")?
+            .iter()
+            .filter_map(|p| p["phrase"].as_str().map(String::from))
+            .collect(),
+        Err(_) => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(String::from)
+            .collect(),
+    };
+    anyhow::ensure!(!phrases.is_empty(), "no phrases in {path:?}");
+    let mut conn = crate::db::connect::establish(database_url).await?;
+    let terms: Vec<LexTerm> = db::interests::all_terms(&mut conn)
+        .await?
+        .into_iter()
+        .map(|t| LexTerm {
+            id: t.id,
+            slug: t.slug,
+            label: t.label,
+            parent: t.parent_id,
+            synonyms: t.synonyms,
+        })
+        .collect();
+    let model = crate::domain::semantic::model();
+    let started = std::time::Instant::now();
+    let lexicon = Lexicon::new(terms, &crate::services::matching::listed_links(), model);
+    let build_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let mut times: Vec<f64> = Vec::with_capacity(phrases.len() * rounds);
+    let mut slowest: Vec<(f64, &str)> = Vec::new();
+    for _ in 0..rounds {
+        for p in &phrases {
+            let t = std::time::Instant::now();
+            let resolved = crate::services::matching::resolve_phrase(&lexicon, p);
+            std::hint::black_box(resolved);
+            let us = t.elapsed().as_secs_f64() * 1_000_000.0;
+            times.push(us);
+            slowest.push((us, p));
+        }
+    }
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    slowest.dedup_by(|a, b| a.1 == b.1);
+    let slowest: Vec<String> = slowest
+        .iter()
+        .take(3)
+        .map(|(us, p)| format!("{p:?} {us:.0} us"))
+        .collect();
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    Ok(format!(
+        "lexicon built in {build_ms:.1} ms ({} terms); {} phrases x {rounds} rounds: \
+         p50 {:.1} us, p99 {:.1} us, max {:.1} us; slowest: {}",
+        lexicon.terms.len(),
+        phrases.len(),
+        at(0.5),
+        at(0.99),
+        times[times.len() - 1],
+        slowest.join(", ")
+    ))
+}

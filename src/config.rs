@@ -92,6 +92,19 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Time reading interest phrases (the lexicon's build, then each phrase uncached), without
+    /// HTTP or the database beyond loading the vocabulary (for benchmarks)
+    BenchPhrases {
+        /// A JSON file with `phrases[].phrase` (as tests/eval/phrases.json), or plain text with
+        /// one phrase per line.
+        #[arg(long)]
+        phrases: std::path::PathBuf,
+        /// How many times to read every phrase.
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Manage the private PostgreSQL cluster (used by the test script).
     #[command(subcommand)]
     Cluster(ClusterCommand),

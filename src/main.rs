@@ -149,6 +149,17 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", result?);
             Ok(())
         }
+        Command::BenchPhrases {
+            phrases,
+            rounds,
+            db,
+        } => {
+            let database = bootstrap::open(&db).await?;
+            let result = bench::phrases(&database.url, &phrases, rounds).await;
+            database.shutdown();
+            println!("{}", result?);
+            Ok(())
+        }
         Command::BenchSearch {
             query,
             clients,

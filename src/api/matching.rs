@@ -12,7 +12,7 @@ use super::json::JsonBody;
 use super::problems::{Body, Common};
 use super::views::{AssetView, InterestRef};
 use crate::api::reads::Reads;
-use crate::domain::matching::interests::{Relation, Resolution, Term};
+use crate::domain::matching::interests::{Relation, Resolution, Term, Widening};
 use crate::domain::matching::near_miss::NearMiss;
 use crate::domain::matching::request::MatchRequest;
 use crate::domain::matching::score::{Components, Weights};
@@ -128,6 +128,25 @@ pub struct InterestResolution {
     /// How many narrower terms also match.
     #[schema(example = 14)]
     pub narrower_terms: usize,
+    /// Every concept the phrase names, the first one first ("kickboxing or self defence" names
+    /// two); empty when none fits.
+    pub concepts: Vec<ConceptView>,
+    /// How far the phrase was widened because nothing closer was within reach: `none`,
+    /// `related` (related and broader terms too) or `semantic` (assets whose text is close in
+    /// meaning too).
+    pub widened: Widening,
+}
+
+/// One concept an interest phrase names.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConceptView {
+    /// The vocabulary term.
+    pub term: InterestRef,
+    /// How it was found in the phrase.
+    pub resolution: Resolution,
+    /// How sure the reading is, 0 to 1; every match on the concept is scaled by it.
+    #[schema(example = 0.9)]
+    pub confidence: f64,
 }
 
 /// Where the person was placed.
@@ -215,6 +234,8 @@ fn rounded(c: &Components) -> Components {
         setting: c.setting.map(r),
         welcome: r(c.welcome),
         access: c.access.map(r),
+        audience: r(c.audience),
+        daytime: c.daytime.map(r),
     }
 }
 
@@ -316,6 +337,16 @@ pub async fn match_assets(
                 term: i.term.as_ref().map(interest_ref),
                 broader: i.broader.as_ref().map(interest_ref),
                 narrower_terms: i.narrower.len(),
+                concepts: i
+                    .all_concepts()
+                    .iter()
+                    .map(|c| ConceptView {
+                        term: interest_ref(&c.term),
+                        resolution: c.resolution,
+                        confidence: round(c.confidence, 3),
+                    })
+                    .collect(),
+                widened: i.widening,
             })
             .collect(),
         location: MatchLocation {

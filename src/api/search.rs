@@ -1,5 +1,6 @@
 //! `GET /v1/assets`: the directory search, as JSON or as GeoJSON for maps.
 
+use crate::domain::audience::{AudienceGroup, GenderRule};
 use crate::domain::freshness::FreshnessPolicy;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -99,6 +100,16 @@ pub struct SearchQueryDoc {
     /// settings and mental-health services).
     #[param(example = true)]
     non_stigmatised: Option<bool>,
+    /// Who may come by gender: `mixed`, `women_only` or `men_only`; repeat for any of several.
+    #[param(style = Form, explode, example = json!(["women_only"]))]
+    gender: Option<Vec<GenderRule>>,
+    /// Made for one of these groups (`older_people`, `carers`, `pregnant_postnatal`…); repeat
+    /// for any of several.
+    #[param(style = Form, explode, example = json!(["carers"]))]
+    audience: Option<Vec<AudienceGroup>>,
+    /// Only referral-only assets (`true`) or only those open without referral (`false`).
+    #[param(example = false)]
+    referral_only: Option<bool>,
     /// Only this organisation's assets (uuid).
     #[param(example = "5c84aa9b-f65e-5003-aacf-1580197b5ebf")]
     organization_id: Option<Uuid>,

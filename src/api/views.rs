@@ -12,6 +12,7 @@ use crate::db::venues::{VenueRow, to_lat_lon};
 use crate::domain::asset::{
     AssetKind, AssetStatus, Capacity, Contact, Eligibility, FiveWays, Newcomers,
 };
+use crate::domain::audience::{Audience, AudienceGroup, GenderRule};
 use crate::domain::cost::Cost;
 use crate::domain::freshness::{Freshness, FreshnessPolicy, last_confirmed};
 use crate::domain::geometry::LatLon;
@@ -304,6 +305,8 @@ pub struct AssetView {
     pub five_ways: Vec<FiveWays>,
     /// Who can take part.
     pub eligibility: Eligibility,
+    /// Who the session is for: gender rule, the groups it is made for, referral only.
+    pub audience: Audience,
     /// What a session costs.
     pub cost: Cost,
     /// When it runs.
@@ -401,6 +404,7 @@ impl AssetView {
     /// The asset as the API shows it, its freshness judged by `policy` as of now.
     pub fn new(record: AssetRecord, policy: &FreshnessPolicy) -> Self {
         let a = record.asset;
+        let audience = audience_of(&a);
         let freshness = policy.classify(last_confirmed(a.confirmed_at, a.created_at), Utc::now());
         Self {
             id: a.id,
@@ -430,6 +434,7 @@ impl AssetView {
                 max_age: a.max_age,
                 criteria: a.eligibility_criteria,
             },
+            audience,
             cost: Cost::new(a.cost_free, a.cost_pence, a.concession_pence, a.cost_notes),
             schedule: ScheduleView::from_rows(&record.sessions, a.schedule_notes),
             newcomers: Newcomers {
@@ -464,5 +469,20 @@ impl AssetView {
             example: a.is_example,
             pending_change: None,
         }
+    }
+}
+
+/// The stored audience columns as the API shows them; values outside the enums (which the
+/// table's checks and the writers never produce) are left out rather than failing a read.
+pub fn audience_of(a: &crate::db::assets::AssetRow) -> Audience {
+    Audience {
+        gender: GenderRule::parse(&a.audience_gender).unwrap_or_default(),
+        groups: a
+            .audience_groups
+            .iter()
+            .filter_map(|g| AudienceGroup::parse(g))
+            .collect(),
+        groups_only: a.audience_groups_only,
+        referral_only: a.referral_only,
     }
 }

@@ -59,6 +59,10 @@ pub struct AssetRow {
     pub source_tags: Vec<String>,
     /// The sum of the asset's referrals (`domain::referrals::Aggregate`), if it has any.
     pub outcomes: Option<serde_json::Value>,
+    pub audience_gender: String,
+    pub audience_groups: Vec<String>,
+    pub audience_groups_only: bool,
+    pub referral_only: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -148,6 +152,10 @@ struct AssetContent<'a> {
     contact_email: Option<&'a str>,
     contact_phone: Option<&'a str>,
     contact_url: Option<&'a str>,
+    audience_gender: &'a str,
+    audience_groups: Vec<&'a str>,
+    audience_groups_only: bool,
+    referral_only: bool,
 }
 
 fn to_multipolygon(area: &Area) -> MultiPolygon<Point> {
@@ -218,6 +226,10 @@ fn content(asset: &Asset, venue_id: Option<Uuid>) -> AssetContent<'_> {
         contact_email: asset.contact.email.as_deref(),
         contact_phone: asset.contact.phone.as_deref(),
         contact_url: asset.contact.url.as_deref(),
+        audience_gender: asset.audience.gender.as_str(),
+        audience_groups: asset.audience.groups.iter().map(|g| g.as_str()).collect(),
+        audience_groups_only: asset.audience.groups_only,
+        referral_only: asset.audience.referral_only,
     }
 }
 

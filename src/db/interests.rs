@@ -166,6 +166,24 @@ pub async fn with_narrower(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> DbResu
     Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
+#[derive(QueryableByName)]
+struct Fingerprint {
+    #[diesel(sql_type = Text)]
+    value: String,
+}
+
+/// Changes whenever a term's names, place in the tree or id change.
+pub async fn fingerprint(conn: &mut AsyncPgConnection) -> DbResult<String> {
+    let row: Fingerprint = diesel::sql_query(
+        "SELECT count(*)::text || ':' || coalesce(md5(string_agg(id::text || slug || label || \
+         coalesce(parent_id::text, '') || array_to_string(synonyms, '|'), ',' ORDER BY id)), '') \
+         AS value FROM interest_terms",
+    )
+    .get_result(conn)
+    .await?;
+    Ok(row.value)
+}
+
 pub async fn all_terms(conn: &mut AsyncPgConnection) -> DbResult<Vec<TermRow>> {
     Ok(interest_terms::table
         .select(TermRow::as_select())

@@ -16,6 +16,7 @@ use super::DbResult;
 use super::assets::{SessionRow, sessions_from_json};
 use super::sql::{PlanLine, Sql, age_fits};
 use crate::domain::asset::AssetKind;
+use crate::domain::audience::{Audience, AudienceGroup, GenderRule};
 use crate::domain::geometry::LatLon;
 use crate::domain::matching::candidate::Candidate;
 use crate::domain::venue::VenueType;
@@ -42,11 +43,26 @@ pub struct CandidateQuery {
     pub max_cost_pence: Option<i32>,
     pub concessions: bool,
     pub include_online: bool,
+    /// The audience rules, in SQL's terms (`domain::audience::exclusions` is the definition).
+    pub audience: AudienceFilter,
     /// Rows to return from each branch at most.
     pub limit: i64,
     /// Walk outwards from the person testing each asset's interests, rather than letting the
     /// planner start from the interest index: right unless the interests are rare.
     pub walk: bool,
+}
+
+/// Which audience rules leave assets out of the candidates.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AudienceFilter {
+    /// The gender rule that excludes the person (`men_only` for a woman).
+    pub excluded_gender: Option<&'static str>,
+    /// Only sessions with this gender rule (the person asked for single-gender sessions).
+    pub required_gender: Option<&'static str>,
+    /// The groups the person belongs to; closed groups admit only these.
+    pub groups: Vec<String>,
+    /// Whether referral-only sessions are admitted.
+    pub referral: bool,
 }
 
 /// Distances on the plane (`geom_plane`) are within about 4% of the sphere's across the UK: the
@@ -97,6 +113,14 @@ struct CandidateRow {
     typical_group_size: Option<i32>,
     #[diesel(sql_type = Nullable<Int4>)]
     max_participants: Option<i32>,
+    #[diesel(sql_type = Text)]
+    audience_gender: String,
+    #[diesel(sql_type = Array<Text>)]
+    audience_groups: Vec<String>,
+    #[diesel(sql_type = Bool)]
+    audience_groups_only: bool,
+    #[diesel(sql_type = Bool)]
+    referral_only: bool,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     confirmed_at: Option<DateTime<Utc>>,
     #[diesel(sql_type = Timestamptz)]
@@ -109,6 +133,8 @@ struct CandidateRow {
     text_hits: Vec<bool>,
     #[diesel(sql_type = Jsonb)]
     sessions: serde_json::Value,
+    #[diesel(sql_type = Text)]
+    text: String,
 }
 
 impl CandidateRow {
@@ -138,6 +164,16 @@ impl CandidateRow {
             booking_required: self.booking_required,
             typical_group_size: self.typical_group_size,
             max_participants: self.max_participants,
+            audience: Audience {
+                gender: GenderRule::parse(&self.audience_gender)?,
+                groups: self
+                    .audience_groups
+                    .iter()
+                    .filter_map(|g| AudienceGroup::parse(g))
+                    .collect(),
+                groups_only: self.audience_groups_only,
+                referral_only: self.referral_only,
+            },
             confirmed_at: self.confirmed_at,
             created_at: self.created_at,
             outcomes: self
@@ -146,6 +182,8 @@ impl CandidateRow {
                 .unwrap_or_default(),
             interest_ids: self.interest_ids,
             text_hits: self.text_hits,
+            text: self.text,
+            semantic: Vec::new(),
             sessions: sessions_from_json(self.id, self.sessions)
                 .iter()
                 .map(SessionRow::to_session)
@@ -157,7 +195,9 @@ impl CandidateRow {
 const COLUMNS: &str = "a.id, a.organization_id, a.venue_id, a.online, a.kind, a.min_age, a.max_age, \
      a.cost_free, a.cost_pence, a.concession_pence, a.accessibility, a.venue_type, a.non_stigmatised, \
      a.drop_in, a.taster_session, a.meet_and_greet, a.booking_required, a.typical_group_size, \
-     a.max_participants, a.confirmed_at, a.created_at, a.outcomes, a.interest_ids, a.sessions";
+     a.max_participants, a.audience_gender, a.audience_groups, a.audience_groups_only, a.referral_only, \
+     a.confirmed_at, a.created_at, a.outcomes, a.interest_ids, a.sessions, \
+     a.title || '. ' || left(a.description, 300) AS text";
 
 fn build(q: &CandidateQuery, prefix: &str) -> Sql {
     let mut sql = Sql::new();
@@ -200,6 +240,11 @@ fn build(q: &CandidateQuery, prefix: &str) -> Sql {
         if !texts.is_empty() {
             any.push(format!("a.search_vector @@ ({})", texts.join(" || ")));
         }
+        // A session made for the person is worth suggesting whatever they said they love.
+        if !q.audience.groups.is_empty() {
+            let groups = sql.bind::<Array<Text>, _>(q.audience.groups.clone());
+            any.push(format!("a.audience_groups && {groups}"));
+        }
         let interest = format!("({})", any.join(" OR "));
         if q.walk {
             // Wrapped so that the planner cannot AND the interest GIN index with the box: a
@@ -238,6 +283,22 @@ fn build(q: &CandidateQuery, prefix: &str) -> Sql {
         filters.push(format!(
             "(a.cost_free IS TRUE OR {price} IS NULL OR {price} <= {max})"
         ));
+    }
+    let aud = &q.audience;
+    if let Some(g) = aud.excluded_gender {
+        let g = sql.bind::<Text, _>(g);
+        filters.push(format!("a.audience_gender <> {g}"));
+    }
+    if let Some(g) = aud.required_gender {
+        let g = sql.bind::<Text, _>(g);
+        filters.push(format!("a.audience_gender = {g}"));
+    }
+    let groups = sql.bind::<Array<Text>, _>(aud.groups.clone());
+    filters.push(format!(
+        "(NOT a.audience_groups_only OR a.audience_groups && {groups})"
+    ));
+    if !aud.referral {
+        filters.push("NOT a.referral_only".to_string());
     }
     let filters = filters.join(" AND ");
     let radius = sql.bind::<Double, _>(q.radius_m * PLANAR_MARGIN);

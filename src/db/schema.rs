@@ -97,6 +97,10 @@ diesel::table! {
         source_tags -> Array<Text>,
         source_digest -> Nullable<Text>,
         outcomes -> Nullable<Jsonb>,
+        audience_gender -> Text,
+        audience_groups -> Array<Text>,
+        audience_groups_only -> Bool,
+        referral_only -> Bool,
     }
 }
 

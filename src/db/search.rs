@@ -84,6 +84,9 @@ pub struct SearchQuery {
     pub age: Option<i16>,
     pub access: Vec<String>,
     pub non_stigmatised: Option<bool>,
+    pub genders: Vec<String>,
+    pub audiences: Vec<String>,
+    pub referral_only: Option<bool>,
     pub organization_id: Option<Uuid>,
     pub updated_since: Option<DateTime<Utc>>,
     pub confirmed_within_days: Option<i32>,
@@ -210,7 +213,8 @@ const ASSET_COLUMNS: &str = "a.id, a.organization_id, a.venue_id, a.service_area
      a.five_ways, a.min_age, a.max_age, a.eligibility_criteria, a.cost_free, a.cost_pence, a.concession_pence, a.cost_notes, \
      a.schedule_notes, a.drop_in, a.taster_session, a.meet_and_greet, a.booking_required, a.newcomer_notes, \
      a.max_participants, a.typical_group_size, a.contact_name, a.contact_email, a.contact_phone, a.contact_url, a.status, \
-     a.confirmed_at, a.published_at, a.source, a.source_id, a.is_example, a.created_at, a.updated_at, a.version, a.source_tags, a.outcomes";
+     a.confirmed_at, a.published_at, a.source, a.source_id, a.is_example, a.created_at, a.updated_at, a.version, a.source_tags, a.outcomes, \
+     a.audience_gender, a.audience_groups, a.audience_groups_only, a.referral_only";
 
 const RELATED_COLUMNS: &str = "o.name AS organization_name, \
      v.id AS v_id, v.organization_id AS v_organization_id, v.name AS v_name, v.address_lines AS v_address_lines, \
@@ -295,6 +299,20 @@ fn filters(sql: &mut Sql, q: &SearchQuery, tsquery: Option<&str>) -> String {
             .push("(a.non_stigmatised IS TRUE OR (a.non_stigmatised IS NULL AND a.online))".into()),
         Some(false) => clauses.push("a.non_stigmatised IS FALSE".into()),
         None => {}
+    }
+    if !q.genders.is_empty() {
+        let g = sql.bind::<Array<Text>, _>(q.genders.clone());
+        clauses.push(format!("a.audience_gender = ANY ({g})"));
+    }
+    if !q.audiences.is_empty() {
+        let g = sql.bind::<Array<Text>, _>(q.audiences.clone());
+        clauses.push(format!("a.audience_groups && {g}"));
+    }
+    if let Some(r) = q.referral_only {
+        clauses.push(format!(
+            "a.referral_only IS {}",
+            if r { "TRUE" } else { "FALSE" }
+        ));
     }
     if let Some(org) = q.organization_id {
         let org = sql.bind::<SqlUuid, _>(org);

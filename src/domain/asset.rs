@@ -6,6 +6,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::audience::{self, Audience};
 use super::contact;
 use super::cost::{self, Cost, CostInput};
 use super::geometry::{self, Area};
@@ -246,6 +247,10 @@ pub struct AssetInput {
     /// Who can take part; omit when anyone can.
     #[serde(default)]
     pub eligibility: EligibilityInput,
+    /// Who the session is for: gender rule, groups it is made for, referral only; omit for a
+    /// mixed session open to everyone.
+    #[serde(default)]
+    pub audience: Audience,
     /// What a session costs; omit when not known (an unknown cost never counts as free).
     #[serde(default)]
     pub cost: CostInput,
@@ -283,6 +288,7 @@ pub struct Asset {
     pub interests: Vec<String>,
     pub five_ways: Vec<FiveWays>,
     pub eligibility: Eligibility,
+    pub audience: Audience,
     pub cost: Cost,
     pub schedule: Schedule,
     pub newcomers: Newcomers,
@@ -392,6 +398,7 @@ fn validate_with(input: &AssetInput, require_interest: bool) -> Result<Asset, Ve
         );
     }
 
+    let audience = audience::validate(&input.audience, "audience", &mut errors);
     let cost = cost::validate(&input.cost, "cost", &mut errors);
     let schedule = schedule::validate(&input.schedule, "schedule", &mut errors);
 
@@ -437,6 +444,7 @@ fn validate_with(input: &AssetInput, require_interest: bool) -> Result<Asset, Ve
         interests,
         five_ways,
         eligibility,
+        audience,
         cost,
         schedule,
         newcomers,

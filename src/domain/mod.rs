@@ -27,6 +27,7 @@ macro_rules! string_enum {
 
 pub mod address;
 pub mod asset;
+pub mod audience;
 pub mod audit;
 pub mod calendar;
 pub mod changes;
@@ -44,6 +45,7 @@ pub mod postcode_index;
 pub mod referrals;
 pub mod schedule;
 pub mod search;
+pub mod semantic;
 pub mod validation;
 pub mod venue;
 pub mod webhooks;

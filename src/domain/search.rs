@@ -2,6 +2,7 @@
 //! in the 422, repeated parameters (`interest=a&interest=b`) are supported, and unknown ones are
 //! refused rather than silently ignored. Also the opaque keyset cursor.
 
+use crate::domain::audience::{AudienceGroup, GenderRule};
 use std::collections::BTreeMap;
 
 use base64::Engine;
@@ -21,7 +22,7 @@ pub const MAX_RADIUS_KM: f64 = 100.0;
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;
 
-const REPEATABLE: &[&str] = &["interest", "kind", "day", "access"];
+const REPEATABLE: &[&str] = &["interest", "kind", "day", "access", "gender", "audience"];
 const KNOWN: &[&str] = &[
     "postcode",
     "lat",
@@ -40,6 +41,9 @@ const KNOWN: &[&str] = &[
     "age",
     "access",
     "non_stigmatised",
+    "gender",
+    "audience",
+    "referral_only",
     "organization_id",
     "updated_since",
     "confirmed_within_days",
@@ -154,6 +158,11 @@ pub struct SearchParams {
     pub age: Option<i16>,
     pub access: Vec<AccessibilityFeature>,
     pub non_stigmatised: Option<bool>,
+    /// Any of these gender rules (empty: any).
+    pub genders: Vec<GenderRule>,
+    /// Made for any of these groups (empty: any).
+    pub audiences: Vec<AudienceGroup>,
+    pub referral_only: Option<bool>,
     pub organization_id: Option<Uuid>,
     pub updated_since: Option<DateTime<Utc>>,
     pub confirmed_within_days: Option<i32>,
@@ -474,6 +483,32 @@ pub fn parse(pairs: &[(String, String)]) -> Result<SearchParams, Vec<FieldError>
             )
         })
         .collect();
+    let genders = many("gender")
+        .iter()
+        .filter_map(|g| {
+            named(
+                &mut errors,
+                "gender",
+                g,
+                GenderRule::parse,
+                "mixed, women_only, men_only",
+            )
+        })
+        .collect();
+    let audiences = many("audience")
+        .iter()
+        .filter_map(|g| {
+            let expected: Vec<&str> = AudienceGroup::ALL.iter().map(|f| f.as_str()).collect();
+            named(
+                &mut errors,
+                "audience",
+                g,
+                AudienceGroup::parse,
+                &expected.join(", "),
+            )
+        })
+        .collect();
+    let referral_only = get("referral_only").and_then(|v| boolean(&mut errors, "referral_only", v));
     let free = get("free").and_then(|v| boolean(&mut errors, "free", v));
     let max_cost_pence =
         get("max_cost_pence").and_then(|v| number(&mut errors, "max_cost_pence", v, 0, 100_000));
@@ -535,6 +570,9 @@ pub fn parse(pairs: &[(String, String)]) -> Result<SearchParams, Vec<FieldError>
         age,
         access,
         non_stigmatised,
+        genders,
+        audiences,
+        referral_only,
         organization_id,
         updated_since,
         confirmed_within_days,

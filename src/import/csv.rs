@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::domain::asset::{
     AssetInput, AssetKind, CapacityInput, Contact, EligibilityInput, FiveWays, Newcomers,
 };
+use crate::domain::audience::{Audience, AudienceGroup, GenderRule};
 use crate::domain::cost::CostInput;
 use crate::domain::geometry::LatLon;
 use crate::domain::schedule::{DatedSessionInput, ScheduleInput, Weekday, WeeklySessionInput};
@@ -55,7 +56,16 @@ pub const COLUMNS: [&str; 33] = [
 ];
 
 /// Optional trailing columns also understood.
-pub const EXTRA_COLUMNS: [&str; 4] = ["meet_and_greet", "max_participants", "website", "confirmed"];
+pub const EXTRA_COLUMNS: [&str; 8] = [
+    "meet_and_greet",
+    "max_participants",
+    "website",
+    "confirmed",
+    "gender",
+    "audience",
+    "audience_only",
+    "referral_only",
+];
 
 struct Row<'a> {
     headers: &'a [String],
@@ -244,6 +254,19 @@ fn read_row(row: &Row) -> Result<ImportRecord, Vec<FieldError>> {
             min_age: row.whole(&mut errors, "min_age"),
             max_age: row.whole(&mut errors, "max_age"),
             criteria: row.get("eligibility"),
+        },
+        audience: Audience {
+            gender: row
+                .get("gender")
+                .and_then(|g| parse_enum(&mut errors, "gender", &g, GenderRule::parse))
+                .unwrap_or_default(),
+            groups: row
+                .list("audience")
+                .iter()
+                .filter_map(|g| parse_enum(&mut errors, "audience", g, AudienceGroup::parse))
+                .collect(),
+            groups_only: row.flag(&mut errors, "audience_only").unwrap_or(false),
+            referral_only: row.flag(&mut errors, "referral_only").unwrap_or(false),
         },
         cost: CostInput {
             free: row.flag(&mut errors, "free"),

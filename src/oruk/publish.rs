@@ -424,6 +424,20 @@ pub fn service(record: &AssetRecord, organization: Option<&OrganizationRow>) -> 
     attributes.detail("max_participants", a.max_participants);
     attributes.detail("typical_group_size", a.typical_group_size);
     attributes.detail("example", a.is_example.then_some(true));
+    // Only what differs from "mixed, open to all", so feeds of ordinary listings stay small.
+    attributes.detail(
+        "audience_gender",
+        (a.audience_gender != "mixed").then_some(&a.audience_gender),
+    );
+    attributes.detail(
+        "audience_groups",
+        (!a.audience_groups.is_empty()).then(|| a.audience_groups.join(",")),
+    );
+    attributes.detail(
+        "audience_groups_only",
+        a.audience_groups_only.then_some(true),
+    );
+    attributes.detail("referral_only", a.referral_only.then_some(true));
 
     let contacts = if a.contact_name.is_some() || a.contact_phone.is_some() {
         vec![OrukContact {

@@ -7,6 +7,7 @@
 //! keywords where that is safe (an asset's kind, accessibility words), and taxonomy terms
 //! that name nothing in our vocabulary are kept as source tags.
 
+use crate::domain::audience::{Audience, AudienceGroup, GenderRule};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Value, json};
 
@@ -594,6 +595,20 @@ pub fn read_service(v: &Value) -> Result<ImportRecord, Vec<FieldError>> {
                 min_age,
                 max_age,
                 criteria: text(v, "eligibility_description"),
+            },
+            audience: Audience {
+                gender: t
+                    .detail("audience_gender")
+                    .and_then(GenderRule::parse)
+                    .unwrap_or_default(),
+                groups: t
+                    .detail("audience_groups")
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter_map(|g| AudienceGroup::parse(g.trim()))
+                    .collect(),
+                groups_only: t.flag(&mut errors, "audience_groups_only").unwrap_or(false),
+                referral_only: t.flag(&mut errors, "referral_only").unwrap_or(false),
             },
             cost,
             schedule,

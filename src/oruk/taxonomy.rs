@@ -127,7 +127,7 @@ pub fn label(code: &str) -> String {
 }
 
 /// The detail terms and what their values mean.
-pub const DETAILS: [(&str, &str); 9] = [
+pub const DETAILS: [(&str, &str); 13] = [
     (
         "drop_in",
         "Anyone can turn up without arranging it first (true or false).",
@@ -163,6 +163,22 @@ pub const DETAILS: [(&str, &str); 9] = [
     (
         "example",
         "An illustrative listing, not a real session (true).",
+    ),
+    (
+        "audience_gender",
+        "Who may come by gender: mixed, women_only or men_only.",
+    ),
+    (
+        "audience_groups",
+        "The groups the session is made for, comma-separated (older_people, carers, pregnant_postnatal, parents_and_babies, young_people, disabled_people, learning_disability, lgbtq, dementia, refugees_and_asylum_seekers, veterans, long_term_conditions).",
+    ),
+    (
+        "audience_groups_only",
+        "Closed to people outside audience_groups (true or false).",
+    ),
+    (
+        "referral_only",
+        "People can come only when referred, e.g. by a GP (true or false).",
     ),
 ];
 

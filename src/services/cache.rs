@@ -28,6 +28,13 @@ impl<V: Clone> TtlCache<V> {
         (at.elapsed() < self.ttl).then(|| value.clone())
     }
 
+    /// Forgets everything (the data the values were worked out from changed).
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+
     pub fn put(&self, phrase: &str, value: V) {
         if let Ok(mut entries) = self.entries.lock() {
             // Crude but bounded: the vocabulary is small, so a full cache is rare.

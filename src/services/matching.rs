@@ -10,21 +10,24 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use crate::db::assets::AssetRecord;
-use crate::db::interests::{NamedBy, TermRef};
-use crate::db::matching::CandidateQuery;
+use crate::db::matching::{AudienceFilter, CandidateQuery};
 use crate::db::{self, DbPool};
+use crate::domain::audience::{GenderRule, Person, PersonGender, SingleGender};
 use crate::domain::freshness::FreshnessPolicy;
 use crate::domain::geometry::LatLon;
 use crate::domain::matching::candidate::Candidate;
 use crate::domain::matching::diversify::{self, Item, LAMBDA};
 use crate::domain::matching::explain::{Explanation, explain};
-use crate::domain::matching::interests::{Resolution, ResolvedInterest, Term};
+use crate::domain::matching::interests::{
+    Concept, Resolution, ResolvedInterest, SEMANTIC_TEXT_MIN, Term, Widening,
+};
+use crate::domain::matching::lexicon::{LexTerm, Lexicon, understand};
 use crate::domain::matching::near_miss::{Miss, NearMiss, near_misses, relaxed_reach};
 use crate::domain::matching::request::{Location, MatchRequest, MatchSpec, validate};
 use crate::domain::matching::score::{Assessment, Context, Weights, assess, weights};
 use crate::domain::matching::travel::Reach;
-use crate::domain::phrase::normalise;
 use crate::domain::schedule::uk_local;
+use crate::domain::semantic;
 use crate::error::ApiError;
 use crate::geocoder::{Geocoded, Geocoder};
 use crate::services::cache::TtlCache;
@@ -36,6 +39,8 @@ use crate::services::search::locate;
 pub struct MatchCache {
     resolutions: TtlCache<ResolvedInterest>,
     shares: Mutex<Option<(Instant, Arc<Shares>)>>,
+    /// The lexicon, when it was last checked, and the vocabulary fingerprint it was built from.
+    lexicon: Mutex<Option<(Instant, String, Arc<Lexicon>)>>,
 }
 
 /// The share of published assets carrying each common term, and the share to assume for others.
@@ -137,7 +142,69 @@ pub struct Outcome {
     pub passed: usize,
 }
 
-fn term(t: &TermRef) -> Term {
+/// Related links from OpenActive's own structure (scripts/build_related.py).
+const RELATED: &str = include_str!("../../seed-data/vocabulary/related.json");
+
+/// How often the vocabulary is checked for changes (a new release's seed).
+const LEXICON_CHECK: Duration = Duration::from_secs(60);
+
+pub fn listed_links() -> Vec<(String, String)> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        links: Vec<(String, String, String)>,
+    }
+    serde_json::from_str::<File>(RELATED)
+        .map(|f| f.links.into_iter().map(|(a, b, _)| (a, b)).collect())
+        .unwrap_or_default()
+}
+
+impl MatchCache {
+    /// The lexicon of the current vocabulary, rebuilt when the vocabulary changes.
+    pub async fn lexicon(&self, pool: &DbPool) -> Result<Arc<Lexicon>, ApiError> {
+        if let Ok(guard) = self.lexicon.lock()
+            && let Some((at, _, lexicon)) = guard.as_ref()
+            && at.elapsed() < LEXICON_CHECK
+        {
+            return Ok(lexicon.clone());
+        }
+        let mut conn = db::connect(pool).await?;
+        let fingerprint = db::interests::fingerprint(&mut conn).await?;
+        if let Ok(mut guard) = self.lexicon.lock()
+            && let Some((at, known, lexicon)) = guard.as_mut()
+            && *known == fingerprint
+        {
+            *at = Instant::now();
+            return Ok(lexicon.clone());
+        }
+        let rows = db::interests::all_terms(&mut conn).await?;
+        drop(conn);
+        let terms: Vec<LexTerm> = rows
+            .into_iter()
+            .map(|t| LexTerm {
+                id: t.id,
+                slug: t.slug,
+                label: t.label,
+                parent: t.parent_id,
+                synonyms: t.synonyms,
+            })
+            .collect();
+        // Embedding every term's names and finding neighbours takes tens of milliseconds:
+        // off the async workers.
+        let lexicon = tokio::task::spawn_blocking(move || {
+            Arc::new(Lexicon::new(terms, &listed_links(), semantic::model()))
+        })
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("building the lexicon: {e}")))?;
+        if let Ok(mut guard) = self.lexicon.lock() {
+            *guard = Some((Instant::now(), fingerprint, lexicon.clone()));
+        }
+        self.resolutions.clear();
+        Ok(lexicon)
+    }
+}
+
+fn term_of(lex: &Lexicon, i: usize) -> Term {
+    let t = &lex.terms[i];
     Term {
         id: t.id,
         slug: t.slug.clone(),
@@ -145,71 +212,43 @@ fn term(t: &TermRef) -> Term {
     }
 }
 
-/// Leading words people put before an activity ("playing guitar", "learning Spanish").
-const LEADING_WORDS: [&str; 9] = [
-    "playing ",
-    "play ",
-    "doing ",
-    "learning ",
-    "learn ",
-    "going to ",
-    "going ",
-    "some ",
-    "a ",
-];
-
-async fn resolve_one(
-    conn: &mut diesel_async::AsyncPgConnection,
-    input: &str,
-) -> Result<ResolvedInterest, ApiError> {
-    let mut found = db::interests::resolve_how(conn, input)
-        .await?
-        .map(|(t, how)| {
-            let resolution = match how {
-                NamedBy::Synonym => Resolution::Synonym,
-                _ => Resolution::Exact,
-            };
-            (t, resolution)
-        });
-    if found.is_none() {
-        let phrase = normalise(input);
-        for lead in LEADING_WORDS {
-            if let Some(rest) = phrase.strip_prefix(lead)
-                && let Some((t, _)) = db::interests::resolve_how(conn, rest).await?
-            {
-                found = Some((t, Resolution::Synonym));
-                break;
-            }
-        }
-    }
-    if found.is_none()
-        && let Some(slug) = db::interests::suggest(conn, input, 1).await?.first()
-        && let Some(t) = db::interests::by_slug(conn, slug).await?
-    {
-        found = Some((t, Resolution::Similar));
-    }
-    let Some((t, resolution)) = found else {
-        return Ok(ResolvedInterest {
-            input: input.to_string(),
-            resolution: Resolution::TextOnly,
-            term: None,
-            narrower: Vec::new(),
-            broader: None,
-        });
-    };
-    let narrower = db::interests::with_narrower(conn, &[t.id])
-        .await?
-        .into_iter()
-        .filter(|id| *id != t.id)
+/// One phrase, read by the lexicon into concepts with their neighbourhoods.
+pub fn resolve_phrase(lex: &Lexicon, input: &str) -> ResolvedInterest {
+    let understanding = understand(lex, semantic::model(), input);
+    let concepts: Vec<Concept> = understanding
+        .found
+        .iter()
+        .map(|f| Concept {
+            term: term_of(lex, f.term),
+            resolution: f.resolution,
+            confidence: f.confidence,
+            narrower: lex
+                .narrower(f.term)
+                .iter()
+                .map(|i| lex.terms[*i].id)
+                .collect(),
+            broader: lex.broader(f.term).map(|b| term_of(lex, b)),
+            related: lex
+                .related(f.term)
+                .iter()
+                .map(|(i, s)| (lex.terms[*i].id, *s))
+                .collect(),
+            domain: Some(lex.domain_root(f.term))
+                .filter(|root| *root != f.term && Some(*root) != lex.broader(f.term))
+                .map(|root| term_of(lex, root)),
+        })
         .collect();
-    let broader = db::interests::broader(conn, t.id).await?.as_ref().map(term);
-    Ok(ResolvedInterest {
+    let first = concepts.first();
+    ResolvedInterest {
         input: input.to_string(),
-        resolution,
-        term: Some(term(&t)),
-        narrower,
-        broader,
-    })
+        resolution: first.map_or(Resolution::TextOnly, |c| c.resolution),
+        term: first.map(|c| c.term.clone()),
+        narrower: first.map(|c| c.narrower.clone()).unwrap_or_default(),
+        broader: first.and_then(|c| c.broader.clone()),
+        widening: Widening::None,
+        vector: understanding.vector.map(Arc::new),
+        concepts,
+    }
 }
 
 /// The candidate statement for a request, with the plan chosen as `run` chooses it.
@@ -239,18 +278,18 @@ pub async fn resolve_interests(
     inputs: &[String],
 ) -> Result<Vec<ResolvedInterest>, ApiError> {
     let mut out = Vec::with_capacity(inputs.len());
-    let mut conn = None;
+    let mut lexicon = None;
     for input in inputs {
         if let Some(mut hit) = cache.resolutions.get(input) {
             hit.input = input.clone();
             out.push(hit);
             continue;
         }
-        if conn.is_none() {
-            conn = Some(db::connect(pool).await?);
+        if lexicon.is_none() {
+            lexicon = Some(cache.lexicon(pool).await?);
         }
-        let c = conn.as_mut().expect("connected above");
-        let resolved = resolve_one(c, input).await?;
+        let lex = lexicon.as_ref().expect("loaded above");
+        let resolved = resolve_phrase(lex, input);
         cache.resolutions.put(input, resolved.clone());
         out.push(resolved);
     }
@@ -302,7 +341,12 @@ pub fn candidate_query(
         text_candidates: interests
             .iter()
             .enumerate()
-            .filter(|(_, i)| matches!(i.resolution, Resolution::Similar | Resolution::TextOnly))
+            .filter(|(_, i)| {
+                matches!(
+                    i.resolution,
+                    Resolution::Semantic | Resolution::Spelling | Resolution::TextOnly
+                )
+            })
             .map(|(n, _)| n)
             .collect(),
         age: spec.age,
@@ -323,12 +367,38 @@ pub fn candidate_query(
         max_cost_pence: if relaxed { None } else { spec.budget.max_pence },
         concessions: spec.budget.concessions,
         include_online: relaxed || spec.include_online,
+        audience: audience_filter(&spec.person, relaxed),
         limit: if relaxed {
             NEAR_MISS_WINDOW
         } else {
             CANDIDATES
         },
         walk,
+    }
+}
+
+/// The audience rules for the candidate statement. Relaxed, it keeps the rules about who the
+/// person is and drops the ones they could change: wanting single-gender sessions, and having
+/// no referral yet.
+fn audience_filter(person: &Person, relaxed: bool) -> AudienceFilter {
+    AudienceFilter {
+        excluded_gender: match person.gender {
+            Some(PersonGender::Man) => Some(GenderRule::WomenOnly.as_str()),
+            Some(PersonGender::Woman) => Some(GenderRule::MenOnly.as_str()),
+            _ => None,
+        },
+        required_gender: match person.single_gender {
+            Some(_) if relaxed => None,
+            Some(SingleGender::WomenOnly) => Some(GenderRule::WomenOnly.as_str()),
+            Some(SingleGender::MenOnly) => Some(GenderRule::MenOnly.as_str()),
+            None => None,
+        },
+        groups: person
+            .groups()
+            .iter()
+            .map(|g| g.as_str().to_string())
+            .collect(),
+        referral: relaxed || person.has_referral,
     }
 }
 
@@ -345,6 +415,48 @@ fn context(
         now,
         freshness,
     }
+}
+
+/// The phrases (indices) that no passing candidate matches.
+fn unmatched_interests(
+    interests: &[ResolvedInterest],
+    ranked: &[(Candidate, Assessment)],
+) -> Vec<usize> {
+    let matched: HashSet<usize> = ranked
+        .iter()
+        .flat_map(|(_, a)| a.matches.iter().map(|m| m.interest))
+        .collect();
+    (0..interests.len())
+        .filter(|i| !matched.contains(i) && interests[*i].widening < Widening::Semantic)
+        .collect()
+}
+
+/// The candidates whose text is close in meaning to one of the widened phrases, each with its
+/// similarity to every phrase worked out.
+fn with_meaning(
+    rows: Vec<Candidate>,
+    interests: &[ResolvedInterest],
+    widened: &[usize],
+) -> Vec<Candidate> {
+    let model = semantic::model();
+    rows.into_iter()
+        .filter_map(|mut c| {
+            let text = model.embed(&c.text)?;
+            c.semantic = interests
+                .iter()
+                .enumerate()
+                .map(|(i, interest)| {
+                    let v = interest.vector.as_ref().filter(|_| widened.contains(&i))?;
+                    Some(semantic::cosine(v, &text))
+                })
+                .collect();
+            c.semantic
+                .iter()
+                .flatten()
+                .any(|s| *s >= SEMANTIC_TEXT_MIN)
+                .then_some(c)
+        })
+        .collect()
 }
 
 /// Scored candidates that pass every hard constraint, best first (ties by id).
@@ -393,16 +505,43 @@ pub async fn run(
 ) -> Result<Outcome, ApiError> {
     let spec = validate(request).map_err(ApiError::Validation)?;
     let located = locate_person(geocoder, &spec.location).await?;
-    let interests = resolve_interests(pool, cache, &spec.interests).await?;
-    let ctx = context(&located, interests.clone(), *freshness);
+    let mut interests = resolve_interests(pool, cache, &spec.interests).await?;
 
     let mut conn = db::connect(pool).await?;
     let walk = cache.plan_walk(&mut conn, &interests).await?;
     let strict = candidate_query(&spec, located.point, &interests, false, walk);
-    let candidates = db::matching::candidates(&mut conn, &strict).await?;
-    let considered = candidates.len();
+    let mut candidates = db::matching::candidates(&mut conn, &strict).await?;
     let weights = weights(&spec);
-    let ranked = rank(&spec, &ctx, &weights, candidates);
+    let mut ctx = context(&located, interests.clone(), *freshness);
+    let mut ranked = rank(&spec, &ctx, &weights, candidates.clone());
+
+    // A phrase nothing in reach matches is widened: first to related and broader terms, then
+    // to assets whose text is close in meaning. Each step is one more statement, only then.
+    for level in [Widening::Related, Widening::Semantic] {
+        let unmatched = unmatched_interests(&interests, &ranked);
+        if unmatched.is_empty() {
+            break;
+        }
+        for &i in &unmatched {
+            interests[i].widening = level;
+        }
+        let more = if level == Widening::Semantic {
+            let open = CandidateQuery {
+                term_ids: None,
+                ..candidate_query(&spec, located.point, &interests, false, true)
+            };
+            let rows = db::matching::candidates(&mut conn, &open).await?;
+            with_meaning(rows, &interests, &unmatched)
+        } else {
+            let widened = candidate_query(&spec, located.point, &interests, false, walk);
+            db::matching::candidates(&mut conn, &widened).await?
+        };
+        let known: HashSet<Uuid> = candidates.iter().map(|c| c.id).collect();
+        candidates.extend(more.into_iter().filter(|c| !known.contains(&c.id)));
+        ctx = context(&located, interests.clone(), *freshness);
+        ranked = rank(&spec, &ctx, &weights, candidates.clone());
+    }
+    let considered = candidates.len();
     let passed = ranked.len();
     let (chosen, moved) = diversify(&spec, &ranked);
 
@@ -429,6 +568,13 @@ pub async fn run(
             &labels,
             ctx.today(),
         );
+        if spec.person.needs_medical_advice_for_exercise()
+            && record.asset.five_ways.iter().any(|w| w == "be_active")
+        {
+            explanation
+                .cautions
+                .push("Physical activity: check with a GP or midwife before starting".into());
+        }
         if record.asset.is_example {
             explanation
                 .cautions

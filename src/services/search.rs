@@ -184,6 +184,9 @@ pub async fn prepare(
             .map(|a| a.as_str().to_string())
             .collect(),
         non_stigmatised: params.non_stigmatised,
+        genders: params.genders.iter().map(|g| g.as_str().into()).collect(),
+        audiences: params.audiences.iter().map(|g| g.as_str().into()).collect(),
+        referral_only: params.referral_only,
         organization_id: params.organization_id,
         updated_since: params.updated_since,
         confirmed_within_days: params.confirmed_within_days,

@@ -2,6 +2,7 @@
 //! `scripts/test` prepares, and the real server on a free port.
 
 mod assets;
+mod audience;
 mod audit;
 mod backup;
 mod bootstrap;
@@ -22,6 +23,7 @@ mod moderation;
 mod openapi;
 mod organizations;
 mod oruk;
+mod phrases;
 mod postcodes;
 mod privacy;
 mod referrals;

@@ -438,7 +438,7 @@ async fn unknown_interests_are_resolved_as_well_as_possible() {
         .iter()
         .map(|i| i["resolution"].as_str().unwrap())
         .collect();
-    assert_eq!(resolutions, ["similar", "text_only", "synonym"]);
+    assert_eq!(resolutions, ["spelling", "text_only", "contained"]);
     assert_eq!(result["interests"][0]["term"]["slug"], "football");
     assert!(result["interests"][1]["term"].is_null());
     assert!(!ids(&result).is_empty());

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::domain::asset::AssetKind;
+use crate::domain::audience::Audience;
 use crate::domain::geometry::LatLon;
 use crate::domain::referrals::Aggregate;
 use crate::domain::schedule::Session;
@@ -33,6 +34,8 @@ pub struct Candidate {
     pub booking_required: Option<bool>,
     pub typical_group_size: Option<i32>,
     pub max_participants: Option<i32>,
+    /// Who the session is for.
+    pub audience: Audience,
     pub confirmed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     /// The sum of its referrals (empty when it has none).
@@ -40,6 +43,11 @@ pub struct Candidate {
     pub interest_ids: Vec<Uuid>,
     /// Per interest the person gave, whether its words appear in the asset's text.
     pub text_hits: Vec<bool>,
+    /// Title and the start of the description, to relate the asset to a phrase by meaning.
+    pub text: String,
+    /// Per interest, how close the asset's text is in meaning to the phrase (worked out only
+    /// for phrases widened that far).
+    pub semantic: Vec<Option<f32>>,
     pub sessions: Vec<Session>,
 }
 
@@ -98,11 +106,14 @@ pub(crate) mod tests {
             booking_required: None,
             typical_group_size: None,
             max_participants: None,
+            audience: Audience::default(),
             confirmed_at: None,
             created_at: DateTime::<Utc>::MIN_UTC,
             outcomes: Aggregate::default(),
             interest_ids: vec![],
             text_hits: vec![],
+            text: String::new(),
+            semantic: vec![],
             sessions: vec![],
         }
     }

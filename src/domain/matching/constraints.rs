@@ -11,6 +11,7 @@ use super::candidate::Candidate;
 use super::request::MatchSpec;
 use super::schedule_fit::{self, Fit};
 use crate::domain::asset::AssetKind;
+use crate::domain::audience::{self, Exclusion};
 use crate::domain::venue::AccessibilityFeature;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -31,6 +32,9 @@ pub enum Violation {
     Excluded,
     /// Every session is outside the person's times, and they asked for strict times.
     Times,
+    /// Who the session is for leaves the person out (gender, a closed group, referral only,
+    /// or not the single-gender session they asked for).
+    Audience(Exclusion),
 }
 
 /// Every hard constraint the candidate breaks, given its straight-line distance in km (`None`
@@ -73,6 +77,11 @@ pub fn violations(
     if spec.exclude.binary_search(&c.id).is_ok() {
         out.push(Violation::Excluded);
     }
+    out.extend(
+        audience::exclusions(&c.audience, &spec.person)
+            .into_iter()
+            .map(Violation::Audience),
+    );
     if spec.availability_strict {
         let current = schedule_fit::current(&c.sessions, today);
         if schedule_fit::fit(&current, &spec.availability).0 == Fit::Outside {
@@ -156,6 +165,33 @@ mod tests {
             violations(&s, &c, Some(0.5), today()),
             [Violation::Cost, Violation::Times]
         );
+    }
+
+    #[test]
+    fn audience_rules_are_hard_constraints() {
+        use crate::domain::audience::{Audience, GenderRule};
+        let man = spec(serde_json::json!({"gender": "man"}));
+        let mut c = blank(1);
+        c.audience = Audience {
+            gender: GenderRule::WomenOnly,
+            ..Audience::default()
+        };
+        assert_eq!(
+            violations(&man, &c, Some(0.5), today()),
+            [Violation::Audience(Exclusion::Gender)]
+        );
+        let unsaid = spec(serde_json::json!({}));
+        assert!(violations(&unsaid, &c, Some(0.5), today()).is_empty());
+        c.audience = Audience {
+            referral_only: true,
+            ..Audience::default()
+        };
+        assert_eq!(
+            violations(&man, &c, Some(0.5), today()),
+            [Violation::Audience(Exclusion::Referral)]
+        );
+        let referred = spec(serde_json::json!({"has_referral": true}));
+        assert!(violations(&referred, &c, Some(0.5), today()).is_empty());
     }
 
     #[test]

@@ -7,11 +7,12 @@ use chrono::{Duration, NaiveDate};
 use uuid::Uuid;
 
 use super::candidate::Candidate;
-use super::interests::{Relation, ResolvedInterest};
+use super::interests::{Relation, ResolvedInterest, Widening};
 use super::request::{Barrier, MatchSpec};
 use super::schedule_fit::Fit;
 use super::score::Assessment;
 use super::travel::format_km;
+use crate::domain::audience::{self, GenderRule};
 use crate::domain::freshness::Freshness;
 use crate::domain::schedule::{Session, Weekday, format_hhmm};
 use crate::domain::venue::{AccessibilityFeature, VenueType};
@@ -97,9 +98,16 @@ fn interest_reasons(
         };
         let input = &interest.input;
         let label = m.term_id.and_then(|id| labels.get(&id));
+        let widened = interest.widening > Widening::None;
         out.push(match (m.relation, label) {
+            (Relation::Semantic, _) => format!(
+                "Nothing tagged {input} within reach; this is close in meaning to what you said"
+            ),
             (Relation::Text, _) | (_, None) => format!("Mentions {input}"),
-            (Relation::Broader, Some(label)) => {
+            (Relation::Related | Relation::Broader, Some(label)) if widened => format!(
+                "Nothing for {input} within reach; this is the closest kind of thing: {label}"
+            ),
+            (Relation::Related | Relation::Broader, Some(label)) => {
                 format!("Related to your interest in {input}: {label}")
             }
             (_, Some(label)) if label.eq_ignore_ascii_case(input) => {
@@ -170,6 +178,13 @@ pub fn explain(
         _ => {}
     }
 
+    audience_lines(spec, c, &mut reasons, &mut cautions);
+    if spec.has(Barrier::AfterDark) && a.components.daytime == Some(1.0) {
+        reasons.push("Finishes before dark".into());
+    } else if a.components.daytime == Some(0.2) {
+        cautions.push("Evening sessions only: it may be dark on the way home in winter".into());
+    }
+
     if c.drop_in == Some(true) {
         reasons.push("Drop-in: no need to book".into());
     }
@@ -222,6 +237,55 @@ pub fn explain(
     Explanation { reasons, cautions }
 }
 
+/// Who the session is for, said plainly: a match for the person is a reason, a rule they may
+/// need to check is a caution.
+fn audience_lines(
+    spec: &MatchSpec,
+    c: &Candidate,
+    reasons: &mut Vec<String>,
+    cautions: &mut Vec<String>,
+) {
+    let gender = match c.audience.gender {
+        GenderRule::WomenOnly => Some("Women only"),
+        GenderRule::MenOnly => Some("Men only"),
+        GenderRule::Mixed => None,
+    };
+    match (gender, spec.person.single_gender, spec.person.gender) {
+        (Some(rule), Some(_), _) => reasons.push(format!("{rule}, as asked")),
+        (Some(rule), None, Some(_)) => reasons.push(rule.to_string()),
+        (Some(rule), None, None) => cautions.push(format!("{rule}: check it suits the person")),
+        (None, ..) => {}
+    }
+    let made_for = audience::made_for(&c.audience, &spec.person);
+    if !made_for.is_empty() {
+        let groups: Vec<&str> = made_for
+            .iter()
+            .map(|g| audience::group_phrase(*g))
+            .collect();
+        reasons.push(format!("Made for {}", join_and(&groups)));
+    } else if !c.audience.groups.is_empty() {
+        let groups: Vec<&str> = c
+            .audience
+            .groups
+            .iter()
+            .map(|g| audience::group_phrase(*g))
+            .collect();
+        cautions.push(format!("Made mainly for {}", join_and(&groups)));
+    }
+    if c.audience.referral_only {
+        cautions.push("By referral only: ask the GP or health professional to refer".into());
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+fn join_and(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,6 +309,7 @@ mod tests {
             }),
             narrower: vec![Uuid::from_u128(78)],
             broader: None,
+            ..Default::default()
         }];
         let ctx = ctx(interests.clone());
         let a = assess(&spec, &ctx, &weights(&spec), c);

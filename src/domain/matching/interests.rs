@@ -1,39 +1,79 @@
 //! How well an asset's interest tags fit what the person said they love.
 //!
-//! Each phrase the person gave is resolved to a vocabulary term (by id, slug or label: exact; by
-//! a synonym; or by the closest-looking name: similar) or, failing that, is only looked for in
-//! assets' text. An asset then matches it by carrying the term itself, a narrower term (said
-//! "football", tagged "5-a-side"), the broader term (said "5-a-side", tagged "football"), or
-//! only in its words.
+//! Each phrase the person gave is read into the vocabulary concepts it names (`lexicon`): by
+//! id, slug or label (exact), a synonym, a name inside a longer phrase (contained), a spelling
+//! slip, or by meaning (semantic); failing all, it is only looked for in assets' text. An asset
+//! then matches a concept by carrying the term itself, a narrower term (said "football", tagged
+//! "5-a-side"), and, once the phrase has been widened because nothing closer was in reach, a
+//! related term (siblings, OpenActive's related links, neighbours by meaning) or the broader
+//! term; or by its words, or by the meaning of its text.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// How a phrase was resolved to the vocabulary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+/// How a phrase (or one concept in it) was resolved to the vocabulary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Resolution {
     /// The phrase is a term's id, slug or label.
     Exact,
     /// The phrase is one of a term's synonyms.
     Synonym,
-    /// No term is named so; the closest-looking term was taken.
-    Similar,
+    /// The term is named inside a longer phrase ("tai chi for beginners", "kickboxing or self
+    /// defence").
+    Contained,
+    /// A word in the phrase is one slip of spelling from the term's name ("pilaties").
+    Spelling,
+    /// No term is named; the term closest in meaning was taken (a suggestion, held lightly).
+    Semantic,
     /// No term fits; the phrase is only looked for in assets' text.
+    #[default]
     TextOnly,
 }
 
 impl Resolution {
-    /// How sure we are that the term is what the person meant.
-    fn confidence(self) -> f64 {
+    /// How sure we are that the term is what the person meant, by default.
+    pub fn confidence(self) -> f64 {
         match self {
             Resolution::Exact => 1.0,
-            Resolution::Synonym => 0.9,
-            Resolution::Similar => 0.6,
+            Resolution::Synonym | Resolution::Contained => 0.9,
+            Resolution::Spelling => 0.75,
+            Resolution::Semantic => 0.5,
             Resolution::TextOnly => 0.0,
         }
     }
+}
+
+/// One concept a phrase names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Concept {
+    pub term: Term,
+    pub resolution: Resolution,
+    /// 0..1, scaling every match on this concept.
+    pub confidence: f64,
+    /// Every term below `term`.
+    pub narrower: Vec<Uuid>,
+    /// The term directly above, unless that is a whole domain.
+    pub broader: Option<Term>,
+    /// Related terms with their strength (0..1), strongest first.
+    pub related: Vec<(Uuid, f64)>,
+    /// The domain the term belongs to, when that is neither the term nor `broader`: the last
+    /// step of widening.
+    pub domain: Option<Term>,
+}
+
+/// How far a phrase was widened because nothing closer passed the person's constraints.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Widening {
+    /// The terms named and their narrower terms only.
+    #[default]
+    None,
+    /// Also related and broader terms.
+    Related,
+    /// Also assets whose text is close in meaning.
+    Semantic,
 }
 
 /// A vocabulary term as matching needs it.
@@ -45,24 +85,63 @@ pub struct Term {
 }
 
 /// One of the person's phrases, resolved.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResolvedInterest {
     pub input: String,
+    /// How the first concept was resolved (`text_only` when none was).
     pub resolution: Resolution,
+    /// The first concept's term.
     pub term: Option<Term>,
     /// Every term below `term` in the tree.
     pub narrower: Vec<Uuid>,
     /// The term directly above `term`, unless that is a whole domain (too broad to suggest).
     pub broader: Option<Term>,
+    /// Every concept the phrase names, the first one first; when empty, `term` (if any) is the
+    /// only concept.
+    pub concepts: Vec<Concept>,
+    pub widening: Widening,
+    /// The phrase's meaning, to relate it to assets' texts.
+    pub vector: Option<std::sync::Arc<Vec<f32>>>,
 }
 
 impl ResolvedInterest {
-    /// Every term an asset may carry to match this interest.
+    /// The concepts, or the one `term` describes.
+    pub fn all_concepts(&self) -> Vec<Concept> {
+        if !self.concepts.is_empty() {
+            return self.concepts.clone();
+        }
+        self.term
+            .iter()
+            .map(|t| Concept {
+                term: t.clone(),
+                resolution: self.resolution,
+                confidence: self.resolution.confidence(),
+                narrower: self.narrower.clone(),
+                broader: self.broader.clone(),
+                related: Vec::new(),
+                domain: None,
+            })
+            .collect()
+    }
+
+    /// Every term an asset may carry to match this interest, as widened so far.
     pub fn term_ids(&self) -> Vec<Uuid> {
-        let mut ids: Vec<Uuid> = self.term.iter().map(|t| t.id).collect();
-        ids.extend(&self.narrower);
-        ids.extend(self.broader.iter().map(|t| t.id));
+        let mut ids = Vec::new();
+        for c in self.all_concepts() {
+            ids.push(c.term.id);
+            ids.extend(&c.narrower);
+            if self.widening >= Widening::Related {
+                ids.extend(c.related.iter().map(|(id, _)| *id));
+                ids.extend(c.broader.iter().map(|t| t.id));
+                ids.extend(c.domain.iter().map(|t| t.id));
+            }
+        }
         ids
+    }
+
+    /// Whether the phrase names any concept.
+    pub fn understood(&self) -> bool {
+        self.term.is_some() || !self.concepts.is_empty()
     }
 }
 
@@ -72,8 +151,14 @@ impl ResolvedInterest {
 pub enum Relation {
     Tagged,
     Narrower,
+    /// A related term (a sibling, a listed relation, a neighbour by meaning); only once the
+    /// phrase was widened.
+    Related,
+    /// The broader term; only once the phrase was widened.
     Broader,
     Text,
+    /// The asset's text is close in meaning to the phrase; only once widened that far.
+    Semantic,
 }
 
 impl Relation {
@@ -81,11 +166,16 @@ impl Relation {
         match self {
             Relation::Tagged => 1.0,
             Relation::Narrower => 0.8,
+            Relation::Related => 0.7,
             Relation::Broader => 0.5,
             Relation::Text => 0.4,
+            Relation::Semantic => 0.35,
         }
     }
 }
+
+/// A text at least this close in meaning to a phrase matches it, once widened that far.
+pub const SEMANTIC_TEXT_MIN: f32 = 0.5;
 
 /// An asset's match with one of the person's interests.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -100,43 +190,90 @@ pub struct InterestMatch {
     pub strength: f64,
 }
 
-/// The best way the asset matches one interest, if any.
+/// How one concept matches the asset's tags: relation, the tag, and the strength before the
+/// concept's confidence.
+fn by_tag(
+    concept: &Concept,
+    widened: bool,
+    tagged: impl Fn(&Uuid) -> bool,
+) -> Option<(Relation, Uuid, f64)> {
+    if tagged(&concept.term.id) {
+        return Some((Relation::Tagged, concept.term.id, Relation::Tagged.weight()));
+    }
+    if let Some(id) = concept.narrower.iter().find(|id| tagged(id)) {
+        return Some((Relation::Narrower, *id, Relation::Narrower.weight()));
+    }
+    if !widened {
+        return None;
+    }
+    if let Some((id, s)) = concept.related.iter().find(|(id, _)| tagged(id)) {
+        // A link's own strength (0.55 to 0.7) sits between narrower and broader.
+        return Some((
+            Relation::Related,
+            *id,
+            s.clamp(0.0, Relation::Narrower.weight() - 0.01),
+        ));
+    }
+    if let Some(t) = concept.broader.as_ref().filter(|t| tagged(&t.id)) {
+        return Some((Relation::Broader, t.id, Relation::Broader.weight()));
+    }
+    // The whole domain says least of all ("arts and crafts" for woodwork).
+    concept
+        .domain
+        .as_ref()
+        .filter(|t| tagged(&t.id))
+        .map(|t| (Relation::Broader, t.id, DOMAIN_WEIGHT))
+}
+
+/// Strength of a match on the domain a widened concept belongs to.
+const DOMAIN_WEIGHT: f64 = 0.4;
+
+/// The best way the asset matches one interest, if any. `semantic` is the similarity in
+/// meaning of the asset's text to the phrase, when it was worked out.
 pub fn match_one(
     index: usize,
     interest: &ResolvedInterest,
     asset_terms: &[Uuid],
     text_hit: bool,
+    semantic: Option<f32>,
 ) -> Option<InterestMatch> {
-    let confidence = interest.resolution.confidence();
     let tagged = |id: &Uuid| asset_terms.contains(id);
-    let by_tag = if let Some(term) = interest.term.as_ref().filter(|t| tagged(&t.id)) {
-        Some((Relation::Tagged, Some(term.id)))
-    } else if let Some(id) = interest.narrower.iter().find(|id| tagged(id)) {
-        Some((Relation::Narrower, Some(*id)))
-    } else {
-        interest
-            .broader
-            .as_ref()
-            .filter(|t| tagged(&t.id))
-            .map(|t| (Relation::Broader, Some(t.id)))
+    let widened = interest.widening >= Widening::Related;
+    let mut best: Option<InterestMatch> = None;
+    let mut consider = |m: InterestMatch| {
+        if best.is_none_or(|b| m.strength > b.strength) {
+            best = Some(m);
+        }
     };
-    let tag = by_tag.map(|(relation, term_id)| InterestMatch {
-        interest: index,
-        relation,
-        term_id,
-        strength: relation.weight() * confidence,
-    });
-    let text = text_hit.then_some(InterestMatch {
-        interest: index,
-        relation: Relation::Text,
-        term_id: None,
-        strength: Relation::Text.weight(),
-    });
-    match (tag, text) {
-        (Some(t), Some(x)) if x.strength > t.strength => Some(x),
-        (Some(t), _) => Some(t),
-        (None, x) => x,
+    for concept in interest.all_concepts() {
+        if let Some((relation, id, weight)) = by_tag(&concept, widened, tagged) {
+            consider(InterestMatch {
+                interest: index,
+                relation,
+                term_id: Some(id),
+                strength: weight * concept.confidence,
+            });
+        }
     }
+    if text_hit {
+        consider(InterestMatch {
+            interest: index,
+            relation: Relation::Text,
+            term_id: None,
+            strength: Relation::Text.weight(),
+        });
+    }
+    if interest.widening >= Widening::Semantic
+        && let Some(cos) = semantic.filter(|c| *c >= SEMANTIC_TEXT_MIN)
+    {
+        consider(InterestMatch {
+            interest: index,
+            relation: Relation::Semantic,
+            term_id: None,
+            strength: Relation::Semantic.weight() * f64::from(cos).min(1.0),
+        });
+    }
+    best
 }
 
 /// Every interest the asset matches, best first (ties by the order the person gave them).
@@ -144,6 +281,7 @@ pub fn match_all(
     interests: &[ResolvedInterest],
     asset_terms: &[Uuid],
     text_hits: &[bool],
+    semantic: &[Option<f32>],
 ) -> Vec<InterestMatch> {
     let mut found: Vec<InterestMatch> = interests
         .iter()
@@ -154,6 +292,7 @@ pub fn match_all(
                 interest,
                 asset_terms,
                 text_hits.get(i).copied().unwrap_or(false),
+                semantic.get(i).copied().flatten(),
             )
         })
         .collect();
@@ -201,26 +340,89 @@ mod tests {
             term: Some(term(1, "Football")),
             narrower: vec![id(2), id(3)],
             broader: Some(term(9, "Team sports")),
+            ..Default::default()
         }
     }
 
     #[test]
-    fn exact_beats_synonym_beats_narrower_beats_broader_beats_text() {
-        let strength =
-            |r, tags: &[Uuid], text| match_one(0, &football(r), tags, text).unwrap().strength;
+    fn exact_beats_synonym_beats_narrower_beats_related_beats_broader_beats_text() {
+        let widened = |r| ResolvedInterest {
+            widening: Widening::Related,
+            concepts: vec![Concept {
+                related: vec![(id(5), 0.7)],
+                ..football(r).all_concepts().remove(0)
+            }],
+            ..football(r)
+        };
+        let strength = |r, tags: &[Uuid], text| {
+            match_one(0, &widened(r), tags, text, None)
+                .unwrap()
+                .strength
+        };
         let exact = strength(Resolution::Exact, &[id(1)], false);
         let synonym = strength(Resolution::Synonym, &[id(1)], false);
         let narrower = strength(Resolution::Exact, &[id(3)], false);
+        let related = strength(Resolution::Exact, &[id(5)], false);
         let broader = strength(Resolution::Exact, &[id(9)], false);
         let text = strength(Resolution::Exact, &[], true);
-        assert!(exact > synonym && synonym > narrower && narrower > broader && broader > text);
+        assert!(exact > synonym && synonym > narrower && narrower > related);
+        assert!(related > broader && broader > text);
         assert_eq!(exact, 1.0);
+    }
+
+    #[test]
+    fn related_and_broader_terms_count_only_once_widened() {
+        let plain = football(Resolution::Exact);
+        assert_eq!(match_one(0, &plain, &[id(9)], false, None), None);
+        let widened = ResolvedInterest {
+            widening: Widening::Related,
+            ..plain.clone()
+        };
+        assert_eq!(
+            match_one(0, &widened, &[id(9)], false, None)
+                .unwrap()
+                .relation,
+            Relation::Broader
+        );
+        assert!(!plain.term_ids().contains(&id(9)));
+        assert!(widened.term_ids().contains(&id(9)));
+    }
+
+    #[test]
+    fn the_best_concept_of_a_phrase_counts() {
+        let either = ResolvedInterest {
+            input: "kickboxing or self defence".into(),
+            concepts: vec![
+                Concept {
+                    term: term(30, "Kickboxing"),
+                    resolution: Resolution::Contained,
+                    confidence: 0.9,
+                    narrower: vec![],
+                    broader: None,
+                    related: vec![],
+                    domain: None,
+                },
+                Concept {
+                    term: term(31, "Self Defence"),
+                    resolution: Resolution::Contained,
+                    confidence: 0.9,
+                    narrower: vec![],
+                    broader: None,
+                    related: vec![],
+                    domain: None,
+                },
+            ],
+            ..Default::default()
+        };
+        let m = match_one(0, &either, &[id(31)], false, None).unwrap();
+        assert_eq!(m.term_id, Some(id(31)));
+        assert!((m.strength - 0.9).abs() < 1e-12);
     }
 
     #[test]
     fn unrelated_assets_do_not_match() {
         assert_eq!(
-            match_one(0, &football(Resolution::Exact), &[id(7)], false),
+            match_one(0, &football(Resolution::Exact), &[id(7)], false, None),
             None
         );
         let text_only = ResolvedInterest {
@@ -229,17 +431,18 @@ mod tests {
             term: None,
             narrower: vec![],
             broader: None,
+            ..Default::default()
         };
-        assert_eq!(match_one(0, &text_only, &[id(1)], false), None);
+        assert_eq!(match_one(0, &text_only, &[id(1)], false, None), None);
         assert_eq!(
-            match_one(0, &text_only, &[], true).unwrap().relation,
+            match_one(0, &text_only, &[], true, None).unwrap().relation,
             Relation::Text
         );
     }
 
     #[test]
     fn the_tag_that_matched_is_reported() {
-        let m = match_one(0, &football(Resolution::Exact), &[id(7), id(3)], true).unwrap();
+        let m = match_one(0, &football(Resolution::Exact), &[id(7), id(3)], true, None).unwrap();
         assert_eq!((m.relation, m.term_id), (Relation::Narrower, Some(id(3))));
     }
 
@@ -253,10 +456,11 @@ mod tests {
                 term: Some(term(20, "Guitar")),
                 narrower: vec![],
                 broader: None,
+                ..Default::default()
             },
         ];
-        let one = match_all(&interests, &[id(1)], &[false, false]);
-        let both = match_all(&interests, &[id(1), id(20)], &[false, false]);
+        let one = match_all(&interests, &[id(1)], &[false, false], &[]);
+        let both = match_all(&interests, &[id(1), id(20)], &[false, false], &[]);
         assert!(fit(&both, 2) > fit(&one, 2));
         assert!((fit(&both, 2) - 1.0).abs() < 1e-12);
         assert_eq!(fit(&[], 2), 0.0);

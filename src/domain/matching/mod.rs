@@ -7,6 +7,7 @@ pub mod constraints;
 pub mod diversify;
 pub mod explain;
 pub mod interests;
+pub mod lexicon;
 pub mod near_miss;
 pub mod request;
 pub mod schedule_fit;

@@ -12,6 +12,7 @@ use super::explain::{feature_phrase, format_pence};
 use super::request::MatchSpec;
 use super::score::distance_km;
 use super::travel::{Reach, TravelMode};
+use crate::domain::audience::Exclusion;
 use crate::domain::geometry::LatLon;
 
 /// How far travel is stretched when looking for near misses.
@@ -24,7 +25,8 @@ const BUDGET_STEPS: [i32; 10] = [100, 200, 300, 500, 800, 1000, 1500, 2000, 3000
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct NearMiss {
     /// What would change: `travel` (a longer journey), `travel:public_transport` (the same time
-    /// by bus, for someone on foot), `budget`, `access:<feature>`, `kinds`, `online` or `times`.
+    /// by bus, for someone on foot), `budget`, `access:<feature>`, `kinds`, `online`, `times`,
+    /// `single_gender` (mixed sessions too) or `referral` (with a GP or health referral).
     #[schema(example = "travel")]
     pub relax: String,
     /// How many more assets would pass.
@@ -158,6 +160,19 @@ pub fn near_misses(spec: &MatchSpec, misses: &[Miss], window_full: bool) -> Vec<
 
     let n = only(Violation::Times).count();
     add("times".into(), n, format!("{n} more at other times"));
+
+    let n = only(Violation::Audience(Exclusion::NotSingleGender)).count();
+    add(
+        "single_gender".into(),
+        n,
+        format!("{n} more open to everyone (not single-gender)"),
+    );
+    let n = only(Violation::Audience(Exclusion::Referral)).count();
+    add(
+        "referral".into(),
+        n,
+        format!("{n} more with a referral from a GP or health professional"),
+    );
     out
 }
 

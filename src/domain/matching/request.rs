@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::travel::{DEFAULT_MINUTES, DEFAULT_MODE, Reach, TravelMode};
 use crate::domain::asset::AssetKind;
+use crate::domain::audience::{Circumstance, Person, PersonGender, SingleGender};
 use crate::domain::geometry::{LatLon, check_position};
 use crate::domain::schedule::{Weekday, parse_hhmm};
 use crate::domain::validation::{Errors, FieldError, at};
@@ -35,6 +36,10 @@ string_enum! {
         Access => "access",
         Timing => "timing",
         Caring => "caring",
+        Crowds => "crowds",
+        Mobility => "mobility",
+        AfterDark => "after_dark",
+        NewToArea => "new_to_area",
     }
 }
 
@@ -84,6 +89,27 @@ pub struct MatchRequest {
     #[serde(default)]
     #[schema(example = 34, minimum = 0, maximum = 120)]
     pub age: Option<i64>,
+    /// The person's gender, only if they choose to say: sessions for the other gender only are
+    /// then left out. Never stored or logged.
+    #[serde(default)]
+    #[schema(example = "woman")]
+    pub gender: Option<PersonGender>,
+    /// Only sessions for this gender (e.g. a woman who wants women-only sessions); mixed ones
+    /// are left out and counted as near misses.
+    #[serde(default)]
+    #[schema(example = json!(null))]
+    pub single_gender: Option<SingleGender>,
+    /// What in the person's life decides which sessions are for them (e.g. `carer`,
+    /// `new_parent`): sessions closed to a group pass only for its members, sessions made for
+    /// them rank higher, and some add advice. Never stored or logged.
+    #[serde(default)]
+    #[schema(example = json!(["carer"]))]
+    pub circumstances: Vec<Circumstance>,
+    /// The person has, or the link worker can arrange, a referral from a GP or health
+    /// professional; referral-only sessions (e.g. exercise on referral) are left out without it.
+    #[serde(default)]
+    #[schema(example = false)]
+    pub has_referral: bool,
     /// Accessibility features every result's venue must have.
     #[serde(default)]
     #[schema(example = json!(["step_free_access"]))]
@@ -216,6 +242,8 @@ pub struct MatchSpec {
     pub include_online: bool,
     pub exclude: Vec<Uuid>,
     pub limit: usize,
+    /// Who the person is, as far as sessions' audience rules need to know.
+    pub person: Person,
 }
 
 impl MatchSpec {
@@ -431,6 +459,13 @@ pub fn validate(input: &MatchRequest) -> Result<MatchSpec, Vec<FieldError>> {
         include_online: input.include_online,
         exclude: dedup(input.exclude_asset_ids.clone()),
         limit,
+        person: Person {
+            age: age.map(i64::from),
+            gender: input.gender,
+            single_gender: input.single_gender,
+            circumstances: dedup(input.circumstances.clone()),
+            has_referral: input.has_referral,
+        },
     };
     errors.finish(spec)
 }

@@ -12,6 +12,7 @@ use super::constraints::{Violation, violations};
 use super::interests::{InterestMatch, ResolvedInterest, fit as interest_fit, match_all};
 use super::request::{Barrier, MatchSpec};
 use super::schedule_fit::{self, Fit};
+use crate::domain::audience;
 use crate::domain::freshness::{Freshness, FreshnessPolicy, last_confirmed};
 use crate::domain::geometry::LatLon;
 use crate::domain::schedule::Session;
@@ -69,6 +70,14 @@ pub struct Components {
     /// barrier).
     #[schema(example = 0.5)]
     pub access: Option<f64>,
+    /// Who the session is made for: 1 made for a group the person is in (carers, new parents,
+    /// older people…), 0.6 for anyone, 0.2 made for a group they are not in.
+    #[schema(example = 0.6)]
+    pub audience: f64,
+    /// A session that ends before dark (18:00): 1; only evening sessions 0.2; no times stated
+    /// 0.5 (`null` without the `after_dark` barrier).
+    #[schema(example = json!(null))]
+    pub daytime: Option<f64>,
 }
 
 /// The weight of each component in the weighted mean for one request, after the person's
@@ -102,9 +111,16 @@ pub struct Weights {
     /// Weight of `welcome`: 0.05; times 5 with the `confidence` barrier and 2 with `caring`.
     #[schema(example = 0.25)]
     pub welcome: f64,
-    /// Weight of `access`: 0.10 with the `access` barrier, else 0.
+    /// Weight of `access`: 0.10 with the `access` or `mobility` barrier, else 0.
     #[schema(example = 0.0)]
     pub access: f64,
+    /// Weight of `audience`: 0.05, or 0.20 when the request says something that places the
+    /// person in a group (circumstances, or an age of 60 or more or 25 or less).
+    #[schema(example = 0.05)]
+    pub audience: f64,
+    /// Weight of `daytime`: 0.15 with the `after_dark` barrier, else 0.
+    #[schema(example = 0.0)]
+    pub daytime: f64,
 }
 
 pub const BASE_WEIGHTS: Weights = Weights {
@@ -117,6 +133,8 @@ pub const BASE_WEIGHTS: Weights = Weights {
     setting: 0.15,
     welcome: 0.05,
     access: 0.10,
+    audience: 0.05,
+    daytime: 0.15,
 };
 
 /// The base weights, shifted by the person's barriers; 0 for a component that does not apply
@@ -132,8 +150,23 @@ pub fn weights(spec: &MatchSpec) -> Weights {
     if !spec.prefer_non_stigmatised && !spec.has(Barrier::Stigma) {
         w.setting = 0.0;
     }
-    if !spec.has(Barrier::Access) {
+    if !spec.has(Barrier::Access) && !spec.has(Barrier::Mobility) {
         w.access = 0.0;
+    }
+    if !spec.person.groups().is_empty() {
+        w.audience = 0.20;
+    }
+    if !spec.has(Barrier::AfterDark) {
+        w.daytime = 0.0;
+    }
+    if spec.has(Barrier::Mobility) || spec.has(Barrier::AfterDark) {
+        w.distance *= 1.5;
+    }
+    if spec.has(Barrier::Crowds) {
+        w.welcome *= 2.0;
+    }
+    if spec.has(Barrier::NewToArea) {
+        w.welcome *= 3.0;
     }
     if spec.has(Barrier::Cost) {
         w.cost *= 3.0;
@@ -256,8 +289,16 @@ fn setting_component(c: &Candidate) -> f64 {
     }
 }
 
-fn welcome_component(c: &Candidate) -> f64 {
+fn welcome_component(spec: &MatchSpec, c: &Candidate) -> f64 {
     let mut s = 0.0;
+    if spec.has(Barrier::Crowds) {
+        // Small groups matter most to someone who finds crowds hard; a big one counts against.
+        match c.small_group() {
+            Some(true) => s += 0.35,
+            Some(false) if c.typical_group_size.is_some_and(|n| n > 20) => s -= 0.3,
+            _ => {}
+        }
+    }
     if c.drop_in == Some(true) {
         s += 0.35;
     }
@@ -289,6 +330,31 @@ fn access_component(c: &Candidate) -> f64 {
     (n as f64 / 3.0).min(1.0)
 }
 
+fn audience_component(spec: &MatchSpec, c: &Candidate) -> f64 {
+    if !audience::made_for(&c.audience, &spec.person).is_empty() {
+        1.0
+    } else if c.audience.groups.is_empty() {
+        0.6
+    } else {
+        0.2
+    }
+}
+
+/// Sessions that end by this time are home before dark for most of the year.
+const DUSK: (u32, u32) = (18, 0);
+
+fn daytime_component(current: &[&Session]) -> f64 {
+    if current.is_empty() {
+        return 0.5;
+    }
+    let dusk = chrono::NaiveTime::from_hms_opt(DUSK.0, DUSK.1, 0).unwrap_or_default();
+    if current.iter().any(|s| s.end <= dusk) {
+        1.0
+    } else {
+        0.2
+    }
+}
+
 /// The weighted mean of the components that apply.
 pub fn combine(c: &Components, w: &Weights) -> f64 {
     let parts = [
@@ -301,6 +367,8 @@ pub fn combine(c: &Components, w: &Weights) -> f64 {
         (c.setting, w.setting),
         (Some(c.welcome), w.welcome),
         (c.access, w.access),
+        (Some(c.audience), w.audience),
+        (c.daytime, w.daytime),
     ];
     let (sum, weight) = parts
         .iter()
@@ -313,7 +381,7 @@ pub fn assess(spec: &MatchSpec, ctx: &Context, weights: &Weights, c: &Candidate)
     let distance_km = c.position.map(|p| distance_km(ctx.person, p));
     let minutes = distance_km.and_then(|km| spec.reach.minutes(km));
     let cost_pence = c.effective_cost_pence(spec.budget.concessions);
-    let matches = match_all(&ctx.interests, &c.interest_ids, &c.text_hits);
+    let matches = match_all(&ctx.interests, &c.interest_ids, &c.text_hits, &c.semantic);
     let current = schedule_fit::current(&c.sessions, ctx.today());
     let fit = (!spec.availability.is_empty()).then(|| {
         let (f, s) = schedule_fit::fit(&current, &spec.availability);
@@ -333,8 +401,13 @@ pub fn assess(spec: &MatchSpec, ctx: &Context, weights: &Weights, c: &Candidate)
         outcomes: c.outcomes.keep_going_score(),
         setting: (spec.prefer_non_stigmatised || spec.has(Barrier::Stigma))
             .then(|| setting_component(c)),
-        welcome: welcome_component(c),
-        access: spec.has(Barrier::Access).then(|| access_component(c)),
+        welcome: welcome_component(spec, c),
+        access: (spec.has(Barrier::Access) || spec.has(Barrier::Mobility))
+            .then(|| access_component(c)),
+        audience: audience_component(spec, c),
+        daytime: spec
+            .has(Barrier::AfterDark)
+            .then(|| daytime_component(&current)),
     };
     Assessment {
         violations: violations(spec, c, distance_km, ctx.today()),
@@ -401,6 +474,7 @@ pub(crate) mod tests {
             }),
             narrower: vec![],
             broader: None,
+            ..Default::default()
         }]
     }
 
@@ -423,10 +497,13 @@ pub(crate) mod tests {
         let s = spec(serde_json::json!({
             "interests": ["football"],
             "availability": [{"day": "tue", "from": "18:00", "to": "21:00"}],
-            "barriers": ["cost", "transport", "confidence", "stigma", "access", "timing", "caring"],
+            "barriers": ["cost", "transport", "confidence", "stigma", "access", "timing", "caring",
+                         "crowds", "mobility", "new_to_area"],
+            "circumstances": ["carer"],
         }));
         let cx = ctx(football());
         let mut best = at_km(1, 0.0);
+        best.audience.groups = vec![crate::domain::audience::AudienceGroup::Carers];
         best.interest_ids = vec![Uuid::from_u128(77)];
         best.cost_free = Some(true);
         best.drop_in = Some(true);
@@ -459,6 +536,8 @@ pub(crate) mod tests {
         worst.non_stigmatised = Some(false);
         worst.booking_required = Some(true);
         worst.cost_pence = Some(100_000);
+        worst.audience.groups = vec![crate::domain::audience::AudienceGroup::Veterans];
+        worst.typical_group_size = Some(40);
         let w = score(&s, &cx, &worst);
         for v in [
             w.components.interest.unwrap(),
@@ -470,10 +549,30 @@ pub(crate) mod tests {
             w.components.setting.unwrap(),
             w.components.welcome,
             w.components.access.unwrap(),
+            w.components.audience,
         ] {
             assert!((0.0..=1.0).contains(&v));
         }
         assert!(w.score >= 0.0 && w.score < 0.2, "{}", w.score);
+    }
+
+    #[test]
+    fn after_dark_favours_sessions_that_end_before_dusk() {
+        let at = |start: &str, end: &str| Session {
+            weekday: Some(Weekday::Tue),
+            date: None,
+            start: parse_hhmm(start).unwrap(),
+            end: parse_hhmm(end).unwrap(),
+            valid_from: None,
+            valid_until: None,
+        };
+        let (day, evening) = (at("10:00", "12:00"), at("19:00", "21:00"));
+        assert_eq!(daytime_component(&[&day, &evening]), 1.0);
+        assert_eq!(daytime_component(&[&evening]), 0.2);
+        assert_eq!(daytime_component(&[]), 0.5);
+        let s = spec(serde_json::json!({"barriers": ["after_dark"]}));
+        assert!(weights(&s).daytime > 0.0);
+        assert_eq!(weights(&spec(serde_json::json!({}))).daytime, 0.0);
     }
 
     #[test]
