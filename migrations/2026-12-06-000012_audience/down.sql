@@ -1,4 +1,7 @@
 ALTER TABLE assets
+    DROP COLUMN min_rule_pence,
+    DROP COLUMN concession_rules;
+ALTER TABLE assets
     DROP CONSTRAINT assets_groups_only_needs_groups,
     DROP COLUMN referral_only,
     DROP COLUMN audience_groups_only,

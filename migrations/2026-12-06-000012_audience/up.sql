@@ -9,3 +9,10 @@ ALTER TABLE assets
     ADD COLUMN referral_only boolean NOT NULL DEFAULT false,
     ADD CONSTRAINT assets_groups_only_needs_groups
         CHECK (NOT audience_groups_only OR cardinality(audience_groups) > 0);
+
+-- Concession prices with their own rules (who qualifies, at what age), beside the one flat
+-- concession price; the lowest rule price lets the candidate statement keep an asset a rule
+-- may make affordable (the rules themselves are checked in Rust).
+ALTER TABLE assets
+    ADD COLUMN concession_rules jsonb NOT NULL DEFAULT '[]',
+    ADD COLUMN min_rule_pence integer;

@@ -435,7 +435,8 @@ impl AssetView {
                 criteria: a.eligibility_criteria,
             },
             audience,
-            cost: Cost::new(a.cost_free, a.cost_pence, a.concession_pence, a.cost_notes),
+            cost: Cost::new(a.cost_free, a.cost_pence, a.concession_pence, a.cost_notes)
+                .with_rules(serde_json::from_value(a.concession_rules).unwrap_or_default()),
             schedule: ScheduleView::from_rows(&record.sessions, a.schedule_notes),
             newcomers: Newcomers {
                 drop_in: a.drop_in,

@@ -63,6 +63,8 @@ pub struct AssetRow {
     pub audience_groups: Vec<String>,
     pub audience_groups_only: bool,
     pub referral_only: bool,
+    pub concession_rules: serde_json::Value,
+    pub min_rule_pence: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -156,6 +158,8 @@ struct AssetContent<'a> {
     audience_groups: Vec<&'a str>,
     audience_groups_only: bool,
     referral_only: bool,
+    concession_rules: serde_json::Value,
+    min_rule_pence: Option<i32>,
 }
 
 fn to_multipolygon(area: &Area) -> MultiPolygon<Point> {
@@ -230,6 +234,14 @@ fn content(asset: &Asset, venue_id: Option<Uuid>) -> AssetContent<'_> {
         audience_groups: asset.audience.groups.iter().map(|g| g.as_str()).collect(),
         audience_groups_only: asset.audience.groups_only,
         referral_only: asset.audience.referral_only,
+        concession_rules: serde_json::to_value(&asset.cost.concessions)
+            .unwrap_or_else(|_| serde_json::json!([])),
+        min_rule_pence: asset
+            .cost
+            .concessions
+            .iter()
+            .filter_map(|r| i32::try_from(r.price_pence).ok())
+            .min(),
     }
 }
 

@@ -42,6 +42,8 @@ pub struct CandidateQuery {
     pub access: Vec<String>,
     pub max_cost_pence: Option<i32>,
     pub concessions: bool,
+    /// Whether a concession rule could apply to the person (their age or groups are known).
+    pub rule_concessions: bool,
     pub include_online: bool,
     /// The audience rules, in SQL's terms (`domain::audience::exclusions` is the definition).
     pub audience: AudienceFilter,
@@ -95,6 +97,8 @@ struct CandidateRow {
     cost_pence: Option<i32>,
     #[diesel(sql_type = Nullable<Int4>)]
     concession_pence: Option<i32>,
+    #[diesel(sql_type = Jsonb)]
+    concession_rules: serde_json::Value,
     #[diesel(sql_type = Array<Text>)]
     accessibility: Vec<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -155,6 +159,7 @@ impl CandidateRow {
             cost_free: self.cost_free,
             cost_pence: self.cost_pence,
             concession_pence: self.concession_pence,
+            concession_rules: serde_json::from_value(self.concession_rules).unwrap_or_default(),
             accessibility: self.accessibility,
             venue_type: self.venue_type.as_deref().and_then(VenueType::parse),
             non_stigmatised: self.non_stigmatised,
@@ -193,7 +198,7 @@ impl CandidateRow {
 }
 
 const COLUMNS: &str = "a.id, a.organization_id, a.venue_id, a.online, a.kind, a.min_age, a.max_age, \
-     a.cost_free, a.cost_pence, a.concession_pence, a.accessibility, a.venue_type, a.non_stigmatised, \
+     a.cost_free, a.cost_pence, a.concession_pence, a.concession_rules, a.accessibility, a.venue_type, a.non_stigmatised, \
      a.drop_in, a.taster_session, a.meet_and_greet, a.booking_required, a.typical_group_size, \
      a.max_participants, a.audience_gender, a.audience_groups, a.audience_groups_only, a.referral_only, \
      a.confirmed_at, a.created_at, a.outcomes, a.interest_ids, a.sessions, \
@@ -279,9 +284,16 @@ fn build(q: &CandidateQuery, prefix: &str) -> Sql {
         } else {
             "a.cost_pence"
         };
-        // An unstated price passes: it is ranked lower and flagged, not hidden.
+        // An unstated price passes: it is ranked lower and flagged, not hidden. A concession
+        // rule may bring the price within budget: its lowest price keeps the asset, and the
+        // rules themselves are checked in Rust.
+        let rules = if q.rule_concessions {
+            format!(" OR a.min_rule_pence <= {max}")
+        } else {
+            String::new()
+        };
         filters.push(format!(
-            "(a.cost_free IS TRUE OR {price} IS NULL OR {price} <= {max})"
+            "(a.cost_free IS TRUE OR {price} IS NULL OR {price} <= {max}{rules})"
         ));
     }
     let aud = &q.audience;

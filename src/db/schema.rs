@@ -101,6 +101,8 @@ diesel::table! {
         audience_groups -> Array<Text>,
         audience_groups_only -> Bool,
         referral_only -> Bool,
+        concession_rules -> Jsonb,
+        min_rule_pence -> Nullable<Int4>,
     }
 }
 

@@ -8,6 +8,71 @@ use super::validation::Errors;
 
 /// The most a session can cost (£1,000): anything above is a typo in pence vs pounds.
 pub const MAX_PENCE: i64 = 100_000;
+/// Concession rules an asset may state.
+pub const MAX_RULES: usize = 10;
+
+string_enum! {
+    /// Who a concession price is for, besides an age range.
+    ConcessionGroup {
+        Benefits => "benefits",
+        Students => "students",
+        Disabled => "disabled",
+        Carers => "carers",
+        Unemployed => "unemployed",
+        ArmedForces => "armed_forces",
+    }
+}
+
+/// A concession price and who it is for: anyone in one of `who`, within the age range when one
+/// is given (for example over-60s: `min_age` 60; students: `who` `["students"]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConcessionRule {
+    /// Price per session in pence (GBP) for the people this rule covers; 0 to 100,000 and not
+    /// more than `amount_pence`.
+    #[schema(example = 150, minimum = 0, maximum = 100000)]
+    pub price_pence: i64,
+    /// Any of these groups qualifies (empty: the age range alone decides).
+    #[serde(default)]
+    #[schema(example = json!(["benefits", "students"]))]
+    pub who: Vec<ConcessionGroup>,
+    /// Youngest age that qualifies, 0 to 120.
+    #[serde(default)]
+    #[schema(example = json!(null), minimum = 0, maximum = 120)]
+    pub min_age: Option<i64>,
+    /// Oldest age that qualifies, 0 to 120.
+    #[serde(default)]
+    #[schema(example = json!(null), minimum = 0, maximum = 120)]
+    pub max_age: Option<i64>,
+}
+
+impl ConcessionRule {
+    /// Whether the rule covers someone of this age (when known) in these groups. An age range
+    /// covers nobody whose age is not known.
+    pub fn covers(&self, age: Option<i64>, groups: &[ConcessionGroup]) -> bool {
+        let by_group = self.who.is_empty() || self.who.iter().any(|g| groups.contains(g));
+        let by_age = match (self.min_age, self.max_age) {
+            (None, None) => true,
+            (min, max) => {
+                age.is_some_and(|a| min.is_none_or(|m| a >= m) && max.is_none_or(|m| a <= m))
+            }
+        };
+        by_group && by_age
+    }
+}
+
+/// The lowest price among the rules that cover the person.
+pub fn best_rule_price(
+    rules: &[ConcessionRule],
+    age: Option<i64>,
+    groups: &[ConcessionGroup],
+) -> Option<i32> {
+    rules
+        .iter()
+        .filter(|r| r.covers(age, groups))
+        .filter_map(|r| i32::try_from(r.price_pence).ok())
+        .min()
+}
 
 /// What a session costs, as submitted; omit what is not known.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -28,6 +93,10 @@ pub struct CostInput {
     #[serde(default)]
     #[schema(example = 150, minimum = 0, maximum = 100000)]
     pub concession_pence: Option<i64>,
+    /// Concession prices with their own rules (at most 10): who qualifies and at what age.
+    #[serde(default)]
+    #[schema(example = json!([{"price_pence": 100, "min_age": 60}, {"price_pence": 150, "who": ["students", "benefits"]}]))]
+    pub concessions: Vec<ConcessionRule>,
     /// E.g. "first session free", "membership £10 a year"; at most 500 characters, no control
     /// characters.
     #[serde(default)]
@@ -51,6 +120,8 @@ pub struct Cost {
     /// stated.
     #[schema(example = 150)]
     pub concession_pence: Option<i32>,
+    /// Concession prices with their own rules: who qualifies and at what age.
+    pub concessions: Vec<ConcessionRule>,
     /// Always `GBP`.
     #[schema(example = "GBP")]
     pub currency: &'static str,
@@ -70,8 +141,16 @@ impl Cost {
             free,
             amount_pence,
             concession_pence,
+            concessions: Vec::new(),
             currency: "GBP",
             notes,
+        }
+    }
+
+    pub fn with_rules(self, concessions: Vec<ConcessionRule>) -> Self {
+        Self {
+            concessions,
+            ..self
         }
     }
 }
@@ -126,7 +205,66 @@ pub fn validate(input: &CostInput, field: &str, errors: &mut Errors) -> Cost {
             "must be 0 or omitted when the asset is free",
         );
     }
-    Cost::new(free, amount, concession, notes)
+    let rules = rules(errors, field, &input.concessions, amount);
+    Cost::new(free, amount, concession, notes).with_rules(rules)
+}
+
+fn rules(
+    errors: &mut Errors,
+    field: &str,
+    input: &[ConcessionRule],
+    amount: Option<i32>,
+) -> Vec<ConcessionRule> {
+    if input.len() > MAX_RULES {
+        errors.add(
+            format!("{field}.concessions"),
+            format!("must have at most {MAX_RULES} rules"),
+        );
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, rule) in input.iter().enumerate() {
+        let at = format!("{field}.concessions[{i}]");
+        let before = errors.len();
+        let price = pence(errors, format!("{at}.price_pence"), Some(rule.price_pence));
+        if let (Some(p), Some(a)) = (price, amount)
+            && p > a
+        {
+            errors.add(
+                format!("{at}.price_pence"),
+                format!("must not be more than amount_pence ({a})"),
+            );
+        }
+        for (name, age) in [("min_age", rule.min_age), ("max_age", rule.max_age)] {
+            if age.is_some_and(|a| !(0..=120).contains(&a)) {
+                errors.add(format!("{at}.{name}"), "must be an age between 0 and 120");
+            }
+        }
+        if let (Some(min), Some(max)) = (rule.min_age, rule.max_age)
+            && min > max
+        {
+            errors.add(
+                format!("{at}.max_age"),
+                format!("must not be less than min_age ({min})"),
+            );
+        }
+        if rule.who.is_empty() && rule.min_age.is_none() && rule.max_age.is_none() {
+            errors.add(
+                format!("{at}.who"),
+                "say who qualifies: groups in who, or an age range",
+            );
+        }
+        if errors.len() == before {
+            let mut who = rule.who.clone();
+            who.sort();
+            who.dedup();
+            out.push(ConcessionRule {
+                who,
+                ..rule.clone()
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -162,6 +300,64 @@ mod tests {
         assert_eq!(
             (cost.free, cost.amount_pence, cost.concession_pence),
             (Some(false), Some(250), Some(100))
+        );
+    }
+
+    #[test]
+    fn concession_rules_cover_their_groups_and_ages() {
+        let over_60 = ConcessionRule {
+            price_pence: 100,
+            who: vec![],
+            min_age: Some(60),
+            max_age: None,
+        };
+        let students = ConcessionRule {
+            price_pence: 150,
+            who: vec![ConcessionGroup::Students, ConcessionGroup::Benefits],
+            min_age: None,
+            max_age: None,
+        };
+        let rules = [over_60.clone(), students];
+        assert_eq!(best_rule_price(&rules, Some(70), &[]), Some(100));
+        assert_eq!(best_rule_price(&rules, Some(30), &[]), None);
+        assert_eq!(best_rule_price(&rules, None, &[]), None, "age unknown");
+        assert_eq!(
+            best_rule_price(&rules, Some(30), &[ConcessionGroup::Benefits]),
+            Some(150)
+        );
+        assert_eq!(
+            best_rule_price(&rules, Some(61), &[ConcessionGroup::Students]),
+            Some(100)
+        );
+        let bad = CostInput {
+            amount_pence: Some(120),
+            concessions: vec![
+                ConcessionRule {
+                    price_pence: 200,
+                    ..over_60
+                },
+                ConcessionRule {
+                    price_pence: 50,
+                    who: vec![],
+                    min_age: Some(70),
+                    max_age: Some(60),
+                },
+                ConcessionRule {
+                    price_pence: 50,
+                    who: vec![],
+                    min_age: None,
+                    max_age: None,
+                },
+            ],
+            ..Default::default()
+        };
+        assert_eq!(
+            check(bad).unwrap_err(),
+            [
+                "cost.concessions[0].price_pence",
+                "cost.concessions[1].max_age",
+                "cost.concessions[2].who"
+            ]
         );
     }
 

@@ -273,6 +273,7 @@ fn read_row(row: &Row) -> Result<ImportRecord, Vec<FieldError>> {
             amount_pence: row.pence(&mut errors, "price_gbp"),
             concession_pence: row.pence(&mut errors, "concession_gbp"),
             notes: row.get("cost_notes"),
+            concessions: Vec::new(),
         },
         schedule,
         newcomers: Newcomers {

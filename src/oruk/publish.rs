@@ -1,6 +1,7 @@
 //! Our records as ORUK 3.0 objects. Plain functions of the stored rows, so the mapping is
 //! tested without a database and the importer (`oruk::read`) can be tested against it.
 
+use crate::domain::cost::ConcessionRule;
 use uuid::Uuid;
 
 use super::model::*;
@@ -402,7 +403,34 @@ fn cost_options(record: &AssetRecord) -> Vec<OrukCostOption> {
     if let Some(pence) = a.concession_pence {
         list.push(option("Concession", pence));
     }
+    let rules: Vec<ConcessionRule> =
+        serde_json::from_value(a.concession_rules.clone()).unwrap_or_default();
+    for rule in rules {
+        if let Ok(pence) = i32::try_from(rule.price_pence) {
+            list.push(option(
+                &format!("Concession ({})", describe_rule(&rule)),
+                pence,
+            ));
+        }
+    }
     list
+}
+
+/// "students, benefits; aged 60 and over".
+fn describe_rule(rule: &ConcessionRule) -> String {
+    let who: Vec<&str> = rule.who.iter().map(|g| g.as_str()).collect();
+    let ages = match (rule.min_age, rule.max_age) {
+        (Some(min), Some(max)) => Some(format!("aged {min} to {max}")),
+        (Some(min), None) => Some(format!("aged {min} and over")),
+        (None, Some(max)) => Some(format!("aged {max} and under")),
+        (None, None) => None,
+    };
+    let mut parts = Vec::new();
+    if !who.is_empty() {
+        parts.push(who.join(", "));
+    }
+    parts.extend(ages);
+    parts.join("; ")
 }
 
 /// A service, fully nested; with `organization` the organisation is nested too.

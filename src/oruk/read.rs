@@ -502,6 +502,11 @@ fn cost(errors: &mut Errors, v: &Value) -> CostInput {
             &format!("cost_options[{i}].amount"),
         );
         let pence = amount.map(|a| (a * 100.0).round() as i64);
+        // Our own feed's rule-bound concessions ("Concession (students; aged 60 and over)")
+        // are not a flat concession price; they are not read back.
+        if name.starts_with("concession (") {
+            continue;
+        }
         if name.contains("free") || pence == Some(0) && !name.contains("concession") {
             out.free = Some(true);
         } else if name.contains("concession") {

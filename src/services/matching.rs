@@ -366,6 +366,7 @@ pub fn candidate_query(
         },
         max_cost_pence: if relaxed { None } else { spec.budget.max_pence },
         concessions: spec.budget.concessions,
+        rule_concessions: spec.age.is_some() || !spec.budget.eligible_for.is_empty(),
         include_online: relaxed || spec.include_online,
         audience: audience_filter(&spec.person, relaxed),
         limit: if relaxed {

@@ -39,7 +39,7 @@ async fn create_read_update_archive() {
     assert_eq!(created["interests"][0]["slug"], "walking-football");
     assert_eq!(
         created["cost"],
-        json!({"free": false, "amount_pence": 300, "concession_pence": 150, "currency": "GBP", "notes": null})
+        json!({"free": false, "amount_pence": 300, "concession_pence": 150, "concessions": [], "currency": "GBP", "notes": null})
     );
     assert_eq!(
         created["schedule"]["weekly"],

@@ -181,3 +181,76 @@ async fn a_closed_group_needs_a_group_and_unknown_values_are_named() {
         .await;
     assert_eq!(response.status(), 422);
 }
+
+#[tokio::test]
+async fn concession_rules_decide_what_each_person_pays() {
+    let app = spawn_app().await;
+    let (_, key) = app.agency("Trafford Pools", true).await;
+    let mut body = swim("Lane swim", 0.5, json!({}));
+    body["cost"] = json!({
+        "amount_pence": 500,
+        "concessions": [
+            {"price_pence": 100, "min_age": 60},
+            {"price_pence": 200, "who": ["students", "students"]}
+        ]
+    });
+    let id = post(&app, &key, body).await;
+    let shown = app.get_json(&format!("/v1/assets/{id}"), None).await;
+    assert_eq!(
+        shown["cost"]["concessions"],
+        json!([
+            {"price_pence": 100, "who": [], "min_age": 60, "max_age": null},
+            {"price_pence": 200, "who": ["students"], "min_age": null, "max_age": null}
+        ])
+    );
+
+    let ask = |extra: Value| {
+        let mut b = json!({
+            "location": {"postcode": "M32 0JG"},
+            "interests": ["swimming"],
+            "budget": {"max_pence_per_session": 250}
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            if k == "eligible_for" {
+                b["budget"]["eligible_for"] = v.clone();
+            } else {
+                b[k] = v.clone();
+            }
+        }
+        b
+    };
+    let (young, result) = titles(&app, ask(json!({"age": 30}))).await;
+    assert!(young.is_empty(), "£5 is over a £2.50 budget: {young:?}");
+    let relax: Vec<&str> = result["near_misses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["relax"].as_str().unwrap())
+        .collect();
+    assert!(relax.contains(&"budget"), "{relax:?}");
+    let (_, older) = titles(&app, ask(json!({"age": 65}))).await;
+    assert_eq!(older["results"][0]["effective_cost_pence"], 100);
+    let (_, student) = titles(&app, ask(json!({"age": 30, "eligible_for": ["students"]}))).await;
+    assert_eq!(student["results"][0]["effective_cost_pence"], 200);
+
+    let feed = app.get_json(&format!("/oruk/services/{id}"), None).await;
+    let options: Vec<&str> = feed["cost_options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["option"].as_str().unwrap())
+        .collect();
+    assert!(
+        options.contains(&"Concession (aged 60 and over)")
+            && options.contains(&"Concession (students)"),
+        "{options:?}"
+    );
+
+    let mut bad = swim("Odd prices", 0.5, json!({}));
+    bad["cost"] =
+        json!({"amount_pence": 100, "concessions": [{"price_pence": 150, "min_age": 60}]});
+    assert_eq!(
+        problem_fields(app.post_asset(&key, &bad).await, 422).await,
+        ["cost.concessions[0].price_pence"]
+    );
+}

@@ -4,8 +4,10 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::domain::asset::AssetKind;
-use crate::domain::audience::Audience;
+use crate::domain::audience::{Audience, Person};
+use crate::domain::cost::{ConcessionRule, best_rule_price};
 use crate::domain::geometry::LatLon;
+use crate::domain::matching::request::Budget;
 use crate::domain::referrals::Aggregate;
 use crate::domain::schedule::Session;
 use crate::domain::venue::VenueType;
@@ -25,6 +27,8 @@ pub struct Candidate {
     pub cost_free: Option<bool>,
     pub cost_pence: Option<i32>,
     pub concession_pence: Option<i32>,
+    /// Concession prices with their own rules.
+    pub concession_rules: Vec<ConcessionRule>,
     pub accessibility: Vec<String>,
     pub venue_type: Option<VenueType>,
     pub non_stigmatised: Option<bool>,
@@ -64,6 +68,21 @@ impl Candidate {
         self.cost_pence
     }
 
+    /// What this person pays for one session: the lowest of the full price, the flat
+    /// concession price when they qualify, and any concession rule that covers them (their age
+    /// and groups); 0 when free; `None` when the asset states no price that applies.
+    pub fn price_for(&self, budget: &Budget, person: &Person) -> Option<i32> {
+        let flat = self.effective_cost_pence(budget.concessions);
+        if flat == Some(0) {
+            return flat;
+        }
+        let rule = best_rule_price(&self.concession_rules, person.age, &budget.eligible_for);
+        match (flat, rule) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     pub fn has_feature(&self, feature: &str) -> bool {
         self.accessibility.iter().any(|f| f == feature)
     }
@@ -97,6 +116,7 @@ pub(crate) mod tests {
             cost_free: None,
             cost_pence: None,
             concession_pence: None,
+            concession_rules: vec![],
             accessibility: vec![],
             venue_type: Some(VenueType::CommunityCentre),
             non_stigmatised: Some(true),

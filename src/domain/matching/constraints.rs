@@ -66,7 +66,7 @@ pub fn violations(
     }
     if let (Some(max), Some(cost)) = (
         spec.budget.max_pence,
-        c.effective_cost_pence(spec.budget.concessions),
+        c.price_for(&spec.budget, &spec.person),
     ) && cost > max
     {
         out.push(Violation::Cost);

@@ -55,7 +55,7 @@ impl Miss {
         let distance_km = c.position.map(|p| distance_km(person, p));
         Miss {
             violations: violations(spec, c, distance_km, today),
-            cost_pence: c.effective_cost_pence(spec.budget.concessions),
+            cost_pence: c.price_for(&spec.budget, &spec.person),
             distance_km,
         }
     }

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::travel::{DEFAULT_MINUTES, DEFAULT_MODE, Reach, TravelMode};
 use crate::domain::asset::AssetKind;
 use crate::domain::audience::{Circumstance, Person, PersonGender, SingleGender};
+use crate::domain::cost::ConcessionGroup;
 use crate::domain::geometry::{LatLon, check_position};
 use crate::domain::schedule::{Weekday, parse_hhmm};
 use crate::domain::validation::{Errors, FieldError, at};
@@ -186,10 +187,18 @@ pub struct BudgetInput {
     /// only); omit for no limit. Assets that do not state a cost still pass, ranked lower.
     #[schema(example = 300, minimum = 0, maximum = 100000)]
     pub max_pence_per_session: Option<i64>,
-    /// The person qualifies for concession prices (e.g. on benefits); their price is used.
+    /// The person qualifies for concession prices (e.g. on benefits); an asset's one flat
+    /// concession price is used.
     #[serde(default)]
     #[schema(example = true)]
     pub concessions: bool,
+    /// Groups the person is in for assets' concession rules (`benefits`, `students`,
+    /// `disabled`, `carers`, `unemployed`, `armed_forces`); their age applies too, and the
+    /// circumstances `carer`, `disabled`, `learning_disability` and `veteran` count as the
+    /// matching groups. The lowest price a rule gives them is used.
+    #[serde(default)]
+    #[schema(example = json!(["benefits"]))]
+    pub eligible_for: Vec<ConcessionGroup>,
 }
 
 /// A weekly window when the person is free.
@@ -212,10 +221,12 @@ pub enum Location {
     Point(LatLon),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Budget {
     pub max_pence: Option<i32>,
     pub concessions: bool,
+    /// The groups the person is in for concession rules, circumstances included.
+    pub eligible_for: Vec<ConcessionGroup>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -396,6 +407,7 @@ pub fn validate(input: &MatchRequest) -> Result<MatchSpec, Vec<FieldError>> {
         None => Budget {
             max_pence: None,
             concessions: false,
+            eligible_for: Vec::new(),
         },
         Some(b) => {
             let max_pence = match b.max_pence_per_session {
@@ -411,6 +423,7 @@ pub fn validate(input: &MatchRequest) -> Result<MatchSpec, Vec<FieldError>> {
             Budget {
                 max_pence,
                 concessions: b.concessions,
+                eligible_for: b.eligible_for.clone(),
             }
         }
     };
@@ -444,6 +457,18 @@ pub fn validate(input: &MatchRequest) -> Result<MatchSpec, Vec<FieldError>> {
         }
     };
 
+    let mut budget = budget;
+    for c in &input.circumstances {
+        budget.eligible_for.extend(match c {
+            Circumstance::Carer => Some(ConcessionGroup::Carers),
+            Circumstance::Disabled | Circumstance::LearningDisability => {
+                Some(ConcessionGroup::Disabled)
+            }
+            Circumstance::Veteran => Some(ConcessionGroup::ArmedForces),
+            _ => None,
+        });
+    }
+    budget.eligible_for = dedup(budget.eligible_for);
     let spec = MatchSpec {
         location: location.unwrap_or(Location::Postcode(String::new())),
         interests,

@@ -380,7 +380,7 @@ pub fn combine(c: &Components, w: &Weights) -> f64 {
 pub fn assess(spec: &MatchSpec, ctx: &Context, weights: &Weights, c: &Candidate) -> Assessment {
     let distance_km = c.position.map(|p| distance_km(ctx.person, p));
     let minutes = distance_km.and_then(|km| spec.reach.minutes(km));
-    let cost_pence = c.effective_cost_pence(spec.budget.concessions);
+    let cost_pence = c.price_for(&spec.budget, &spec.person);
     let matches = match_all(&ctx.interests, &c.interest_ids, &c.text_hits, &c.semantic);
     let current = schedule_fit::current(&c.sessions, ctx.today());
     let fit = (!spec.availability.is_empty()).then(|| {
