@@ -19,7 +19,7 @@ use crate::domain::matching::candidate::Candidate;
 use crate::domain::matching::diversify::{self, Item, LAMBDA};
 use crate::domain::matching::explain::{Explanation, explain};
 use crate::domain::matching::interests::{
-    Concept, Resolution, ResolvedInterest, SEMANTIC_TEXT_MIN, Term, Widening,
+    Concept, Resolution, ResolvedInterest, SEMANTIC_TEXT_MIN, Term, Widening, match_all,
 };
 use crate::domain::matching::lexicon::{LexTerm, Lexicon, understand};
 use crate::domain::matching::near_miss::{Miss, NearMiss, near_misses, relaxed_reach};
@@ -596,7 +596,13 @@ pub async fn run(
         let misses: Vec<Miss> = pool_rows
             .iter()
             .filter(|c| !passed_ids.contains(&c.id))
-            .map(|c| Miss::of(&spec, c, ctx.person, ctx.today()))
+            .map(|c| Miss {
+                interests: match_all(&interests, &c.interest_ids, &c.text_hits, &c.semantic)
+                    .iter()
+                    .map(|m| m.interest)
+                    .collect(),
+                ..Miss::of(&spec, c, ctx.person, ctx.today())
+            })
             .collect();
         near_misses(&spec, &misses, window_full)
     } else {

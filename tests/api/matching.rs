@@ -393,12 +393,13 @@ async fn near_misses_say_what_would_add_more() {
         .map(|n| n["message"].as_str().unwrap())
         .collect();
     // The clinic and the veterans' group lack step-free access; the park is a little too far
-    // and also lacks it, so it is not a single change away; the league costs £5.
+    // and also lacks it, so it is not a single change away; the league costs £5. Each message
+    // names the interest the added assets match.
     assert_eq!(
         messages,
         [
-            "2 more if step-free access is not essential",
-            "1 more online"
+            "2 more if step-free access is not essential (for football)",
+            "1 more online (for football)"
         ],
         "{result:#}"
     );
@@ -416,10 +417,10 @@ async fn near_misses_say_what_would_add_more() {
     assert_eq!(
         messages,
         [
-            "1 more within 45 minutes' walk",
-            "1 more within 30 minutes by bus or train",
-            "1 more if you can pay up to £5",
-            "1 more online"
+            "1 more within 45 minutes' walk (for football)",
+            "1 more within 30 minutes by bus or train (for football)",
+            "1 more if you can pay up to £5 (for football)",
+            "1 more online (for football)"
         ]
     );
 }

@@ -278,7 +278,7 @@ fn audience_lines(
 }
 
 /// "a", "a and b", "a, b and c".
-fn join_and(items: &[&str]) -> String {
+pub fn join_and(items: &[&str]) -> String {
     match items {
         [] => String::new(),
         [one] => one.to_string(),

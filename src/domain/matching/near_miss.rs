@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::candidate::Candidate;
 use super::constraints::{Violation, violations};
-use super::explain::{feature_phrase, format_pence};
+use super::explain::{feature_phrase, format_pence, join_and};
 use super::request::MatchSpec;
 use super::score::distance_km;
 use super::travel::{Reach, TravelMode};
@@ -46,6 +46,8 @@ pub struct Miss {
     pub violations: Vec<Violation>,
     pub cost_pence: Option<i32>,
     pub distance_km: Option<f64>,
+    /// The person's interests (indices) the asset matches.
+    pub interests: Vec<usize>,
 }
 
 impl Miss {
@@ -57,6 +59,7 @@ impl Miss {
             violations: violations(spec, c, distance_km, today),
             cost_pence: c.price_for(&spec.budget, &spec.person),
             distance_km,
+            interests: Vec::new(),
         }
     }
 }
@@ -81,97 +84,107 @@ pub fn relaxed_reach(spec: &MatchSpec) -> Reach {
 }
 
 pub fn near_misses(spec: &MatchSpec, misses: &[Miss], window_full: bool) -> Vec<NearMiss> {
-    let only = |v: Violation| {
+    let only = |v: Violation| -> Vec<&Miss> {
         misses
             .iter()
-            .filter(move |m| m.violations.len() == 1 && m.violations[0] == v)
+            .filter(|m| m.violations.len() == 1 && m.violations[0] == v)
+            .collect()
     };
     let mut out = Vec::new();
-    let mut add = |relax: String, count: usize, message: String| {
-        if count > 0 {
-            out.push(NearMiss {
-                relax,
-                count,
-                at_least: window_full,
-                message,
-            })
+    // Each change says which of the person's interests the assets it adds match, so the link
+    // worker knows what it would bring within reach.
+    let mut add = |relax: String, added: &[&Miss], what: String| {
+        if added.is_empty() {
+            return;
         }
+        let mut matched: Vec<usize> = added
+            .iter()
+            .flat_map(|m| m.interests.iter().copied())
+            .collect();
+        matched.sort_unstable();
+        matched.dedup();
+        let names: Vec<&str> = matched
+            .iter()
+            .filter_map(|i| spec.interests.get(*i).map(String::as_str))
+            .collect();
+        let n = added.len();
+        let message = if names.is_empty() {
+            format!("{n} more {what}")
+        } else {
+            format!("{n} more {what} (for {})", join_and(&names))
+        };
+        out.push(NearMiss {
+            relax,
+            count: n,
+            at_least: window_full,
+            message,
+        })
     };
 
-    let within = |reach: Reach| {
+    let within = |reach: Reach| -> Vec<&Miss> {
         only(Violation::TooFar)
+            .into_iter()
             .filter(|m| m.distance_km.is_some_and(|d| d <= reach.max_km))
-            .count()
+            .collect()
     };
     let stretched = spec.reach.stretched(TRAVEL_STRETCH);
-    let n = within(stretched);
-    add(
-        "travel".into(),
-        n,
-        format!("{n} more {}", stretched.describe()),
-    );
+    add("travel".into(), &within(stretched), stretched.describe());
     if let Some(bus) = by_bus(spec) {
-        let n = within(bus);
         add(
             "travel:public_transport".into(),
-            n,
-            format!("{n} more {}", bus.describe()),
+            &within(bus),
+            bus.describe(),
         );
     }
 
     if let Some(max) = spec.budget.max_pence {
-        let costs: Vec<i32> = only(Violation::Cost).filter_map(|m| m.cost_pence).collect();
+        let costly = only(Violation::Cost);
         if let Some(step) = BUDGET_STEPS
             .iter()
             .copied()
             .filter(|s| *s > max)
-            .find(|s| costs.iter().any(|c| c <= s))
+            .find(|s| costly.iter().any(|m| m.cost_pence.is_some_and(|c| c <= *s)))
         {
-            let n = costs.iter().filter(|c| **c <= step).count();
+            let added: Vec<&Miss> = costly
+                .into_iter()
+                .filter(|m| m.cost_pence.is_some_and(|c| c <= step))
+                .collect();
             add(
                 "budget".into(),
-                n,
-                format!("{n} more if you can pay up to {}", format_pence(step)),
+                &added,
+                format!("if you can pay up to {}", format_pence(step)),
             );
         }
     }
 
     for need in &spec.access_needs {
-        let n = only(Violation::Access(*need)).count();
         add(
             format!("access:{}", need.as_str()),
-            n,
-            format!("{n} more if {} is not essential", feature_phrase(*need)),
+            &only(Violation::Access(*need)),
+            format!("if {} is not essential", feature_phrase(*need)),
         );
     }
 
-    let other_kinds = misses
+    let other_kinds: Vec<&Miss> = misses
         .iter()
         .filter(|m| m.violations.len() == 1 && matches!(m.violations[0], Violation::Kind(_)))
-        .count();
+        .collect();
+    add("kinds".into(), &other_kinds, "of other kinds".into());
+    add("online".into(), &only(Violation::Online), "online".into());
     add(
-        "kinds".into(),
-        other_kinds,
-        format!("{other_kinds} more of other kinds"),
+        "times".into(),
+        &only(Violation::Times),
+        "at other times".into(),
     );
-
-    let n = only(Violation::Online).count();
-    add("online".into(), n, format!("{n} more online"));
-
-    let n = only(Violation::Times).count();
-    add("times".into(), n, format!("{n} more at other times"));
-
-    let n = only(Violation::Audience(Exclusion::NotSingleGender)).count();
     add(
         "single_gender".into(),
-        n,
-        format!("{n} more open to everyone (not single-gender)"),
+        &only(Violation::Audience(Exclusion::NotSingleGender)),
+        "open to everyone (not single-gender)".into(),
     );
-    let n = only(Violation::Audience(Exclusion::Referral)).count();
     add(
         "referral".into(),
-        n,
-        format!("{n} more with a referral from a GP or health professional"),
+        &only(Violation::Audience(Exclusion::Referral)),
+        "with a referral from a GP or health professional".into(),
     );
     out
 }
@@ -189,6 +202,7 @@ mod tests {
             violations,
             cost_pence: cost,
             distance_km: Some(6.0),
+            interests: Vec::new(),
         }
     }
 
@@ -227,6 +241,7 @@ mod tests {
             violations: vec![Violation::TooFar],
             cost_pence: None,
             distance_km: Some(km),
+            interests: Vec::new(),
         };
         let got: Vec<String> = near_misses(&spec, &[at(2.5), at(4.0), at(9.0)], false)
             .into_iter()
@@ -240,6 +255,29 @@ mod tests {
             ]
         );
         assert!((relaxed_reach(&spec).max_km - 4.615).abs() < 0.001);
+    }
+
+    #[test]
+    fn a_change_names_the_interests_it_would_add() {
+        let spec = validate(&request(serde_json::json!({
+            "location": {"postcode": "YO1 7HH"},
+            "interests": ["archery", "singing"],
+        })))
+        .unwrap();
+        let at = |interests: Vec<usize>| Miss {
+            violations: vec![Violation::TooFar],
+            cost_pence: None,
+            distance_km: Some(2.5),
+            interests,
+        };
+        let got: Vec<String> = near_misses(&spec, &[at(vec![0]), at(vec![0, 1])], false)
+            .into_iter()
+            .map(|n| n.message)
+            .collect();
+        assert_eq!(
+            got[0],
+            "2 more within 45 minutes' walk (for archery and singing)"
+        );
     }
 
     #[test]
