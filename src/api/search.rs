@@ -100,15 +100,16 @@ pub struct SearchQueryDoc {
     /// settings and mental-health services).
     #[param(example = true)]
     non_stigmatised: Option<bool>,
-    /// Who may come by gender: `mixed`, `women_only` or `men_only`; repeat for any of several.
-    #[param(style = Form, explode, example = json!(["women_only"]))]
-    gender: Option<Vec<GenderRule>>,
-    /// Made for one of these groups (`older_people`, `carers`, `pregnant_postnatal`…); repeat
+    /// Who may come by gender: `mixed`, `women_only` or `men_only`, e.g. `women_only`; repeat
     /// for any of several.
-    #[param(style = Form, explode, example = json!(["carers"]))]
+    // No `example`: Swagger UI's "Try it out" would send it and narrow every first search.
+    #[param(style = Form, explode)]
+    gender: Option<Vec<GenderRule>>,
+    /// Made for one of these groups (`older_people`, `carers`, `pregnant_postnatal`…), e.g.
+    /// `carers`; repeat for any of several.
+    #[param(style = Form, explode)]
     audience: Option<Vec<AudienceGroup>>,
     /// Only referral-only assets (`true`) or only those open without referral (`false`).
-    #[param(example = false)]
     referral_only: Option<bool>,
     /// Only this organisation's assets (uuid).
     #[param(example = "5c84aa9b-f65e-5003-aacf-1580197b5ebf")]
