@@ -210,6 +210,22 @@ def _fix_asset(body, method, asset):
             if cost.get("amount_pence") == 0 and cost.get("free") is False:
                 cost["free"] = None
             _ordered(cost, "concession_pence", "amount_pence")
+        rules = cost.get("concessions")
+        if isinstance(rules, list):
+            amount = cost.get("amount_pence")
+            for rule in rules:
+                if not isinstance(rule, dict):
+                    continue
+                # A rule's price is at most the full price, its ages in order, and it says who.
+                if isinstance(amount, int) and isinstance(rule.get("price_pence"), int):
+                    rule["price_pence"] = min(rule["price_pence"], amount)
+                _ordered(rule, "min_age", "max_age")
+                if not rule.get("who") and rule.get("min_age") is None and rule.get("max_age") is None:
+                    rule["min_age"] = 60
+    audience = body.get("audience")
+    if isinstance(audience, dict) and audience.get("groups_only") and not audience.get("groups"):
+        # Closed to everyone outside its groups needs a group.
+        audience["groups_only"] = False
     schedule = body.get("schedule")
     if isinstance(schedule, dict):
         if "weekly" in schedule:
