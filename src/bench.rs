@@ -194,7 +194,7 @@ pub async fn phrases(
     path: &std::path::Path,
     rounds: usize,
 ) -> anyhow::Result<String> {
-    use crate::domain::matching::lexicon::{LexTerm, Lexicon};
+    use crate::domain::matching::lexicon::Lexicon;
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {path:?}"))?;
     let phrases: Vec<String> = match serde_json::from_str::<serde_json::Value>(&text) {
         Ok(v) => v["phrases"]
@@ -211,17 +211,7 @@ pub async fn phrases(
     };
     anyhow::ensure!(!phrases.is_empty(), "no phrases in {path:?}");
     let mut conn = crate::db::connect::establish(database_url).await?;
-    let terms: Vec<LexTerm> = db::interests::all_terms(&mut conn)
-        .await?
-        .into_iter()
-        .map(|t| LexTerm {
-            id: t.id,
-            slug: t.slug,
-            label: t.label,
-            parent: t.parent_id,
-            synonyms: t.synonyms,
-        })
-        .collect();
+    let terms = crate::services::matching::lex_terms(db::interests::all_terms(&mut conn).await?);
     let model = crate::domain::semantic::model();
     let started = std::time::Instant::now();
     let lexicon = Lexicon::new(terms, &crate::services::matching::listed_links(), model);

@@ -99,9 +99,9 @@ pub enum Command {
         /// one phrase per line.
         #[arg(long)]
         phrases: std::path::PathBuf,
-        /// How many times to read every phrase.
-        #[arg(long, default_value_t = 20)]
-        rounds: usize,
+        /// How many times to read every phrase, at least 1.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..))]
+        rounds: u16,
         #[command(flatten)]
         db: DbArgs,
     },

@@ -155,7 +155,7 @@ async fn main() -> anyhow::Result<()> {
             db,
         } => {
             let database = bootstrap::open(&db).await?;
-            let result = bench::phrases(&database.url, &phrases, rounds).await;
+            let result = bench::phrases(&database.url, &phrases, usize::from(rounds)).await;
             database.shutdown();
             println!("{}", result?);
             Ok(())

@@ -1,6 +1,7 @@
 ALTER TABLE assets
     DROP COLUMN min_rule_pence,
     DROP COLUMN concession_rules;
+DROP INDEX assets_audience_groups;
 ALTER TABLE assets
     DROP CONSTRAINT assets_groups_only_needs_groups,
     DROP COLUMN referral_only,

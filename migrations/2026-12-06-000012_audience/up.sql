@@ -10,6 +10,10 @@ ALTER TABLE assets
     ADD CONSTRAINT assets_groups_only_needs_groups
         CHECK (NOT audience_groups_only OR cardinality(audience_groups) > 0);
 
+-- Matching adds the nearest sessions made for the person's groups to its candidates; such
+-- sessions are few, so the statement starts from this index.
+CREATE INDEX assets_audience_groups ON assets USING gin (audience_groups);
+
 -- Concession prices with their own rules (who qualifies, at what age), beside the one flat
 -- concession price; the lowest rule price lets the candidate statement keep an asset a rule
 -- may make affordable (the rules themselves are checked in Rust).

@@ -67,6 +67,9 @@ pub struct AudienceFilter {
     pub referral: bool,
 }
 
+/// How many sessions made for the person's groups join the candidates, nearest first.
+const MADE_FOR: i64 = 20;
+
 /// Distances on the plane (`geom_plane`) are within about 4% of the sphere's across the UK: the
 /// planar search box gets this margin, and the exact reach is then checked on the sphere.
 const PLANAR_MARGIN: f64 = 1.05;
@@ -215,6 +218,7 @@ fn build(q: &CandidateQuery, prefix: &str) -> Sql {
     let limit = sql.bind::<BigInt, _>(q.limit);
 
     let mut filters = vec!["a.status = 'published'".to_string()];
+    let mut interest_filter: Option<String> = None;
     let mut hits = Vec::new();
     let phrases: Vec<String> = q
         .phrases
@@ -245,20 +249,15 @@ fn build(q: &CandidateQuery, prefix: &str) -> Sql {
         if !texts.is_empty() {
             any.push(format!("a.search_vector @@ ({})", texts.join(" || ")));
         }
-        // A session made for the person is worth suggesting whatever they said they love.
-        if !q.audience.groups.is_empty() {
-            let groups = sql.bind::<Array<Text>, _>(q.audience.groups.clone());
-            any.push(format!("a.audience_groups && {groups}"));
-        }
         let interest = format!("({})", any.join(" OR "));
-        if q.walk {
+        interest_filter = Some(if q.walk {
             // Wrapped so that the planner cannot AND the interest GIN index with the box: a
             // popular interest matches a sixth of the directory, and that bitmap costs far more
             // than walking the nearest assets in the box until enough match.
-            filters.push(format!("coalesce({interest}, false)"));
+            format!("coalesce({interest}, false)")
         } else {
-            filters.push(interest);
-        }
+            interest
+        });
     }
     if let Some(age) = q.age {
         filters.push(age_fits(&mut sql, age));
@@ -312,7 +311,12 @@ fn build(q: &CandidateQuery, prefix: &str) -> Sql {
     if !aud.referral {
         filters.push("NOT a.referral_only".to_string());
     }
-    let filters = filters.join(" AND ");
+    // Everything but the interests, for the branch of sessions made for the person.
+    let base = filters.join(" AND ");
+    let filters = match &interest_filter {
+        Some(interest) => format!("{base} AND {interest}"),
+        None => base.clone(),
+    };
     let radius = sql.bind::<Double, _>(q.radius_m * PLANAR_MARGIN);
     let radius_m = sql.bind::<Double, _>(q.radius_m);
 
@@ -330,6 +334,20 @@ fn build(q: &CandidateQuery, prefix: &str) -> Sql {
          ORDER BY a.id LIMIT {limit}"
     );
     let mut branches = vec![located, areas];
+    // A session made for one of the person's groups is worth suggesting whatever they said they
+    // love; its own branch and limit, so such sessions neither crowd out the interest matches
+    // nor depend on them. Rare by nature: the planner starts from their GIN index.
+    if interest_filter.is_some() && !q.audience.groups.is_empty() {
+        let groups = sql.bind::<Array<Text>, _>(q.audience.groups.clone());
+        let few = sql.bind::<BigInt, _>(MADE_FOR.min(q.limit));
+        branches.push(format!(
+            "SELECT {COLUMNS}, ST_Y(a.geom::geometry) AS lat, ST_X(a.geom::geometry) AS lon, {text_hits} AS text_hits \
+             FROM assets a \
+             WHERE {base} AND a.audience_groups && {groups} \
+               AND a.geom_plane && ST_Expand({plane}, {radius}) \
+             ORDER BY a.geom_plane <-> {plane} LIMIT {few}"
+        ));
+    }
     if q.include_online {
         branches.push(format!(
             "SELECT {COLUMNS}, NULL::float8 AS lat, NULL::float8 AS lon, {text_hits} AS text_hits \
@@ -353,8 +371,11 @@ pub async fn candidates(
     q: &CandidateQuery,
 ) -> DbResult<Vec<Candidate>> {
     let rows: Vec<CandidateRow> = build(q, "").query.load(conn).await?;
+    // An asset can come from two branches (made for the person and matching an interest).
+    let mut seen = std::collections::HashSet::new();
     Ok(rows
         .into_iter()
+        .filter(|r| seen.insert(r.id))
         .filter_map(CandidateRow::into_candidate)
         .collect())
 }

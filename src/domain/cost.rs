@@ -95,7 +95,10 @@ pub struct CostInput {
     pub concession_pence: Option<i64>,
     /// Concession prices with their own rules (at most 10): who qualifies and at what age.
     #[serde(default)]
-    #[schema(example = json!([{"price_pence": 100, "min_age": 60}, {"price_pence": 150, "who": ["students", "benefits"]}]))]
+    #[schema(
+        example = json!([{"price_pence": 100, "min_age": 60}, {"price_pence": 150, "who": ["students", "benefits"]}]),
+        max_items = 10
+    )]
     pub concessions: Vec<ConcessionRule>,
     /// E.g. "first session free", "membership £10 a year"; at most 500 characters, no control
     /// characters.

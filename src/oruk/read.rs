@@ -522,6 +522,24 @@ fn cost(errors: &mut Errors, v: &Value) -> CostInput {
     out
 }
 
+/// A value of one of our closed sets, or a field error naming it: a rule the feed states but we
+/// cannot read (a women-only session) must never quietly become the default (mixed).
+fn known<T>(
+    errors: &mut Errors,
+    code: &str,
+    value: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Option<T> {
+    let parsed = parse(value);
+    if parsed.is_none() {
+        errors.add(
+            format!("attributes.{code}"),
+            format!("{value:?} is not one of the allowed values"),
+        );
+    }
+    parsed
+}
+
 /// Maps one ORUK 3.0 service. Errors are the fields the source got wrong; what our rules
 /// refuse is found later by `asset::validate`.
 pub fn read_service(v: &Value) -> Result<ImportRecord, Vec<FieldError>> {
@@ -604,13 +622,15 @@ pub fn read_service(v: &Value) -> Result<ImportRecord, Vec<FieldError>> {
             audience: Audience {
                 gender: t
                     .detail("audience_gender")
-                    .and_then(GenderRule::parse)
+                    .and_then(|g| known(&mut errors, "audience_gender", g, GenderRule::parse))
                     .unwrap_or_default(),
                 groups: t
                     .detail("audience_groups")
                     .unwrap_or_default()
                     .split(',')
-                    .filter_map(|g| AudienceGroup::parse(g.trim()))
+                    .map(str::trim)
+                    .filter(|g| !g.is_empty())
+                    .filter_map(|g| known(&mut errors, "audience_groups", g, AudienceGroup::parse))
                     .collect(),
                 groups_only: t.flag(&mut errors, "audience_groups_only").unwrap_or(false),
                 referral_only: t.flag(&mut errors, "referral_only").unwrap_or(false),

@@ -10,6 +10,7 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use crate::db::assets::AssetRecord;
+use crate::db::interests::TermRow;
 use crate::db::matching::{AudienceFilter, CandidateQuery};
 use crate::db::{self, DbPool};
 use crate::domain::audience::{GenderRule, Person, PersonGender, SingleGender};
@@ -176,18 +177,8 @@ impl MatchCache {
             *at = Instant::now();
             return Ok(lexicon.clone());
         }
-        let rows = db::interests::all_terms(&mut conn).await?;
+        let terms = lex_terms(db::interests::all_terms(&mut conn).await?);
         drop(conn);
-        let terms: Vec<LexTerm> = rows
-            .into_iter()
-            .map(|t| LexTerm {
-                id: t.id,
-                slug: t.slug,
-                label: t.label,
-                parent: t.parent_id,
-                synonyms: t.synonyms,
-            })
-            .collect();
         // Embedding every term's names and finding neighbours takes tens of milliseconds:
         // off the async workers.
         let lexicon = tokio::task::spawn_blocking(move || {
@@ -201,6 +192,19 @@ impl MatchCache {
         self.resolutions.clear();
         Ok(lexicon)
     }
+}
+
+/// The vocabulary's rows as the lexicon reads them.
+pub fn lex_terms(rows: Vec<TermRow>) -> Vec<LexTerm> {
+    rows.into_iter()
+        .map(|t| LexTerm {
+            id: t.id,
+            slug: t.slug,
+            label: t.label,
+            parent: t.parent_id,
+            synonyms: t.synonyms,
+        })
+        .collect()
 }
 
 fn term_of(lex: &Lexicon, i: usize) -> Term {
@@ -432,30 +436,33 @@ fn unmatched_interests(
         .collect()
 }
 
-/// The candidates whose text is close in meaning to one of the widened phrases, each with its
-/// similarity to every phrase worked out.
-fn with_meaning(
-    rows: Vec<Candidate>,
-    interests: &[ResolvedInterest],
-    widened: &[usize],
-) -> Vec<Candidate> {
-    let model = semantic::model();
-    rows.into_iter()
-        .filter_map(|mut c| {
-            let text = model.embed(&c.text)?;
-            c.semantic = interests
-                .iter()
-                .enumerate()
-                .map(|(i, interest)| {
-                    let v = interest.vector.as_ref().filter(|_| widened.contains(&i))?;
-                    Some(semantic::cosine(v, &text))
-                })
-                .collect();
-            c.semantic
-                .iter()
-                .flatten()
-                .any(|s| *s >= SEMANTIC_TEXT_MIN)
-                .then_some(c)
+/// Works out how close in meaning the candidate's text is to each widened phrase; true when it
+/// is close enough to one of them to match.
+fn weigh_meaning(c: &mut Candidate, interests: &[ResolvedInterest], widened: &[usize]) -> bool {
+    let Some(text) = semantic::model().embed(&c.text) else {
+        return false;
+    };
+    c.semantic = interests
+        .iter()
+        .enumerate()
+        .map(|(i, interest)| {
+            let v = interest.vector.as_ref().filter(|_| widened.contains(&i))?;
+            Some(semantic::cosine(v, &text))
+        })
+        .collect();
+    c.semantic.iter().flatten().any(|s| *s >= SEMANTIC_TEXT_MIN)
+}
+
+/// The phrases among `unmatched` that can be widened to `level`: related terms need a
+/// concept, meaning needs the phrase's vector.
+fn can_widen(interests: &[ResolvedInterest], unmatched: &[usize], level: Widening) -> Vec<usize> {
+    unmatched
+        .iter()
+        .copied()
+        .filter(|&i| match level {
+            Widening::Related => interests[i].understood(),
+            Widening::Semantic => interests[i].vector.is_some(),
+            Widening::None => false,
         })
         .collect()
 }
@@ -520,21 +527,27 @@ pub async fn run(
     // to assets whose text is close in meaning. Each step is one more statement, only then.
     for level in [Widening::Related, Widening::Semantic] {
         let unmatched = unmatched_interests(&interests, &ranked);
-        if unmatched.is_empty() {
-            break;
+        let widen = can_widen(&interests, &unmatched, level);
+        if widen.is_empty() {
+            continue;
         }
-        for &i in &unmatched {
+        for &i in &widen {
             interests[i].widening = level;
         }
         let more = if level == Widening::Semantic {
+            // The candidates already held may be close in meaning too.
+            for c in candidates.iter_mut() {
+                weigh_meaning(c, &interests, &widen);
+            }
             let open = CandidateQuery {
                 term_ids: None,
                 ..candidate_query(&spec, located.point, &interests, false, true)
             };
-            let rows = db::matching::candidates(&mut conn, &open).await?;
-            with_meaning(rows, &interests, &unmatched)
+            let mut rows = db::matching::candidates(&mut conn, &open).await?;
+            rows.retain_mut(|c| weigh_meaning(c, &interests, &widen));
+            rows
         } else {
-            let widened = candidate_query(&spec, located.point, &interests, false, walk);
+            let widened = candidate_query(&spec, located.point, &interests, false, true);
             db::matching::candidates(&mut conn, &widened).await?
         };
         let known: HashSet<Uuid> = candidates.iter().map(|c| c.id).collect();

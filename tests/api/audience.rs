@@ -180,6 +180,15 @@ async fn a_closed_group_needs_a_group_and_unknown_values_are_named() {
         )
         .await;
     assert_eq!(response.status(), 422);
+    let response = app
+        .send_json(
+            Method::POST,
+            "/v1/match",
+            None,
+            &json!({"location": {"postcode": "M32 0JG"}, "gender": "man", "single_gender": "women_only"}),
+        )
+        .await;
+    assert_eq!(problem_fields(response, 422).await, ["single_gender"]);
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use super::request::{Barrier, MatchSpec};
 use super::schedule_fit::Fit;
 use super::score::Assessment;
 use super::travel::format_km;
-use crate::domain::audience::{self, GenderRule};
+use crate::domain::audience::{self, GenderRule, PersonGender};
 use crate::domain::freshness::Freshness;
 use crate::domain::schedule::{Session, Weekday, format_hhmm};
 use crate::domain::venue::{AccessibilityFeature, VenueType};
@@ -252,8 +252,10 @@ fn audience_lines(
     };
     match (gender, spec.person.single_gender, spec.person.gender) {
         (Some(rule), Some(_), _) => reasons.push(format!("{rule}, as asked")),
-        (Some(rule), None, Some(_)) => reasons.push(rule.to_string()),
-        (Some(rule), None, None) => cautions.push(format!("{rule}: check it suits the person")),
+        (Some(rule), None, Some(PersonGender::Woman | PersonGender::Man)) => {
+            reasons.push(rule.to_string())
+        }
+        (Some(rule), None, _) => cautions.push(format!("{rule}: check it suits the person")),
         (None, ..) => {}
     }
     let made_for = audience::made_for(&c.audience, &spec.person);

@@ -298,8 +298,12 @@ const FILLER: &[&str] = &[
 /// Words that turn what follows into something the person does not want.
 const NEGATIONS: &[&str] = &[
     "not", "isn", "isnt", "no", "without", "doesn", "doesnt", "don", "dont", "never", "nothing",
-    "except", "instead", "rather", "avoid", "hate", "hates", "won", "wont", "cannot", "cant",
+    "except", "avoid", "hate", "hates", "won", "wont", "cannot", "cant",
 ];
+
+/// Words that negate only with the word after them ("rather than", "instead of"); alone they
+/// prefer ("I'd rather do yoga").
+const NEGATING_PAIRS: &[(&str, &str)] = &[("rather", "than"), ("instead", "of")];
 
 /// Names of at most this many words are tried for a slip of spelling across words.
 const MAX_SLIP_WORDS: usize = 3;
@@ -347,6 +351,10 @@ fn words(text: &str) -> Vec<String> {
 /// "belly dancing" and "belly dance" meet at "belly danc". Not used for the first try, nor for
 /// single words, because it also joins names that differ ("bowling" and "bowls").
 fn stem(word: &str) -> String {
+    // Byte arithmetic below: only for ASCII words (others are left as they are).
+    if !word.is_ascii() {
+        return word.to_string();
+    }
     let mut w = word.to_string();
     if w.len() >= 6
         && let Some(base) = w.strip_suffix("ing")
@@ -771,8 +779,12 @@ fn negated(w: &[String]) -> Vec<bool> {
     let mut out = vec![false; w.len()];
     let mut i = 0;
     while i < w.len() {
-        let doubt = w.get(i + 1).is_some_and(|n| n == "sure");
-        if NEGATIONS.contains(&w[i].as_str()) && !doubt {
+        let next = w.get(i + 1).map(String::as_str);
+        let doubt = next == Some("sure");
+        let paired = NEGATING_PAIRS
+            .iter()
+            .any(|(a, b)| w[i] == *a && next == Some(*b));
+        if (NEGATIONS.contains(&w[i].as_str()) && !doubt) || paired {
             out[i] = true;
             let mut j = i + 1;
             while j < w.len() && j <= i + NEGATION_REACH && w[j] != "and" && w[j] != "or" {
@@ -874,8 +886,10 @@ pub fn understand(lex: &Lexicon, model: &StaticModel, phrase: &str) -> Understan
     };
     // The clause each concept was named in.
     let mut clause_of: HashMap<usize, usize> = HashMap::new();
+    let mut any_negated = false;
     for (clause, w) in clauses(trimmed).into_iter().enumerate() {
         let negated = negated(&w);
+        any_negated |= negated.iter().any(|n| *n);
         let mut covered = vec![false; w.len()];
         // Longest names first, left to right.
         let mut i = 0;
@@ -959,9 +973,10 @@ pub fn understand(lex: &Lexicon, model: &StaticModel, phrase: &str) -> Understan
             .any(|n| below.contains(n) && clause_of.get(n) == clause_of.get(&f.term))
     });
 
+    // The meaning of what the person wants: never of the words they said they do not want.
     let vector = model
         .embed(&content.join(" "))
-        .or_else(|| model.embed(trimmed));
+        .or_else(|| (!any_negated).then(|| model.embed(trimmed)).flatten());
     arbitrate(lex, model, &single_word, &mut found);
     if found.is_empty()
         && let Some(v) = &vector
@@ -1080,6 +1095,30 @@ mod tests {
         );
         // Said apart, the broader and the narrower both count; said together, the narrower.
         assert_eq!(read(&lex, "singing, choirs").len(), 2);
+    }
+
+    #[test]
+    fn what_the_person_does_not_want_is_never_what_they_get() {
+        let lex = lexicon();
+        assert!(read(&lex, "not football").is_empty());
+        assert!(read(&lex, "anything but no singing").is_empty());
+        assert_eq!(
+            read(&lex, "I'd rather do tai chi"),
+            [("tai-chi".into(), Resolution::Contained)]
+        );
+        assert_eq!(
+            read(&lex, "tai chi rather than kickboxing"),
+            [("tai-chi".into(), Resolution::Contained)]
+        );
+    }
+
+    #[test]
+    fn words_in_other_scripts_are_read_without_a_panic() {
+        let lex = lexicon();
+        for phrase in ["ぁing", "偁ing football", "၁ing", "ÉÉing", "café dancing"] {
+            let _ = read(&lex, phrase);
+        }
+        assert_eq!(stem("ぁing"), "ぁing");
     }
 
     #[test]

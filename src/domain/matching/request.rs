@@ -457,6 +457,18 @@ pub fn validate(input: &MatchRequest) -> Result<MatchSpec, Vec<FieldError>> {
         }
     };
 
+    // Wanting sessions for the other gender only would leave out every session made for them.
+    let contradicts = matches!(
+        (input.gender, input.single_gender),
+        (Some(PersonGender::Man), Some(SingleGender::WomenOnly))
+            | (Some(PersonGender::Woman), Some(SingleGender::MenOnly))
+    );
+    if contradicts {
+        errors.add(
+            "single_gender",
+            "must be for the person's own gender (women_only for a woman, men_only for a man)",
+        );
+    }
     let mut budget = budget;
     for c in &input.circumstances {
         budget.eligible_for.extend(match c {
