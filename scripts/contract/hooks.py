@@ -264,7 +264,8 @@ def _fix_search(query):
 
 def _fix_match(body):
     """`POST /v1/match`: a location is a postcode (one the index knows), or lat with lon;
-    windows end after they start; strict availability needs windows."""
+    windows end after they start; strict availability needs windows; single-gender sessions
+    are for the person's own gender."""
     location = body.get("location")
     if isinstance(location, dict):
         if location.get("postcode") or location.get("lat") is None or location.get("lon") is None:
@@ -273,6 +274,9 @@ def _fix_match(body):
         body["availability"] = _later(body["availability"], "from", "to")
     if body.get("availability_strict") and not body.get("availability"):
         body["availability_strict"] = False
+    # Single-gender sessions are for the person's own gender.
+    if (body.get("gender"), body.get("single_gender")) in (("man", "women_only"), ("woman", "men_only")):
+        body.pop("single_gender")
 
 
 def _fix_feed_query(query):
