@@ -217,8 +217,10 @@ def _fix_asset(body, method, asset):
                 if not isinstance(rule, dict):
                     continue
                 # A rule's price is at most the full price, its ages in order, and it says who.
-                if isinstance(amount, int) and isinstance(rule.get("price_pence"), int):
-                    rule["price_pence"] = min(rule["price_pence"], amount)
+                # (JSON Schema counts 150.0 as an integer, so floats come too.)
+                price = rule.get("price_pence")
+                if isinstance(amount, (int, float)) and isinstance(price, (int, float)):
+                    rule["price_pence"] = min(price, amount)
                 _ordered(rule, "min_age", "max_age")
                 if not rule.get("who") and rule.get("min_age") is None and rule.get("max_age") is None:
                     rule["min_age"] = 60
