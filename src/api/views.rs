@@ -12,7 +12,7 @@ use crate::db::venues::{VenueRow, to_lat_lon};
 use crate::domain::asset::{
     AssetKind, AssetStatus, Capacity, Contact, Eligibility, FiveWays, Newcomers,
 };
-use crate::domain::audience::{Audience, AudienceGroup, GenderRule};
+use crate::domain::audience::{Audience, GenderRule};
 use crate::domain::cost::Cost;
 use crate::domain::freshness::{Freshness, FreshnessPolicy, last_confirmed};
 use crate::domain::geometry::LatLon;
@@ -473,17 +473,13 @@ impl AssetView {
     }
 }
 
-/// The stored audience columns as the API shows them; values outside the enums (which the
-/// table's checks and the writers never produce) are left out rather than failing a read.
+/// The stored audience columns as the API shows them; a gender rule outside the enum (which
+/// the table's check rules out) reads as mixed rather than failing a read.
 pub fn audience_of(a: &crate::db::assets::AssetRow) -> Audience {
-    Audience {
-        gender: GenderRule::parse(&a.audience_gender).unwrap_or_default(),
-        groups: a
-            .audience_groups
-            .iter()
-            .filter_map(|g| AudienceGroup::parse(g))
-            .collect(),
-        groups_only: a.audience_groups_only,
-        referral_only: a.referral_only,
-    }
+    Audience::from_columns(
+        GenderRule::parse(&a.audience_gender).unwrap_or_default(),
+        &a.audience_groups,
+        a.audience_groups_only,
+        a.referral_only,
+    )
 }

@@ -16,7 +16,7 @@ use super::DbResult;
 use super::assets::{SessionRow, sessions_from_json};
 use super::sql::{PlanLine, Sql, age_fits};
 use crate::domain::asset::AssetKind;
-use crate::domain::audience::{Audience, AudienceGroup, GenderRule};
+use crate::domain::audience::{Audience, GenderRule};
 use crate::domain::geometry::LatLon;
 use crate::domain::matching::candidate::Candidate;
 use crate::domain::venue::VenueType;
@@ -172,16 +172,12 @@ impl CandidateRow {
             booking_required: self.booking_required,
             typical_group_size: self.typical_group_size,
             max_participants: self.max_participants,
-            audience: Audience {
-                gender: GenderRule::parse(&self.audience_gender)?,
-                groups: self
-                    .audience_groups
-                    .iter()
-                    .filter_map(|g| AudienceGroup::parse(g))
-                    .collect(),
-                groups_only: self.audience_groups_only,
-                referral_only: self.referral_only,
-            },
+            audience: Audience::from_columns(
+                GenderRule::parse(&self.audience_gender)?,
+                &self.audience_groups,
+                self.audience_groups_only,
+                self.referral_only,
+            ),
             confirmed_at: self.confirmed_at,
             created_at: self.created_at,
             outcomes: self

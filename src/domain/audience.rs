@@ -133,6 +133,27 @@ pub struct Audience {
     pub referral_only: bool,
 }
 
+impl Audience {
+    /// An audience from its stored columns; a group name outside the enum (which the writers
+    /// never store) is left out rather than failing a read.
+    pub fn from_columns(
+        gender: GenderRule,
+        groups: &[String],
+        groups_only: bool,
+        referral_only: bool,
+    ) -> Audience {
+        Audience {
+            gender,
+            groups: groups
+                .iter()
+                .filter_map(|g| AudienceGroup::parse(g))
+                .collect(),
+            groups_only,
+            referral_only,
+        }
+    }
+}
+
 /// Checks an asset's audience; groups come back sorted and without repeats.
 pub fn validate(input: &Audience, field: &str, errors: &mut Errors) -> Audience {
     let mut groups = input.groups.clone();
