@@ -333,12 +333,12 @@ pub async fn match_assets(
             .iter()
             .map(|i| InterestResolution {
                 input: i.input.clone(),
-                resolution: i.resolution,
-                term: i.term.as_ref().map(interest_ref),
-                broader: i.broader.as_ref().map(interest_ref),
-                narrower_terms: i.narrower.len(),
+                resolution: i.resolution(),
+                term: i.first().map(|c| interest_ref(&c.term)),
+                broader: i.first().and_then(|c| c.broader.as_ref()).map(interest_ref),
+                narrower_terms: i.first().map_or(0, |c| c.narrower.len()),
                 concepts: i
-                    .all_concepts()
+                    .concepts
                     .iter()
                     .map(|c| ConceptView {
                         term: interest_ref(&c.term),

@@ -20,9 +20,9 @@ use crate::domain::matching::candidate::Candidate;
 use crate::domain::matching::diversify::{self, Item, LAMBDA};
 use crate::domain::matching::explain::{Explanation, explain};
 use crate::domain::matching::interests::{
-    Concept, Resolution, ResolvedInterest, SEMANTIC_TEXT_MIN, Term, Widening, match_all,
+    Resolution, ResolvedInterest, SEMANTIC_TEXT_MIN, Widening, match_all,
 };
-use crate::domain::matching::lexicon::{LexTerm, Lexicon, understand};
+use crate::domain::matching::lexicon::{LexTerm, Lexicon, resolve};
 use crate::domain::matching::near_miss::{Miss, NearMiss, near_misses, relaxed_reach};
 use crate::domain::matching::request::{Location, MatchRequest, MatchSpec, validate};
 use crate::domain::matching::score::{Assessment, Context, Weights, assess, weights};
@@ -207,54 +207,6 @@ pub fn lex_terms(rows: Vec<TermRow>) -> Vec<LexTerm> {
         .collect()
 }
 
-fn term_of(lex: &Lexicon, i: usize) -> Term {
-    let t = &lex.terms[i];
-    Term {
-        id: t.id,
-        slug: t.slug.clone(),
-        label: t.label.clone(),
-    }
-}
-
-/// One phrase, read by the lexicon into concepts with their neighbourhoods.
-pub fn resolve_phrase(lex: &Lexicon, input: &str) -> ResolvedInterest {
-    let understanding = understand(lex, semantic::model(), input);
-    let concepts: Vec<Concept> = understanding
-        .found
-        .iter()
-        .map(|f| Concept {
-            term: term_of(lex, f.term),
-            resolution: f.resolution,
-            confidence: f.confidence,
-            narrower: lex
-                .narrower(f.term)
-                .iter()
-                .map(|i| lex.terms[*i].id)
-                .collect(),
-            broader: lex.broader(f.term).map(|b| term_of(lex, b)),
-            related: lex
-                .related(f.term)
-                .iter()
-                .map(|(i, s)| (lex.terms[*i].id, *s))
-                .collect(),
-            domain: Some(lex.domain_root(f.term))
-                .filter(|root| *root != f.term && Some(*root) != lex.broader(f.term))
-                .map(|root| term_of(lex, root)),
-        })
-        .collect();
-    let first = concepts.first();
-    ResolvedInterest {
-        input: input.to_string(),
-        resolution: first.map_or(Resolution::TextOnly, |c| c.resolution),
-        term: first.map(|c| c.term.clone()),
-        narrower: first.map(|c| c.narrower.clone()).unwrap_or_default(),
-        broader: first.and_then(|c| c.broader.clone()),
-        widening: Widening::None,
-        vector: understanding.vector.map(Arc::new),
-        concepts,
-    }
-}
-
 /// The candidate statement for a request, with the plan chosen as `run` chooses it.
 pub async fn prepare_candidates(
     pool: &DbPool,
@@ -293,7 +245,7 @@ pub async fn resolve_interests(
             lexicon = Some(cache.lexicon(pool).await?);
         }
         let lex = lexicon.as_ref().expect("loaded above");
-        let resolved = resolve_phrase(lex, input);
+        let resolved = resolve(lex, semantic::model(), input);
         cache.resolutions.put(input, resolved.clone());
         out.push(resolved);
     }
@@ -347,7 +299,7 @@ pub fn candidate_query(
             .enumerate()
             .filter(|(_, i)| {
                 matches!(
-                    i.resolution,
+                    i.resolution(),
                     Resolution::Semantic | Resolution::Spelling | Resolution::TextOnly
                 )
             })
@@ -518,10 +470,12 @@ pub async fn run(
     let mut conn = db::connect(pool).await?;
     let walk = cache.plan_walk(&mut conn, &interests).await?;
     let strict = candidate_query(&spec, located.point, &interests, false, walk);
-    let mut candidates = db::matching::candidates(&mut conn, &strict).await?;
+    let candidates = db::matching::candidates(&mut conn, &strict).await?;
+    // Every asset fetched, by any step; the count is reported as considered.
+    let mut fetched: HashSet<Uuid> = candidates.iter().map(|c| c.id).collect();
     let weights = weights(&spec);
     let mut ctx = context(&located, interests.clone(), *freshness);
-    let mut ranked = rank(&spec, &ctx, &weights, candidates.clone());
+    let mut ranked = rank(&spec, &ctx, &weights, candidates);
 
     // A phrase nothing in reach matches is widened: first to related and broader terms, then
     // to assets whose text is close in meaning. Each step is one more statement, only then.
@@ -534,9 +488,12 @@ pub async fn run(
         for &i in &widen {
             interests[i].widening = level;
         }
+        // Widening changes how assets match, never which rules they break: the candidates that
+        // failed a hard constraint stay out, and only those that passed are ranked again.
+        let mut held: Vec<Candidate> = ranked.into_iter().map(|(c, _)| c).collect();
         let more = if level == Widening::Semantic {
             // The candidates already held may be close in meaning too.
-            for c in candidates.iter_mut() {
+            for c in held.iter_mut() {
                 weigh_meaning(c, &interests, &widen);
             }
             let open = CandidateQuery {
@@ -550,12 +507,11 @@ pub async fn run(
             let widened = candidate_query(&spec, located.point, &interests, false, true);
             db::matching::candidates(&mut conn, &widened).await?
         };
-        let known: HashSet<Uuid> = candidates.iter().map(|c| c.id).collect();
-        candidates.extend(more.into_iter().filter(|c| !known.contains(&c.id)));
+        held.extend(more.into_iter().filter(|c| fetched.insert(c.id)));
         ctx = context(&located, interests.clone(), *freshness);
-        ranked = rank(&spec, &ctx, &weights, candidates.clone());
+        ranked = rank(&spec, &ctx, &weights, held);
     }
-    let considered = candidates.len();
+    let considered = fetched.len();
     let passed = ranked.len();
     let (chosen, moved) = diversify(&spec, &ranked);
 

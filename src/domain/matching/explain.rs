@@ -293,6 +293,7 @@ mod tests {
     use super::*;
     use crate::domain::geometry::LatLon;
     use crate::domain::matching::candidate::tests::blank;
+    use crate::domain::matching::interests::tests::single;
     use crate::domain::matching::interests::{Resolution, Term};
     use crate::domain::matching::score::tests::{ctx, spec};
     use crate::domain::matching::score::{assess, weights};
@@ -301,18 +302,17 @@ mod tests {
 
     fn setup(body: serde_json::Value, c: &Candidate) -> (Explanation, Assessment) {
         let spec = spec(body);
-        let interests = vec![ResolvedInterest {
-            input: "football".into(),
-            resolution: Resolution::Exact,
-            term: Some(Term {
+        let interests = vec![single(
+            "football",
+            Resolution::Exact,
+            Term {
                 id: Uuid::from_u128(77),
                 slug: "football".into(),
                 label: "Football".into(),
-            }),
-            narrower: vec![Uuid::from_u128(78)],
-            broader: None,
-            ..Default::default()
-        }];
+            },
+            vec![Uuid::from_u128(78)],
+            None,
+        )];
         let ctx = ctx(interests.clone());
         let a = assess(&spec, &ctx, &weights(&spec), c);
         let labels = HashMap::from([(Uuid::from_u128(78), "5-a-side".to_string())]);

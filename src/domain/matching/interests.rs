@@ -88,16 +88,7 @@ pub struct Term {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResolvedInterest {
     pub input: String,
-    /// How the first concept was resolved (`text_only` when none was).
-    pub resolution: Resolution,
-    /// The first concept's term.
-    pub term: Option<Term>,
-    /// Every term below `term` in the tree.
-    pub narrower: Vec<Uuid>,
-    /// The term directly above `term`, unless that is a whole domain (too broad to suggest).
-    pub broader: Option<Term>,
-    /// Every concept the phrase names, the first one first; when empty, `term` (if any) is the
-    /// only concept.
+    /// Every concept the phrase names, in the order it names them; empty when none fits.
     pub concepts: Vec<Concept>,
     pub widening: Widening,
     /// The phrase's meaning, to relate it to assets' texts.
@@ -105,29 +96,20 @@ pub struct ResolvedInterest {
 }
 
 impl ResolvedInterest {
-    /// The concepts, or the one `term` describes.
-    pub fn all_concepts(&self) -> Vec<Concept> {
-        if !self.concepts.is_empty() {
-            return self.concepts.clone();
-        }
-        self.term
-            .iter()
-            .map(|t| Concept {
-                term: t.clone(),
-                resolution: self.resolution,
-                confidence: self.resolution.confidence(),
-                narrower: self.narrower.clone(),
-                broader: self.broader.clone(),
-                related: Vec::new(),
-                domain: None,
-            })
-            .collect()
+    /// The first concept the phrase names: what the response reports as its term.
+    pub fn first(&self) -> Option<&Concept> {
+        self.concepts.first()
+    }
+
+    /// How the first concept was resolved; `text_only` when none was.
+    pub fn resolution(&self) -> Resolution {
+        self.first().map_or(Resolution::TextOnly, |c| c.resolution)
     }
 
     /// Every term an asset may carry to match this interest, as widened so far.
     pub fn term_ids(&self) -> Vec<Uuid> {
         let mut ids = Vec::new();
-        for c in self.all_concepts() {
+        for c in &self.concepts {
             ids.push(c.term.id);
             ids.extend(&c.narrower);
             if self.widening >= Widening::Related {
@@ -141,7 +123,7 @@ impl ResolvedInterest {
 
     /// Whether the phrase names any concept.
     pub fn understood(&self) -> bool {
-        self.term.is_some() || !self.concepts.is_empty()
+        !self.concepts.is_empty()
     }
 }
 
@@ -245,8 +227,8 @@ pub fn match_one(
             best = Some(m);
         }
     };
-    for concept in interest.all_concepts() {
-        if let Some((relation, id, weight)) = by_tag(&concept, widened, tagged) {
+    for concept in &interest.concepts {
+        if let Some((relation, id, weight)) = by_tag(concept, widened, tagged) {
             consider(InterestMatch {
                 interest: index,
                 relation,
@@ -318,7 +300,7 @@ pub fn fit(matches: &[InterestMatch], requested: usize) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn id(n: u128) -> Uuid {
@@ -333,15 +315,37 @@ mod tests {
         }
     }
 
-    fn football(resolution: Resolution) -> ResolvedInterest {
+    /// A phrase that names one term, with the confidence its resolution gives by default.
+    pub(crate) fn single(
+        input: &str,
+        resolution: Resolution,
+        term: Term,
+        narrower: Vec<Uuid>,
+        broader: Option<Term>,
+    ) -> ResolvedInterest {
         ResolvedInterest {
-            input: "football".into(),
-            resolution,
-            term: Some(term(1, "Football")),
-            narrower: vec![id(2), id(3)],
-            broader: Some(term(9, "Team sports")),
+            input: input.into(),
+            concepts: vec![Concept {
+                term,
+                resolution,
+                confidence: resolution.confidence(),
+                narrower,
+                broader,
+                related: vec![],
+                domain: None,
+            }],
             ..Default::default()
         }
+    }
+
+    fn football(resolution: Resolution) -> ResolvedInterest {
+        single(
+            "football",
+            resolution,
+            term(1, "Football"),
+            vec![id(2), id(3)],
+            Some(term(9, "Team sports")),
+        )
     }
 
     #[test]
@@ -350,7 +354,7 @@ mod tests {
             widening: Widening::Related,
             concepts: vec![Concept {
                 related: vec![(id(5), 0.7)],
-                ..football(r).all_concepts().remove(0)
+                ..football(r).concepts.remove(0)
             }],
             ..football(r)
         };
@@ -427,10 +431,6 @@ mod tests {
         );
         let text_only = ResolvedInterest {
             input: "ukulele".into(),
-            resolution: Resolution::TextOnly,
-            term: None,
-            narrower: vec![],
-            broader: None,
             ..Default::default()
         };
         assert_eq!(match_one(0, &text_only, &[id(1)], false, None), None);
@@ -450,14 +450,13 @@ mod tests {
     fn several_interests_matched_beat_one() {
         let interests = vec![
             football(Resolution::Exact),
-            ResolvedInterest {
-                input: "guitar".into(),
-                resolution: Resolution::Exact,
-                term: Some(term(20, "Guitar")),
-                narrower: vec![],
-                broader: None,
-                ..Default::default()
-            },
+            single(
+                "guitar",
+                Resolution::Exact,
+                term(20, "Guitar"),
+                vec![],
+                None,
+            ),
         ];
         let one = match_all(&interests, &[id(1)], &[false, false], &[]);
         let both = match_all(&interests, &[id(1), id(20)], &[false, false], &[]);

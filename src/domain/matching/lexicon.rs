@@ -6,13 +6,16 @@
 //! understood" and only looked for in assets' words.
 //!
 //! The `Lexicon` is built once from the vocabulary (terms, tree, synonyms, related links) and
-//! the static embedding model; `understand` is a plain function of it.
+//! the static embedding model; `understand` (what a phrase names) and `resolve` (those
+//! concepts with their narrower, broader, related and domain terms, as matching weighs them)
+//! are plain functions of it.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use uuid::Uuid;
 
-use super::interests::Resolution;
+use super::interests::{Concept, Resolution, ResolvedInterest, Term, Widening};
 use crate::domain::phrase::normalise;
 use crate::domain::semantic::{StaticModel, cosine};
 
@@ -107,7 +110,6 @@ const FILLER: &[&str] = &[
     "done",
     "enjoy",
     "enjoyed",
-    "enjoy",
     "etc",
     "even",
     "ever",
@@ -248,7 +250,6 @@ const FILLER: &[&str] = &[
     "home",
     "area",
     "town",
-    "again",
     "able",
     "help",
     "helps",
@@ -264,7 +265,6 @@ const FILLER: &[&str] = &[
     "enjoys",
     "fancy",
     "fancies",
-    "keen",
     "tried",
     "own",
     "friendly",
@@ -289,7 +289,6 @@ const FILLER: &[&str] = &[
     "attend",
     "attending",
     "went",
-    "go",
     "goes",
     "did",
     "does",
@@ -432,13 +431,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
 pub struct Lexicon {
     pub terms: Vec<LexTerm>,
     by_id: HashMap<Uuid, usize>,
+    /// Each term's parent, by index.
+    parent: Vec<Option<usize>>,
     /// Normalised, singular names → (term, kind).
     names: HashMap<String, Vec<(usize, NameKind)>>,
     /// The same names by their words' stems, for a second try.
     stems: HashMap<String, Vec<(usize, NameKind)>>,
-    /// Names of two or three words by their length in bytes, for a slip of spelling across
-    /// them ("thai chi").
-    long_names: HashMap<usize, Vec<(String, usize)>>,
+    /// Names of two or three words by their length in bytes, with their letter counts, for a
+    /// slip of spelling across them ("thai chi").
+    long_names: HashMap<usize, Vec<(String, [u8; 27], usize)>>,
     /// Longest name in words.
     max_words: usize,
     /// One-word names of 5 letters or more, for spelling slips.
@@ -461,7 +462,7 @@ impl Lexicon {
         let mut stems: HashMap<String, Vec<(usize, NameKind)>> = HashMap::new();
         let mut max_words = 1;
         let mut long_words = Vec::new();
-        let mut long_names: HashMap<usize, Vec<(String, usize)>> = HashMap::new();
+        let mut long_names: HashMap<usize, Vec<(String, [u8; 27], usize)>> = HashMap::new();
         for (i, t) in terms.iter().enumerate() {
             let slug = t.slug.replace('-', " ");
             let all = std::iter::once((slug.as_str(), NameKind::Slug))
@@ -478,10 +479,11 @@ impl Lexicon {
                 }
                 let joined = w.join(" ");
                 if (2..=MAX_SLIP_WORDS).contains(&w.len()) && joined.len() >= 7 {
+                    let letters = letter_counts(&joined);
                     long_names
                         .entry(joined.len())
                         .or_default()
-                        .push((joined, i));
+                        .push((joined, letters, i));
                 }
                 let stemmed: Vec<String> = w.iter().map(|x| stem(x)).collect();
                 for (map, key) in [(&mut names, w.join(" ")), (&mut stems, stemmed.join(" "))] {
@@ -492,18 +494,22 @@ impl Lexicon {
                 }
             }
         }
+        let parent: Vec<Option<usize>> = terms
+            .iter()
+            .map(|t| t.parent.and_then(|p| by_id.get(&p).copied()))
+            .collect();
         let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
-        for (i, t) in terms.iter().enumerate() {
-            if let Some(p) = t.parent.and_then(|p| by_id.get(&p)) {
+        for (i, p) in parent.iter().enumerate() {
+            if let Some(p) = p {
                 children.entry(*p).or_default().push(i);
             }
         }
         let depth: Vec<usize> = (0..terms.len())
             .map(|mut i| {
                 let mut d = 0;
-                while let Some(p) = terms[i].parent.and_then(|p| by_id.get(&p)) {
+                while let Some(p) = parent[i] {
                     d += 1;
-                    i = *p;
+                    i = p;
                     if d > 32 {
                         break;
                     }
@@ -515,6 +521,7 @@ impl Lexicon {
         let mut lexicon = Lexicon {
             terms,
             by_id,
+            parent,
             names,
             stems,
             long_names,
@@ -536,8 +543,8 @@ impl Lexicon {
 
     pub fn domain_root(&self, i: usize) -> usize {
         let mut i = i;
-        while let Some(p) = self.terms[i].parent.and_then(|p| self.by_id.get(&p)) {
-            i = *p;
+        while let Some(p) = self.parent[i] {
+            i = p;
         }
         i
     }
@@ -557,9 +564,7 @@ impl Lexicon {
 
     /// The term directly above, unless that is a whole domain.
     pub fn broader(&self, i: usize) -> Option<usize> {
-        let p = self.terms[i]
-            .parent
-            .and_then(|p| self.by_id.get(&p).copied())?;
+        let p = self.parent[i]?;
         (self.depth[p] > 0).then_some(p)
     }
 
@@ -624,15 +629,8 @@ impl Lexicon {
             .into_iter()
             .enumerate()
             .map(|(i, m)| {
-                let tree: HashSet<usize> = self
-                    .narrower(i)
-                    .into_iter()
-                    .chain(
-                        self.terms[i]
-                            .parent
-                            .and_then(|p| self.by_id.get(&p).copied()),
-                    )
-                    .collect();
+                let tree: HashSet<usize> =
+                    self.narrower(i).into_iter().chain(self.parent[i]).collect();
                 let mut v: Vec<Link> = m.into_iter().filter(|(b, _)| !tree.contains(b)).collect();
                 v.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
                 v
@@ -715,9 +713,9 @@ impl Lexicon {
             .filter_map(|l| self.long_names.get(&l))
             .flatten()
             // One edit changes at most two letter counts by one each: a cheap first sieve.
-            .filter(|(name, _)| letter_distance(&letters, &letter_counts(name)) <= 2)
-            .filter(|(name, _)| edit_distance(name, text) == 1)
-            .map(|(_, t)| *t);
+            .filter(|(_, counts, _)| letter_distance(&letters, counts) <= 2)
+            .filter(|(name, _, _)| edit_distance(name, text) == 1)
+            .map(|(_, _, t)| *t);
         let first = hits.next()?;
         hits.all(|t| t == first).then_some(first)
     }
@@ -990,6 +988,49 @@ pub fn understand(lex: &Lexicon, model: &StaticModel, phrase: &str) -> Understan
         }
     }
     Understanding { found, vector }
+}
+
+fn term_of(lex: &Lexicon, i: usize) -> Term {
+    let t = &lex.terms[i];
+    Term {
+        id: t.id,
+        slug: t.slug.clone(),
+        label: t.label.clone(),
+    }
+}
+
+/// One phrase, read into concepts with their neighbourhoods: what matching weighs.
+pub fn resolve(lex: &Lexicon, model: &StaticModel, input: &str) -> ResolvedInterest {
+    let understanding = understand(lex, model, input);
+    let concepts: Vec<Concept> = understanding
+        .found
+        .iter()
+        .map(|f| Concept {
+            term: term_of(lex, f.term),
+            resolution: f.resolution,
+            confidence: f.confidence,
+            narrower: lex
+                .narrower(f.term)
+                .iter()
+                .map(|i| lex.terms[*i].id)
+                .collect(),
+            broader: lex.broader(f.term).map(|b| term_of(lex, b)),
+            related: lex
+                .related(f.term)
+                .iter()
+                .map(|(i, s)| (lex.terms[*i].id, *s))
+                .collect(),
+            domain: Some(lex.domain_root(f.term))
+                .filter(|root| *root != f.term && Some(*root) != lex.broader(f.term))
+                .map(|root| term_of(lex, root)),
+        })
+        .collect();
+    ResolvedInterest {
+        input: input.to_string(),
+        widening: Widening::None,
+        vector: understanding.vector.map(Arc::new),
+        concepts,
+    }
 }
 
 #[cfg(test)]

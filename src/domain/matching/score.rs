@@ -431,6 +431,7 @@ pub fn assess(spec: &MatchSpec, ctx: &Context, weights: &Weights, c: &Candidate)
 pub(crate) mod tests {
     use super::*;
     use crate::domain::matching::candidate::tests::blank;
+    use crate::domain::matching::interests::tests::single;
     use crate::domain::matching::interests::{Resolution, Term};
     use crate::domain::matching::request::tests::request;
     use crate::domain::matching::request::validate;
@@ -464,18 +465,17 @@ pub(crate) mod tests {
     }
 
     fn football() -> Vec<ResolvedInterest> {
-        vec![ResolvedInterest {
-            input: "football".into(),
-            resolution: Resolution::Exact,
-            term: Some(Term {
+        vec![single(
+            "football",
+            Resolution::Exact,
+            Term {
                 id: Uuid::from_u128(77),
                 slug: "football".into(),
                 label: "Football".into(),
-            }),
-            narrower: vec![],
-            broader: None,
-            ..Default::default()
-        }]
+            },
+            vec![],
+            None,
+        )]
     }
 
     /// A candidate `km` north of home.
