@@ -21,10 +21,20 @@ fn swim(title: &str, km_north: f64, audience: Value) -> Value {
 }
 
 async fn post(app: &TestApp, key: &str, body: Value) -> String {
-    let response = app.post_asset(key, &body).await;
-    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
-    let body: Value = response.json().await.unwrap();
-    body["id"].as_str().unwrap().to_string()
+    app.create_asset(key, &body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The `relax` of each near miss in a match response.
+fn relaxations(result: &Value) -> Vec<&str> {
+    result["near_misses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["relax"].as_str().unwrap())
+        .collect()
 }
 
 async fn titles(app: &TestApp, body: Value) -> (Vec<String>, Value) {
@@ -100,12 +110,7 @@ async fn audience_rules_are_kept_in_matching_search_and_the_feed() {
         reasons.contains(&json!("Women only, as asked")),
         "{reasons:?}"
     );
-    let relax: Vec<&str> = result["near_misses"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["relax"].as_str().unwrap())
-        .collect();
+    let relax = relaxations(&result);
     assert!(relax.contains(&"single_gender"), "{relax:?}");
 
     let (new_mum, result) = titles(
@@ -230,12 +235,7 @@ async fn concession_rules_decide_what_each_person_pays() {
     };
     let (young, result) = titles(&app, ask(json!({"age": 30}))).await;
     assert!(young.is_empty(), "£5 is over a £2.50 budget: {young:?}");
-    let relax: Vec<&str> = result["near_misses"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["relax"].as_str().unwrap())
-        .collect();
+    let relax = relaxations(&result);
     assert!(relax.contains(&"budget"), "{relax:?}");
     let (_, older) = titles(&app, ask(json!({"age": 65}))).await;
     assert_eq!(older["results"][0]["effective_cost_pence"], 100);

@@ -3,7 +3,7 @@
 //! change or remove an entry.
 
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::{app_db, count, spawn_app, walking_football};
 
@@ -14,12 +14,7 @@ async fn every_write_to_an_asset_is_in_its_history() {
     let (_, other) = app.agency("Another agency", true).await;
     let (reader_id, reader) = app.create_key(org, "reader").await;
 
-    let created: Value = app
-        .post_asset(&key, &walking_football())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let created = app.create_asset(&key, &walking_football()).await;
     let id = created["id"].as_str().unwrap().to_string();
     let path = format!("/v1/assets/{id}");
 
@@ -181,12 +176,7 @@ async fn another_organisation_cannot_read_a_published_assets_history() {
     let app = spawn_app().await;
     let (_, key) = app.agency("Trafford Walking Football", true).await;
     let (_, other) = app.agency("Another agency", true).await;
-    let created: Value = app
-        .post_asset(&key, &walking_football())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let created = app.create_asset(&key, &walking_football()).await;
     let path = format!("/v1/assets/{}/history", created["id"].as_str().unwrap());
     assert_eq!(app.get(&path, Some(&other)).await.status(), 403);
     assert_eq!(app.get(&path, Some(&key)).await.status(), 200);

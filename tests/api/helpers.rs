@@ -224,6 +224,15 @@ impl TestApp {
         self.send_json(Method::POST, "/v1/assets", Some(key), body)
             .await
     }
+
+    /// Submits an asset that must be created (201) and returns the created asset.
+    pub async fn create_asset(&self, key: &str, body: &Value) -> Value {
+        let response = self.post_asset(key, body).await;
+        let status = response.status();
+        let created: Value = response.json().await.unwrap();
+        assert_eq!(status, 201, "{created}");
+        created
+    }
 }
 
 /// A complete, valid asset submission at a new venue in Sale.

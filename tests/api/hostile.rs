@@ -84,12 +84,7 @@ async fn hostile_requests_get_clean_refusals_and_change_nothing() {
         .await
         .unwrap();
     assert!(response.status().is_success());
-    let created: Value = app
-        .post_asset(&key, &walking_football())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let created = app.create_asset(&key, &walking_football()).await;
     let id = created["id"].as_str().unwrap().to_string();
     let path = format!("/v1/assets/{id}");
 
@@ -517,12 +512,7 @@ async fn a_flood_of_writes_on_a_locked_row_changes_nothing_and_blocks_no_reads()
     })
     .await;
     let (_, key) = app.agency("Sale Striders", true).await;
-    let created: Value = app
-        .post_asset(&key, &walking_football())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let created = app.create_asset(&key, &walking_football()).await;
     let id = created["id"].as_str().unwrap().to_string();
     let before = snapshot(&app).await;
     let mut locker = crate::helpers::hold_asset_lock(&app, &id).await;

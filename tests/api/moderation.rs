@@ -54,12 +54,7 @@ async fn history_actions(app: &TestApp, id: &str) -> Vec<(String, String)> {
 async fn an_untrusted_organisations_change_to_a_published_asset_waits_for_review() {
     let app = spawn_app().await;
     let (_, key) = app.agency("New Friends Club", false).await;
-    let created: Value = app
-        .post_asset(&key, &walking_football())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let created = app.create_asset(&key, &walking_football()).await;
     assert_eq!(created["status"], "pending");
     let id = created["id"].as_str().unwrap().to_string();
     let published = publish(&app, &id).await;
@@ -216,12 +211,7 @@ async fn an_untrusted_organisations_change_to_a_published_asset_waits_for_review
 async fn a_trusted_organisation_changes_its_published_asset_at_once() {
     let app = spawn_app().await;
     let (_, key) = app.agency("Sale Sports Club", true).await;
-    let created: Value = app
-        .post_asset(&key, &walking_football())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let created = app.create_asset(&key, &walking_football()).await;
     let id = created["id"].as_str().unwrap();
     let mut changed = walking_football();
     changed["title"] = json!("Walking football (50+)");
@@ -287,12 +277,7 @@ async fn venues_of_untrusted_organisations_wait_for_moderation() {
 async fn a_put_repeating_the_inline_venue_keeps_it_and_a_replaced_one_goes() {
     let app = spawn_app().await;
     let (org, key) = app.agency("Sale Sports Club", true).await;
-    let created: Value = app
-        .post_asset(&key, &walking_football())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let created = app.create_asset(&key, &walking_football()).await;
     let id = created["id"].as_str().unwrap().to_string();
     let first_venue = created["venue"]["id"].as_str().unwrap().to_string();
     let mut version = 1;
