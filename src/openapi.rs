@@ -203,6 +203,36 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc
 }
 
+/// The document of the ORUK feed alone, for its `openapi_url`: the `/oruk` operations with
+/// paths relative to the feed's base URL (`servers` says where that is), as ORUK validators
+/// and importers append them to the base URL they were given.
+pub fn feed_document(doc: &utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let mut feed = doc.clone();
+    feed.info.title = "community-assets ORUK 3.0 feed".to_string();
+    feed.info.description = Some(
+        "The directory's published assets as an Open Referral UK 3.0 (HSDS-UK-3.0) feed: public, read-only, any origin. The service's whole API is described at `/openapi.json`.".to_string(),
+    );
+    feed.servers = Some(vec![utoipa::openapi::server::Server::new("/oruk")]);
+    feed.paths.paths = doc
+        .paths
+        .paths
+        .iter()
+        .filter_map(|(path, item)| {
+            let rest = path.strip_prefix("/oruk")?;
+            // `/oruk/` is the same operation as `/oruk`: listed once, as `/`.
+            (rest != "/").then(|| {
+                let rest = if rest.is_empty() { "/" } else { rest };
+                (rest.to_string(), item.clone())
+            })
+        })
+        .collect();
+    feed.tags = doc
+        .tags
+        .as_ref()
+        .map(|tags| tags.iter().filter(|t| t.name == "oruk").cloned().collect());
+    feed
+}
+
 /// The document as served and as committed: pretty JSON with a final newline.
 pub fn to_json() -> String {
     render(&document())

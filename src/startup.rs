@@ -137,6 +137,9 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
     // Built once: it is both served and the source of the 405 responses' Allow headers.
     let document = crate::openapi::document();
     let openapi = web::Data::new(Arc::new(crate::openapi::render(&document)));
+    let feed_document = web::Data::new(crate::api::oruk::FeedDocument(crate::openapi::render(
+        &crate::openapi::feed_document(&document),
+    )));
     let routes = web::Data::new(crate::api::routes::Routes::from_document(&document));
     let body_limit = BodyLimit(settings.max_body_bytes);
     let interests = web::Data::new(InterestCache::default());
@@ -161,8 +164,10 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
             .wrap(from_fn(middleware::request_shape::request_shape))
             .wrap(from_fn(middleware::rate_limit::rate_limit))
             .wrap(from_fn(middleware::cors::cors))
+            .wrap(from_fn(middleware::conditional::conditional))
             .wrap(from_fn(middleware::observe::observe))
             .wrap(from_fn(middleware::security_headers::security_headers))
+            .wrap(actix_web::middleware::Compress::default())
             .app_data(pool.clone())
             .app_data(write_budget.clone())
             .app_data(reads.clone())
@@ -179,6 +184,7 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
             .app_data(tree_cache.clone())
             .app_data(resolutions.clone())
             .app_data(feed_options.clone())
+            .app_data(feed_document.clone())
             .app_data(body_limit)
             .app_data(path_config)
             .app_data(query_config)

@@ -81,6 +81,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             scope::scope("/oruk")
                 .wrap(DefaultHeaders::new().add((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")))
                 .service(oruk::api_details)
+                .service(oruk::api_details_slash)
                 .service(oruk::services)
                 .service(oruk::service)
                 .service(oruk::organizations)
@@ -90,7 +91,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(oruk::taxonomies)
                 .service(oruk::taxonomy)
                 .service(oruk::taxonomy_terms)
-                .service(oruk::taxonomy_term),
+                .service(oruk::taxonomy_term)
+                // The feed's own document: not an operation of the feed, so not documented.
+                .route(
+                    "/openapi.json",
+                    actix_web::web::get().to(oruk::feed_document),
+                ),
         );
 }
 

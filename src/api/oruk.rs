@@ -22,7 +22,10 @@ const DEFAULT_PROXIMITY_M: f64 = 5000.0;
 
 type Pairs = web::Query<Vec<(String, String)>>;
 
+/// The list endpoints' paging, and their `format` (ORUK 3.0): only `json` is served, so a
+/// client that asks for it by name is answered and one that asks for `ndjson` is told.
 fn paging(params: &mut QueryParams) -> Paging {
+    params.choice("format", &[("json", ())], "json (the only format served)");
     Paging {
         page: params.int("page", 1, 1_000_000).unwrap_or(1),
         per_page: params
@@ -106,6 +109,9 @@ async fn service_filter(
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct PageDoc {
+    /// `json` (the default and the only format served).
+    #[param(pattern = "^[Jj][Ss][Oo][Nn]$", example = "json")]
+    format: Option<String>,
     /// Page number, from 1 (default 1).
     #[param(minimum = 1, maximum = 1000000, example = 1)]
     page: Option<i64>,
@@ -181,25 +187,63 @@ pub struct ServiceDetailDoc {
     full: Option<bool>,
 }
 
+/// The OpenAPI document of the feed alone (`crate::openapi::feed_document`), rendered once.
+pub struct FeedDocument(pub String);
+
+/// `GET /oruk/openapi.json`: what `openapi_url` points at.
+pub async fn feed_document(doc: web::Data<FeedDocument>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(doc.0.clone())
+}
+
+/// The feed's base URL as the client reached it, e.g. `https://example.org/oruk`.
+fn feed_base(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}/oruk", info.scheme(), info.host())
+}
+
+fn api_details_body(req: &HttpRequest, query: &Pairs) -> Result<HttpResponse, ApiError> {
+    QueryParams::new(query).finish(())?;
+    Ok(HttpResponse::Ok().json(OrukApiDetails {
+        version: publish::VERSION.to_string(),
+        profile: publish::PROFILE.to_string(),
+        openapi_url: format!("{}/openapi.json", feed_base(req)),
+    }))
+}
+
 /// Feed details
 ///
-/// The standard and profile the feed follows, and where its OpenAPI document is.
+/// The standard and profile the feed follows, and where the feed's own OpenAPI document is
+/// (`/oruk/openapi.json`: these operations, with paths relative to the base URL `/oruk`). The
+/// ORUK validator and importers read this first, from the base URL without a slash.
 #[utoipa::path(
     operation_id = "orukApiDetails",
     tag = "oruk",
     responses(
         (status = 200, description = "What the feed is.", body = OrukApiDetails),
+        (status = 400, description = "A query parameter was given (this operation takes none).", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("")]
+pub async fn api_details(req: HttpRequest, query: Pairs) -> Result<HttpResponse, ApiError> {
+    api_details_body(&req, &query)
+}
+
+/// Feed details (with a trailing slash)
+///
+/// The same document as `GET /oruk`, for clients that add a slash to the base URL.
+#[utoipa::path(
+    operation_id = "orukApiDetailsSlash",
+    tag = "oruk",
+    responses(
+        (status = 200, description = "What the feed is.", body = OrukApiDetails),
+        (status = 400, description = "A query parameter was given (this operation takes none).", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/")]
-pub async fn api_details(req: HttpRequest, query: Pairs) -> Result<HttpResponse, ApiError> {
-    QueryParams::new(&query).finish(())?;
-    let info = req.connection_info();
-    Ok(HttpResponse::Ok().json(OrukApiDetails {
-        version: publish::VERSION.to_string(),
-        profile: publish::PROFILE.to_string(),
-        openapi_url: format!("{}://{}/openapi.json", info.scheme(), info.host()),
-    }))
+pub async fn api_details_slash(req: HttpRequest, query: Pairs) -> Result<HttpResponse, ApiError> {
+    api_details_body(&req, &query)
 }
 
 /// List services
@@ -269,6 +313,18 @@ pub struct OrganizationDoc {
     full_service: Option<bool>,
 }
 
+/// How much of each organisation the organisations list gives.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct OrganizationListDoc {
+    /// `true`: each organisation with its services, fully nested.
+    full_service: Option<bool>,
+    /// `true`: each organisation with its services listed by id, name, status and last
+    /// change (`full_service` gives them whole).
+    full: Option<bool>,
+}
+
 /// Search organisations.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -288,7 +344,7 @@ pub struct SearchDoc {
 #[utoipa::path(
     operation_id = "orukListOrganizations",
     tag = "oruk",
-    params(PageDoc, SearchDoc, OrganizationDoc),
+    params(PageDoc, SearchDoc, OrganizationListDoc),
     responses(
         (status = 200, description = "A page of organisations.", body = OrukOrganizationPage),
         (status = 400, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
@@ -300,9 +356,13 @@ pub async fn organizations(Reads(pool): Reads, query: Pairs) -> Result<HttpRespo
     let mut params = QueryParams::new(&query);
     let paging = paging(&mut params);
     let search = params.text("search", 200);
-    let full_service = params.flag("full_service");
+    let with_services = match (params.flag("full_service"), params.flag("full")) {
+        (true, _) => Some(Detail::Nested),
+        (false, true) => Some(Detail::Minimal),
+        _ => None,
+    };
     params.finish(())?;
-    let page = oruk_feed::organizations(&pool, search.as_deref(), paging, full_service).await?;
+    let page = oruk_feed::organizations(&pool, search.as_deref(), paging, with_services).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -401,18 +461,23 @@ pub async fn service_at_location(
 #[utoipa::path(
     operation_id = "orukListTaxonomies",
     tag = "oruk",
-    params(PageDoc),
+    params(PageDoc, SearchDoc),
     responses(
         (status = 200, description = "A page of taxonomies.", body = OrukTaxonomyPage),
         (status = 400, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/taxonomies")]
-pub async fn taxonomies(query: Pairs) -> Result<HttpResponse, ApiError> {
+pub async fn taxonomies(req: HttpRequest, query: Pairs) -> Result<HttpResponse, ApiError> {
     let mut params = QueryParams::new(&query);
     let paging = paging(&mut params);
+    let search = params.text("search", 200);
     params.finish(())?;
-    Ok(HttpResponse::Ok().json(oruk_feed::taxonomies(paging)))
+    Ok(HttpResponse::Ok().json(oruk_feed::taxonomies(
+        &feed_base(&req),
+        search.as_deref(),
+        paging,
+    )))
 }
 
 /// Read a taxonomy
@@ -427,9 +492,13 @@ pub async fn taxonomies(query: Pairs) -> Result<HttpResponse, ApiError> {
     )
 )]
 #[get("/taxonomies/{id}")]
-pub async fn taxonomy(id: web::Path<Uuid>, query: Pairs) -> Result<HttpResponse, ApiError> {
+pub async fn taxonomy(
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    query: Pairs,
+) -> Result<HttpResponse, ApiError> {
     QueryParams::new(&query).finish(())?;
-    Ok(HttpResponse::Ok().json(oruk_feed::taxonomy(*id)?))
+    Ok(HttpResponse::Ok().json(oruk_feed::taxonomy(&feed_base(&req), *id)?))
 }
 
 /// Filters of the taxonomy terms list.

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveTime, Utc};
 use uuid::Uuid;
 
 use crate::domain::schedule::parse_hhmm;
-use crate::domain::validation::Errors;
+use crate::domain::validation::{Errors, is_incidental_param};
 use crate::error::ApiError;
 
 pub struct QueryParams<'a> {
@@ -160,7 +160,7 @@ impl<'a> QueryParams<'a> {
     /// The errors as a 400 problem, or the value.
     pub fn finish<T>(mut self, value: T) -> Result<T, ApiError> {
         for (name, _) in self.pairs {
-            if !self.asked.contains(name) {
+            if !self.asked.contains(name) && !is_incidental_param(name) {
                 let expected = if self.asked.is_empty() {
                     "this operation takes no query parameters".to_string()
                 } else {

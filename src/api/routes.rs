@@ -48,7 +48,7 @@ impl Routes {
                 }
             })
             .collect();
-        for path in ["/openapi.json", "/docs"] {
+        for path in ["/openapi.json", "/docs", "/oruk/openapi.json"] {
             routes.push(Route {
                 segments: segments(path),
                 methods: vec!["GET"],

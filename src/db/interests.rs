@@ -15,6 +15,8 @@ pub struct TermRef {
     pub id: Uuid,
     pub slug: String,
     pub label: String,
+    /// The concept's URI where the term comes from a published scheme (OpenActive's).
+    pub source_uri: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -116,11 +118,17 @@ pub async fn broader(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<Option<
             parent.field(interest_terms::id),
             parent.field(interest_terms::slug),
             parent.field(interest_terms::label),
+            parent.field(interest_terms::source_uri),
         ))
-        .first::<(Uuid, String, String)>(conn)
+        .first::<(Uuid, String, String, Option<String>)>(conn)
         .await
         .optional()?
-        .map(|(id, slug, label)| TermRef { id, slug, label }))
+        .map(|(id, slug, label, source_uri)| TermRef {
+            id,
+            slug,
+            label,
+            source_uri,
+        }))
 }
 
 #[derive(QueryableByName)]

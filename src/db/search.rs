@@ -196,6 +196,8 @@ struct TermJson {
     id: Uuid,
     slug: String,
     label: String,
+    #[serde(default)]
+    source_uri: Option<String>,
 }
 
 /// One search result: the asset with everything a reader sees, and its sort key.
@@ -223,7 +225,7 @@ const RELATED_COLUMNS: &str = "o.name AS organization_name, \
      v.non_stigmatised AS v_non_stigmatised, v.accessibility AS v_accessibility, v.website AS v_website, \
      v.phone AS v_phone, v.source AS v_source, v.source_id AS v_source_id, v.created_at AS v_created_at, \
      v.updated_at AS v_updated_at, v.location_precision AS v_location_precision, \
-     (SELECT coalesce(jsonb_agg(jsonb_build_object('id', t.id, 'slug', t.slug, 'label', t.label) ORDER BY t.label), '[]'::jsonb) \
+     (SELECT coalesce(jsonb_agg(jsonb_build_object('id', t.id, 'slug', t.slug, 'label', t.label, 'source_uri', t.source_uri) ORDER BY t.label), '[]'::jsonb) \
         FROM interest_terms t WHERE t.id = ANY (a.interest_ids)) AS interests_json, \
      (SELECT coalesce(jsonb_agg(jsonb_build_object('weekday', s.weekday, 'on_date', s.on_date, \
              'start', to_char(s.start_time, 'HH24:MI'), 'end', to_char(s.end_time, 'HH24:MI'), \
@@ -543,6 +545,7 @@ fn into_hit(row: SearchRow) -> Hit {
                     id: t.id,
                     slug: t.slug,
                     label: t.label,
+                    source_uri: t.source_uri,
                 })
                 .collect(),
             sessions: sessions_from_json(asset_id, row.sessions_json),

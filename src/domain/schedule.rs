@@ -12,6 +12,29 @@ pub fn uk_local(at: DateTime<Utc>) -> NaiveDateTime {
     at.with_timezone(&chrono_tz::Europe::London).naive_local()
 }
 
+/// The UK's offset from UTC, in hours, at a wall-clock time on a date: 0 (GMT) or 1 (BST). A
+/// time the clocks skip or repeat takes the offset in force just before the change.
+pub fn uk_utc_offset_hours(date: NaiveDate, time: NaiveTime) -> f64 {
+    use chrono::{Offset, TimeZone};
+    let local = date.and_time(time);
+    let offset = match chrono_tz::Europe::London.from_local_datetime(&local) {
+        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
+            t.offset().fix().local_minus_utc()
+        }
+        chrono::LocalResult::None => chrono_tz::Europe::London
+            .from_utc_datetime(&(local - chrono::Duration::hours(1)))
+            .offset()
+            .fix()
+            .local_minus_utc(),
+    };
+    f64::from(offset) / 3600.0
+}
+
+/// A wall-clock time as `HH:MM:SS`, the form of HSDS's `opens_at` examples.
+pub fn format_hhmmss(time: NaiveTime) -> String {
+    time.format("%H:%M:%S").to_string()
+}
+
 pub const MAX_WEEKLY_SESSIONS: usize = 50;
 pub const MAX_DATED_SESSIONS: usize = 200;
 
@@ -246,6 +269,18 @@ pub fn validate(input: &ScheduleInput, field: &str, errors: &mut Errors) -> Sche
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_uk_offset_follows_summer_time() {
+        let t = NaiveTime::from_hms_opt(18, 0, 0).unwrap();
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(uk_utc_offset_hours(d(2026, 1, 15), t), 0.0);
+        assert_eq!(uk_utc_offset_hours(d(2026, 7, 15), t), 1.0);
+        // 01:30 on the last Sunday of March does not exist; the offset before the change.
+        let skipped = NaiveTime::from_hms_opt(1, 30, 0).unwrap();
+        assert_eq!(uk_utc_offset_hours(d(2026, 3, 29), skipped), 0.0);
+        assert_eq!(format_hhmmss(t), "18:00:00");
+    }
 
     fn weekly(day: Weekday, start: &str, end: &str) -> WeeklySessionInput {
         WeeklySessionInput {

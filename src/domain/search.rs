@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::asset::{AssetKind, MAX_AGE};
 use super::geometry::{Bbox, LatLon};
 use super::schedule::{Weekday, parse_hhmm};
-use super::validation::{Errors, FieldError};
+use super::validation::{Errors, FieldError, is_incidental_param};
 use super::venue::AccessibilityFeature;
 
 pub const DEFAULT_RADIUS_KM: f64 = 5.0;
@@ -310,6 +310,9 @@ pub fn parse(pairs: &[(String, String)]) -> Result<SearchParams, Vec<FieldError>
         // PostgreSQL text cannot hold NUL, and no parameter has a use for control characters.
         if value.chars().any(char::is_control) {
             errors.add(key, "must not contain control characters");
+            continue;
+        }
+        if is_incidental_param(key) {
             continue;
         }
         if !KNOWN.contains(&key) {
@@ -620,6 +623,18 @@ mod tests {
             .into_iter()
             .map(|e| e.field)
             .collect()
+    }
+
+    #[test]
+    fn cache_busters_and_campaign_tags_are_ignored_but_typos_are_not() {
+        assert!(
+            parse(&pairs(
+                "postcode=YO10 3&_=1733500000&utm_source=newsletter&utm_medium=email"
+            ))
+            .is_ok()
+        );
+        assert_eq!(fields("postcode=YO10 3&intrest=football"), ["intrest"]);
+        assert_eq!(fields("postcode=YO10 3&utm=x"), ["utm"]);
     }
 
     #[test]

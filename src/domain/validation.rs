@@ -31,6 +31,13 @@ impl FieldError {
     }
 }
 
+/// Query parameters that browsers, caches and links add without the client asking for them
+/// (`_` cache busters, `utm_*` campaign tags): ignored everywhere, where any other unknown
+/// parameter is refused so that a misspelt one is not silently dropped.
+pub fn is_incidental_param(name: &str) -> bool {
+    name == "_" || name.starts_with("utm_")
+}
+
 /// Collects field errors while a request is checked.
 #[derive(Debug, Default)]
 pub struct Errors(Vec<FieldError>);

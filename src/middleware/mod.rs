@@ -1,8 +1,11 @@
-//! Cross-cutting request handling, outermost first: `security_headers` (nosniff, CSP,
-//! framing), `observe` (request id, access log, metrics), `cors`, `rate_limit` (which also checks the API key), `request_shape`, `timeout`,
+//! Cross-cutting request handling, outermost first: actix-web's `Compress` (gzip or brotli, as
+//! the client accepts), `security_headers` (nosniff, CSP, framing), `observe` (request id,
+//! access log, metrics), `conditional` (ETag, Cache-Control, 304), `cors`, `rate_limit` (which
+//! also checks the API key), `request_shape`, `timeout`,
 //! `write_budget`, `idempotency`, then `consistency` just around the routes.
 //! Each is an `actix_web::middleware::from_fn` function with its settings in app data.
 
+pub mod conditional;
 pub mod consistency;
 pub mod cors;
 pub mod idempotency;

@@ -253,14 +253,21 @@ pub struct OrukSchedule {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "TU")]
     pub byday: Option<String>,
-    /// Start, UK local time `HH:MM`.
+    /// Start, UK local wall-clock time `HH:MM:SS` (as the ORUK 3.0 examples write it).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "18:00")]
+    #[schema(example = "18:00:00")]
     pub opens_at: Option<String>,
-    /// End, UK local time `HH:MM`.
+    /// End, UK local wall-clock time `HH:MM:SS`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "19:30")]
+    #[schema(example = "19:30:00")]
     pub closes_at: Option<String>,
+    /// The UTC offset, in hours, of `opens_at` and `closes_at` (HSDS 3.1 `timezone`): 0 in
+    /// GMT, 1 in British Summer Time. For a dated session, the offset on its day; for a weekly
+    /// one, the offset today (or on its first day, if it has not started). The times stay UK
+    /// wall-clock times all year.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 0.0)]
+    pub timezone: Option<f64>,
     /// The session in words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

@@ -11,7 +11,7 @@ use crate::db::interests::{TermRef, TermRow};
 use crate::db::organizations::OrganizationRow;
 use crate::db::oruk::Place;
 use crate::db::venues::VenueRow;
-use crate::domain::schedule::{Weekday, format_hhmm};
+use crate::domain::schedule::{Weekday, format_hhmm, format_hhmmss, uk_local, uk_utc_offset_hours};
 
 pub const VERSION: &str = "HSDS-UK-3.0";
 pub const PROFILE: &str = "https://github.com/OpenReferralUK/uk-profile/blob/main/docs/index.md";
@@ -106,18 +106,19 @@ fn interest_ref(term: &TermRef) -> OrukTaxonomyTerm {
         parent_id: None,
         taxonomy: Taxonomy::Interests.name().to_string(),
         taxonomy_id: Taxonomy::Interests.id(),
-        term_uri: None,
+        term_uri: term.source_uri.clone(),
     }
 }
 
-pub fn taxonomies() -> Vec<OrukTaxonomy> {
+/// Every taxonomy; `base` is the feed's base URL, for the ones defined by the feed itself.
+pub fn taxonomies(base: &str) -> Vec<OrukTaxonomy> {
     Taxonomy::ALL
         .into_iter()
         .map(|t| OrukTaxonomy {
             id: t.id(),
             name: t.name().to_string(),
             description: t.description().to_string(),
-            uri: None,
+            uri: Some(t.uri(base)),
         })
         .collect()
 }
@@ -333,17 +334,25 @@ pub fn service_at_locations(record: &AssetRecord) -> Vec<OrukServiceAtLocation> 
 fn schedules(record: &AssetRecord) -> Vec<OrukSchedule> {
     let a = &record.asset;
     let notes = a.schedule_notes.clone();
+    let today = uk_local(chrono::Utc::now()).date();
     let mut list: Vec<OrukSchedule> = record
         .sessions
         .iter()
         .enumerate()
         .map(|(i, s)| {
             let (opens, closes) = (format_hhmm(s.start_time), format_hhmm(s.end_time));
+            // A dated session's offset is the one on its day; a weekly one's, today's, unless
+            // it has not started yet.
+            let on = s
+                .on_date
+                .or(s.valid_from.filter(|from| *from > today))
+                .unwrap_or(today);
             let base = OrukSchedule {
                 id: part_id(a.id, &format!("schedule/{i}")),
                 service_id: a.id,
-                opens_at: Some(opens.clone()),
-                closes_at: Some(closes.clone()),
+                opens_at: Some(format_hhmmss(s.start_time)),
+                closes_at: Some(format_hhmmss(s.end_time)),
+                timezone: Some(uk_utc_offset_hours(on, s.start_time)),
                 notes: notes.clone(),
                 ..OrukSchedule::default()
             };

@@ -67,6 +67,15 @@ impl Taxonomy {
         }
     }
 
+    /// Where the taxonomy is defined: the Five Ways' publisher, else this feed's own page for
+    /// it under `base` (the feed's base URL, e.g. `https://example.org/oruk`).
+    pub fn uri(self, base: &str) -> String {
+        match self {
+            Taxonomy::FiveWays => "https://neweconomics.org/2008/10/five-ways-to-wellbeing".into(),
+            _ => format!("{base}/taxonomies/{}", self.id()),
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<Taxonomy> {
         Taxonomy::ALL.into_iter().find(|t| t.name() == name)
     }

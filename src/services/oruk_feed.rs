@@ -173,7 +173,7 @@ pub async fn organizations(
     pool: &DbPool,
     search: Option<&str>,
     paging: Paging,
-    full_service: bool,
+    services: Option<Detail>,
 ) -> Result<OrukOrganizationPage, ApiError> {
     let mut conn = db::connect(pool).await?;
     let (total, ids) =
@@ -182,11 +182,12 @@ pub async fn organizations(
     rows.sort_by_key(|o| o.id);
     let mut contents = Vec::with_capacity(rows.len());
     for org in rows {
-        let services = if full_service {
-            let ids = db::oruk::published_of(&mut conn, org.id).await?;
-            services_of(&mut conn, &ids, Detail::Nested).await?
-        } else {
-            Vec::new()
+        let services = match services {
+            Some(detail) => {
+                let ids = db::oruk::published_of(&mut conn, org.id).await?;
+                services_of(&mut conn, &ids, detail).await?
+            }
+            None => Vec::new(),
         };
         contents.push(publish::organization(&org, services));
     }
@@ -287,14 +288,22 @@ fn page_of<T: Clone>(all: &[T], paging: Paging) -> Vec<T> {
         .collect()
 }
 
-pub fn taxonomies(paging: Paging) -> OrukTaxonomyPage {
-    let all = publish::taxonomies();
+pub fn taxonomies(base: &str, search: Option<&str>, paging: Paging) -> OrukTaxonomyPage {
+    let needle = search.map(str::to_lowercase);
+    let all: Vec<OrukTaxonomy> = publish::taxonomies(base)
+        .into_iter()
+        .filter(|t| {
+            needle.as_deref().is_none_or(|n| {
+                t.name.to_lowercase().contains(n) || t.description.to_lowercase().contains(n)
+            })
+        })
+        .collect();
     let contents = page_of(&all, paging);
     envelope!(OrukTaxonomyPage, all.len() as i64, paging, contents)
 }
 
-pub fn taxonomy(id: Uuid) -> Result<OrukTaxonomy, ApiError> {
-    publish::taxonomies()
+pub fn taxonomy(base: &str, id: Uuid) -> Result<OrukTaxonomy, ApiError> {
+    publish::taxonomies(base)
         .into_iter()
         .find(|t| t.id == id)
         .ok_or_else(|| not_found("taxonomy", id))

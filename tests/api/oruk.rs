@@ -3,6 +3,8 @@
 //! BY-SA attribution), including the first, a middle and the last page of each list.
 
 use jsonschema::{Retrieve, Uri, Validator};
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::helpers::{TestApp, spawn_app, spawn_demo_app};
@@ -280,7 +282,9 @@ async fn only_published_assets_are_in_the_feed_and_empty_fields_are_omitted() {
     assert!(service.get("assured_date").is_none(), "never confirmed");
     assert_eq!(service["schedules"][0]["byday"], "TU");
     assert_eq!(service["schedules"][0]["freq"], "WEEKLY");
-    assert_eq!(service["schedules"][0]["opens_at"], "18:00");
+    assert_eq!(service["schedules"][0]["opens_at"], "18:00:00");
+    let offset = service["schedules"][0]["timezone"].as_f64().unwrap();
+    assert!(offset == 0.0 || offset == 1.0, "GMT or BST, not {offset}");
     assert_eq!(service["cost_options"][0]["amount"], 3.0);
     assert_eq!(service["cost_options"][1]["option"], "Concession");
     let location = &service["service_at_locations"][0]["location"];
@@ -408,4 +412,267 @@ async fn bad_parameters_are_named_in_a_400() {
         .await;
     assert_eq!(response.status(), 404);
     assert_eq!(response.headers()["access-control-allow-origin"], "*");
+}
+
+/// A value for each ORUK 3.0 query parameter that the demo directory can answer.
+fn oruk_value(name: &str, ids: &HashMap<&str, String>) -> String {
+    match name {
+        "search" => "a".into(),
+        "page" => "1".into(),
+        "per_page" => "5".into(),
+        "format" => "json".into(),
+        "taxonomy_term_id" | "parent_id" => ids["term"].clone(),
+        "taxonomy_id" => ids["taxonomy"].clone(),
+        "organization_id" => ids["organization"].clone(),
+        "modified_after" => "2000-01-01T00:00:00Z".into(),
+        "minimal" | "top_only" => "false".into(),
+        "full" | "full_service" => "true".into(),
+        "postcode" => "M32 0JG".into(),
+        "proximity" => "5000".into(),
+        "minimum_age" => "18".into(),
+        "maximum_age" => "99".into(),
+        "start_time" => "00:00".into(),
+        "end_time" => "23:59".into(),
+        "day" => "MO".into(),
+        other => panic!("no test value for the ORUK parameter {other}"),
+    }
+}
+
+fn list_schema(path: &str) -> &'static str {
+    match path {
+        "/services" => "service_list.json",
+        "/taxonomies" => "taxonomy_list.json",
+        "/taxonomy_terms" => "taxonomy_term_list.json",
+        "/organizations" => "organization_list.json",
+        "/service_at_locations" => "service_at_location_list.json",
+        "/services/{id}" => "service.json",
+        "/taxonomies/{id}" => "taxonomy.json",
+        "/taxonomy_terms/{id}" => "taxonomy_term.json",
+        "/organizations/{id}" => "organization.json",
+        "/service_at_locations/{id}" => "service_at_location.json",
+        other => panic!("no schema for {other}"),
+    }
+}
+
+/// The query parameters each operation of an ORUK 3.0 OpenAPI document defines.
+fn oruk_operations(file: &str) -> Vec<(String, Vec<String>)> {
+    let path = format!("{}/tests/fixtures/oruk/{file}", env!("CARGO_MANIFEST_DIR"));
+    let spec: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let resolve = |p: &Value| -> Value {
+        match p["$ref"].as_str() {
+            Some(r) => spec["components"]["parameters"][r.rsplit('/').next().unwrap()].clone(),
+            None => p.clone(),
+        }
+    };
+    spec["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(path, item)| {
+            let mut names: Vec<String> = item["get"]["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .chain(item["parameters"].as_array().into_iter().flatten())
+                .map(resolve)
+                .filter(|p| p["in"] == "query")
+                .map(|p| p["name"].as_str().unwrap().to_string())
+                .collect();
+            names.sort();
+            names.dedup();
+            (path.clone(), names)
+        })
+        .collect()
+}
+
+/// The ORUK validator's sequence from the base URL a publisher registers (no trailing slash):
+/// the details, the document `openapi_url` names, then every operation of both published ORUK
+/// 3.0 OpenAPI documents with each parameter they define, alone and all together, each answer
+/// checked against the ORUK schemas.
+#[tokio::test]
+async fn the_validator_s_sequence_passes_from_the_base_url_with_every_oruk_parameter() {
+    let app = spawn_demo_app().await;
+    let details = conforms(&app, "", "api_details.json").await;
+    assert_eq!(details["version"], "HSDS-UK-3.0");
+    assert_eq!(conforms(&app, "/", "api_details.json").await, details);
+
+    // `openapi_url` describes the feed itself, with paths relative to the base URL.
+    let document: Value = reqwest::get(details["openapi_url"].as_str().unwrap())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(document["servers"][0]["url"], "/oruk");
+    let paths = document["paths"].as_object().unwrap();
+    for path in [
+        "/",
+        "/services",
+        "/services/{id}",
+        "/taxonomies",
+        "/organizations",
+    ] {
+        assert!(paths.contains_key(path), "the feed's document lacks {path}");
+    }
+    assert!(
+        paths
+            .keys()
+            .all(|p| !p.starts_with("/v1") && !p.starts_with("/oruk"))
+    );
+
+    let first = |body: Value| body["contents"][0]["id"].as_str().unwrap().to_string();
+    let mut ids = HashMap::new();
+    ids.insert(
+        "term",
+        first(
+            app.get_json("/oruk/taxonomy_terms?search=football", None)
+                .await,
+        ),
+    );
+    ids.insert(
+        "taxonomy",
+        first(
+            app.get_json("/oruk/taxonomies?search=interests", None)
+                .await,
+        ),
+    );
+    ids.insert(
+        "organization",
+        first(app.get_json("/oruk/organizations", None).await),
+    );
+    for file in ["oruk-3.0-openapi.json", "oruk-3.0-openapi.2026-01-27.json"] {
+        for (path, params) in oruk_operations(file) {
+            if path == "/" {
+                continue;
+            }
+            if let Some(list) = path.strip_suffix("/{id}") {
+                let id = first(app.get_json(&format!("/oruk{list}"), None).await);
+                let query: Vec<String> = params
+                    .iter()
+                    .map(|p| format!("{p}={}", oruk_value(p, &ids)))
+                    .collect();
+                conforms(
+                    &app,
+                    &format!("{list}/{id}?{}", query.join("&")),
+                    list_schema(&path),
+                )
+                .await;
+                continue;
+            }
+            for p in &params {
+                let value = urlencoding(&oruk_value(p, &ids));
+                // A distance is from a postcode: the one parameter that needs another.
+                let with = if p == "proximity" {
+                    "&postcode=M32%200JG"
+                } else {
+                    ""
+                };
+                conforms(
+                    &app,
+                    &format!("{path}?{p}={value}{with}"),
+                    list_schema(&path),
+                )
+                .await;
+            }
+            let all: Vec<String> = params
+                .iter()
+                .map(|p| format!("{p}={}", urlencoding(&oruk_value(p, &ids))))
+                .collect();
+            conforms(
+                &app,
+                &format!("{path}?{}", all.join("&")),
+                list_schema(&path),
+            )
+            .await;
+        }
+    }
+    // `format` names the one format served; another is refused, by name.
+    let response = app.get("/oruk/services?format=ndjson", None).await;
+    assert_eq!(
+        crate::helpers::problem_fields(response, 400).await,
+        ["format"]
+    );
+}
+
+fn urlencoding(value: &str) -> String {
+    serde_urlencoded::to_string([("v", value)]).unwrap()[2..].to_string()
+}
+
+/// Feed pages carry validators and a cache lifetime, answer `If-None-Match` with 304, and are
+/// compressed for clients that accept it.
+#[tokio::test]
+async fn feed_pages_are_cacheable_and_compressed() {
+    let app = spawn_demo_app().await;
+    let page = app.get("/oruk/services?full=true&per_page=200", None).await;
+    assert_eq!(page.status(), 200);
+    let etag = page.headers()["etag"].to_str().unwrap().to_string();
+    assert_eq!(page.headers()["cache-control"], "public, max-age=60");
+    let plain = page.bytes().await.unwrap().len();
+    let again = app
+        .request(
+            reqwest::Method::GET,
+            "/oruk/services?full=true&per_page=200",
+            None,
+        )
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"], etag.as_str());
+    assert!(again.bytes().await.unwrap().is_empty());
+    // Another page is another representation.
+    let other = app.get("/oruk/services?full=true&per_page=199", None).await;
+    assert_ne!(other.headers()["etag"], etag.as_str());
+
+    for encoding in ["br", "gzip"] {
+        let compressed = app
+            .request(
+                reqwest::Method::GET,
+                "/oruk/services?full=true&per_page=200",
+                None,
+            )
+            .header("Accept-Encoding", encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(compressed.headers()["content-encoding"], encoding);
+        let size = compressed.bytes().await.unwrap().len();
+        assert!(
+            size * 3 < plain,
+            "{encoding}: {size} bytes of {plain} uncompressed"
+        );
+    }
+
+    // The same middleware serves every cacheable read: the document, postcodes, an asset.
+    for path in [
+        "/openapi.json",
+        "/oruk/openapi.json",
+        "/v1/postcodes/M32%200JG",
+    ] {
+        let first = app.get(path, None).await;
+        assert_eq!(first.status(), 200, "{path}");
+        let tag = first.headers()["etag"].to_str().unwrap().to_string();
+        let second = app
+            .request(reqwest::Method::GET, path, None)
+            .header("If-None-Match", &tag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(second.status(), 304, "{path}");
+    }
+    let search: Value = app
+        .get_json("/v1/assets?postcode=M32%200JG&limit=1", None)
+        .await;
+    let id = search["items"][0]["id"].as_str().unwrap().to_string();
+    let asset = app.get(&format!("/v1/assets/{id}"), None).await;
+    let tag = asset.headers()["etag"].to_str().unwrap().to_string();
+    assert_eq!(asset.headers()["cache-control"], "no-cache");
+    let second = app
+        .request(reqwest::Method::GET, &format!("/v1/assets/{id}"), None)
+        .header("If-None-Match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.status(), 304);
 }
