@@ -42,6 +42,9 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// `Accept` allows none of the media types the operation answers with.
+    #[error("{0}")]
+    NotAcceptable(String),
     #[error("{0}")]
     HeadersTooLarge(String),
     #[error("{0}")]
@@ -121,6 +124,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => {
                 ("unsupported-media-type", "Unsupported media type")
             }
+            ApiError::NotAcceptable(_) => ("not-acceptable", "Not acceptable"),
             ApiError::PreconditionRequired(_) => ("precondition-required", "If-Match required"),
             ApiError::HeadersTooLarge(_) => ("headers-too-large", "Request headers too large"),
             ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
@@ -161,6 +165,7 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -12,6 +12,7 @@ pub mod imports;
 pub mod interests;
 pub mod json;
 pub mod matching;
+pub mod negotiate;
 pub mod organization_assets;
 pub mod organizations;
 pub mod oruk;
@@ -51,6 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(venues::get)
                 .service(postcodes::get)
                 .service(search::list)
+                .service(search::features)
                 .service(matching::match_assets)
                 .service(assets::create)
                 .service(assets::get)

@@ -4,22 +4,25 @@ use crate::domain::audience::{AudienceGroup, GenderRule};
 use crate::domain::freshness::FreshnessPolicy;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use serde::Serialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::negotiate::negotiate;
 use super::problems::Common;
 use super::views::{AssetView, InterestRef};
 use crate::api::reads::Reads;
 use crate::db::search::Hit;
 use crate::domain::asset::AssetKind;
 use crate::domain::schedule::Weekday;
-use crate::domain::search::{self as search_params, Format};
-use crate::domain::venue::AccessibilityFeature;
+use crate::domain::search as search_params;
+use crate::domain::venue::{AccessibilityFeature, VenueType};
 use crate::error::{ApiError, Problem};
 use crate::geocoder::{Geocoded, Geocoder};
 use crate::services::search::{self as service, InterestCache};
+
+const JSON: &str = "application/json";
+const GEO_JSON: &str = "application/geo+json";
 
 /// Search parameters. All filters combine with AND; repeated `interest`, `kind` and `day` values
 /// combine with OR, repeated `access` values with AND.
@@ -138,9 +141,6 @@ pub struct SearchQueryDoc {
     /// `eyJvIjoiZCIsIm4iOjExMTguMzQ1…` (copy it whole).
     #[param(pattern = r"^[A-Za-z0-9_-]*$")]
     cursor: Option<String>,
-    /// `json` (default) or `geojson`; `Accept: application/geo+json` also selects GeoJSON.
-    #[param(example = "json", pattern = r"^(json|geojson)$")]
-    format: Option<String>,
 }
 
 /// One result: the asset, and how far it is when the search had a location.
@@ -172,54 +172,100 @@ pub struct SearchResults {
     pub interests: Vec<InterestRef>,
 }
 
+/// A GeoJSON geometry (RFC 7946), longitude before latitude (WGS 84).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(tag = "type")]
+pub enum Geometry {
+    /// Where the asset's venue is.
+    Point {
+        /// `[longitude, latitude]`, 6 decimal places.
+        #[schema(min_items = 2, max_items = 2, example = json!([-2.306966, 53.446493]))]
+        coordinates: Vec<f64>,
+    },
+    /// The area an asset without a venue serves: polygons of rings of `[longitude, latitude]`
+    /// positions, outer rings anticlockwise.
+    MultiPolygon {
+        coordinates: Vec<Vec<Vec<Vec<f64>>>>,
+    },
+}
+
+/// What a map shows about an asset: flat values, so that desktop GIS shows them as columns.
+#[derive(Serialize, ToSchema)]
+pub struct FeatureProperties {
+    /// The asset's title.
+    #[schema(example = "Community choir – no auditions")]
+    pub title: String,
+    pub kind: AssetKind,
+    /// The organisation that runs it.
+    #[schema(example = "Example listings (illustrative, not a real provider)")]
+    pub organization: String,
+    /// The venue's name; `null` for an asset without a venue.
+    #[schema(example = "Stretford Public Hall")]
+    pub venue: Option<String>,
+    /// The venue's postcode.
+    #[schema(example = "M32 0LG")]
+    pub postcode: Option<String>,
+    /// What kind of place the venue is.
+    pub venue_type: Option<VenueType>,
+    /// Whether the venue is a mainstream, non-stigmatised setting.
+    pub non_stigmatised: Option<bool>,
+    /// Whether it (also) happens online.
+    pub online: bool,
+    /// Interest labels joined with `, `.
+    #[schema(example = "Choir")]
+    pub interests: String,
+    /// `true` free, `false` paid, `null` not stated.
+    pub free: Option<bool>,
+    /// Full price per session in pence (GBP).
+    #[schema(example = 400)]
+    pub cost_pence: Option<i32>,
+    /// Concession price per session in pence (GBP).
+    #[schema(example = 200)]
+    pub concession_pence: Option<i32>,
+    /// Distance from the search point in kilometres (on the sphere, 2 decimal places), when
+    /// searching near a point.
+    #[schema(example = 1.05)]
+    pub distance_km: Option<f64>,
+    /// The asset's absolute URL in this API (`GET` it for everything).
+    #[schema(
+        example = "https://assets.example.org/v1/assets/1d414c25-1be3-56d5-9e0a-e58e5be99bf3"
+    )]
+    pub url: String,
+}
+
 /// An RFC 7946 Feature: one asset at its venue (a Point), across its service area (a
 /// MultiPolygon), or with no geometry when online only.
 #[derive(Serialize, ToSchema)]
 pub struct Feature {
     /// Always `Feature`.
     #[serde(rename = "type")]
-    #[schema(example = "Feature")]
-    pub kind: &'static str,
+    #[schema(inline, example = "Feature")]
+    pub kind: FeatureType,
     /// The asset's id (uuid).
     #[schema(example = "1d414c25-1be3-56d5-9e0a-e58e5be99bf3")]
     pub id: Uuid,
-    /// GeoJSON geometry in longitude, latitude order (WGS 84): a Point at the venue, the
-    /// service area's MultiPolygon, or `null` when online only.
-    #[schema(value_type = Option<Object>, example = json!({
-        "type": "Point",
-        "coordinates": [-2.306966, 53.446493]
-    }))]
-    pub geometry: Option<Value>,
-    /// Flat properties, so that desktop GIS shows them as columns: `title`, `kind`,
-    /// `organization`, `venue`, `postcode`, `venue_type`, `non_stigmatised`, `online`,
-    /// `interests` (labels joined with commas), `free`, `cost_pence`, `concession_pence`,
-    /// `distance_km` and `url` (the asset's path in this API).
-    #[schema(value_type = Object, example = json!({
-        "title": "Community choir – no auditions",
-        "kind": "group",
-        "organization": "Example listings (illustrative, not a real provider)",
-        "venue": "Stretford Public Hall",
-        "postcode": "M32 0LG",
-        "venue_type": "community_centre",
-        "non_stigmatised": true,
-        "online": false,
-        "interests": "Choir",
-        "free": false,
-        "cost_pence": 400,
-        "concession_pence": 200,
-        "distance_km": 1.05,
-        "url": "/v1/assets/1d414c25-1be3-56d5-9e0a-e58e5be99bf3"
-    }))]
-    pub properties: Value,
+    /// `null` when the asset is online only.
+    pub geometry: Option<Geometry>,
+    pub properties: FeatureProperties,
 }
 
-/// An RFC 7946 FeatureCollection, loadable as is by Leaflet, MapLibre and QGIS.
+#[derive(Serialize, ToSchema)]
+pub enum FeatureType {
+    Feature,
+}
+
+#[derive(Serialize, ToSchema)]
+pub enum FeatureCollectionType {
+    FeatureCollection,
+}
+
+/// An RFC 7946 FeatureCollection, loadable as is by Leaflet, MapLibre, GDAL and QGIS.
 #[derive(Serialize, ToSchema)]
 pub struct FeatureCollection {
     /// Always `FeatureCollection`.
     #[serde(rename = "type")]
-    #[schema(example = "FeatureCollection")]
-    pub kind: &'static str,
+    #[schema(inline, example = "FeatureCollection")]
+    pub kind: FeatureCollectionType,
     /// One Feature per asset on this page, in the search's order.
     pub features: Vec<Feature>,
     /// Pass as `cursor` for the next page (a foreign member, ignored by map libraries).
@@ -238,50 +284,53 @@ fn km(hit: &Hit) -> Option<f64> {
     hit.distance_m.map(|m| (m / 10.0).round() / 100.0)
 }
 
-fn feature(hit: Hit, policy: &FreshnessPolicy) -> Feature {
+fn feature(hit: Hit, policy: &FreshnessPolicy, base: &str) -> Feature {
     let distance_km = km(&hit);
     let view = AssetView::new(hit.record, policy);
     let geometry = match (
         view.venue.as_ref().and_then(|v| v.location),
         &view.service_area,
     ) {
-        (Some(p), _) => {
-            Some(json!({"type": "Point", "coordinates": [round6(p.lon), round6(p.lat)]}))
-        }
-        (None, Some(area)) => Some(area.clone()),
+        (Some(p), _) => Some(Geometry::Point {
+            coordinates: vec![round6(p.lon), round6(p.lat)],
+        }),
+        (None, Some(area)) => serde_json::from_value(area.clone()).ok(),
         (None, None) => None,
     };
-    let properties = json!({
-        "title": view.title,
-        "kind": view.kind,
-        "organization": view.organization.name,
-        "venue": view.venue.as_ref().map(|v| v.name.clone()),
-        "postcode": view.venue.as_ref().and_then(|v| v.postcode.clone()),
-        "venue_type": view.venue.as_ref().map(|v| v.venue_type),
-        "non_stigmatised": view.venue.as_ref().map(|v| v.non_stigmatised),
-        "online": view.online,
-        "interests": view.interests.iter().map(|i| i.label.as_str()).collect::<Vec<_>>().join(", "),
-        "free": view.cost.free,
-        "cost_pence": view.cost.amount_pence,
-        "concession_pence": view.cost.concession_pence,
-        "distance_km": distance_km,
-        "url": format!("/v1/assets/{}", view.id),
-    });
+    let venue = view.venue.as_ref();
+    let properties = FeatureProperties {
+        title: view.title,
+        kind: view.kind,
+        organization: view.organization.name,
+        venue: venue.map(|v| v.name.clone()),
+        postcode: venue.and_then(|v| v.postcode.clone()),
+        venue_type: venue.map(|v| v.venue_type),
+        non_stigmatised: venue.map(|v| v.non_stigmatised),
+        online: view.online,
+        interests: view
+            .interests
+            .iter()
+            .map(|i| i.label.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        free: view.cost.free,
+        cost_pence: view.cost.amount_pence,
+        concession_pence: view.cost.concession_pence,
+        distance_km,
+        url: format!("{base}/v1/assets/{}", view.id),
+    };
     Feature {
-        kind: "Feature",
+        kind: FeatureType::Feature,
         id: view.id,
         geometry,
         properties,
     }
 }
 
-fn wants_geojson(req: &HttpRequest, format: Format) -> bool {
-    format == Format::GeoJson
-        || req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|accept| accept.contains("application/geo+json"))
+/// This service's base URL as the client reached it, e.g. `https://example.org`.
+fn base_url(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
 }
 
 fn next_link(req: &HttpRequest, pairs: &[(String, String)], cursor: &str) -> String {
@@ -300,8 +349,8 @@ fn next_link(req: &HttpRequest, pairs: &[(String, String)], cursor: &str) -> Str
 /// Near a postcode or point, within a map box, by words, interests, kind, cost, day and time,
 /// age, accessibility and setting; every filter is optional. Ordered by distance when searching
 /// near a point, else by relevance when `q` is given, else by title; ties by id. Pages follow
-/// `next_cursor` (also in a `Link: rel="next"` header) without gaps or repeats. Answers GeoJSON
-/// for maps with `format=geojson` or `Accept: application/geo+json`. Needs no key.
+/// `next_cursor` (also in a `Link: rel="next"` header) without gaps or repeats. The same search
+/// as GeoJSON, for maps, is `GET /v1/assets.geojson`. Needs no key.
 ///
 /// The parameters' examples together make one narrow search (football on a Tuesday evening
 /// near Stretford); when trying it out, clear the filters you do not need.
@@ -310,12 +359,12 @@ fn next_link(req: &HttpRequest, pairs: &[(String, String)], cursor: &str) -> Str
     tag = "assets",
     params(SearchQueryDoc),
     responses(
-        (status = 200, description = "A page of results, as JSON or as GeoJSON.",
-            content(
-                (SearchResults = "application/json"),
-                (FeatureCollection = "application/geo+json")
-            ),
-            headers(("Link" = String, description = "`<…&cursor=…>; rel=\"next\"` when there is a next page"))),
+        (status = 200, description = "A page of results.", body = SearchResults,
+            headers(
+                ("Link" = String, description = "`<…&cursor=…>; rel=\"next\"` when there is a next page"),
+                ("Vary" = String, description = "`Accept`: the answer depends on it"),
+            )),
+        (status = 406, description = "`Accept` allows no `application/json` (GeoJSON is `GET /v1/assets.geojson`).", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is invalid (each one named), an interest is unknown (with suggestions), or a postcode cannot be placed.", body = Problem, content_type = "application/problem+json"),
         Common,
     )
@@ -329,26 +378,14 @@ pub async fn list(
     freshness: web::Data<FreshnessPolicy>,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
+    negotiate(&req, &[JSON], "; GeoJSON is GET /v1/assets.geojson")?;
     let pairs = query.into_inner();
     let params = search_params::parse(&pairs)?;
     let page = service::search(&pool, &geocoder, &interests, &params, &freshness).await?;
     let mut response = HttpResponse::Ok();
+    response.insert_header((header::VARY, "Accept"));
     if let Some(cursor) = &page.next_cursor {
         response.insert_header((header::LINK, next_link(&req, &pairs, cursor)));
-    }
-    if wants_geojson(&req, params.format) {
-        let collection = FeatureCollection {
-            kind: "FeatureCollection",
-            features: page
-                .hits
-                .into_iter()
-                .map(|hit| feature(hit, &freshness))
-                .collect(),
-            next_cursor: page.next_cursor,
-        };
-        return Ok(response
-            .content_type("application/geo+json")
-            .json(collection));
     }
     Ok(response.json(SearchResults {
         items: page
@@ -363,4 +400,57 @@ pub async fn list(
         location: page.located,
         interests: page.interests.into_iter().map(InterestRef::from).collect(),
     }))
+}
+
+/// Search the published directory, as GeoJSON
+///
+/// The same search, filters, order and paging as `GET /v1/assets`, answered as an RFC 7946
+/// FeatureCollection for maps (Leaflet, MapLibre, GDAL/OGR, QGIS): one Feature per asset,
+/// flat properties, and each asset's absolute URL. Needs no key.
+#[utoipa::path(
+    operation_id = "searchAssetsGeoJson",
+    tag = "assets",
+    params(SearchQueryDoc),
+    responses(
+        (status = 200, description = "A page of results as a FeatureCollection.",
+            content((FeatureCollection = "application/geo+json")),
+            headers(
+                ("Link" = String, description = "`<…&cursor=…>; rel=\"next\"` when there is a next page"),
+                ("Vary" = String, description = "`Accept`: the answer depends on it"),
+            )),
+        (status = 406, description = "`Accept` allows neither `application/geo+json` nor `application/json`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid (each one named), an interest is unknown (with suggestions), or a postcode cannot be placed.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[get("/assets.geojson")]
+pub async fn features(
+    req: HttpRequest,
+    Reads(pool): Reads,
+    geocoder: web::Data<Geocoder>,
+    interests: web::Data<InterestCache>,
+    freshness: web::Data<FreshnessPolicy>,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, ApiError> {
+    // GeoJSON is JSON: a client that asks only for `application/json` still gets it.
+    negotiate(&req, &[GEO_JSON, JSON], "")?;
+    let pairs = query.into_inner();
+    let params = search_params::parse(&pairs)?;
+    let page = service::search(&pool, &geocoder, &interests, &params, &freshness).await?;
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::VARY, "Accept"));
+    if let Some(cursor) = &page.next_cursor {
+        response.insert_header((header::LINK, next_link(&req, &pairs, cursor)));
+    }
+    let base = base_url(&req);
+    let collection = FeatureCollection {
+        kind: FeatureCollectionType::FeatureCollection,
+        features: page
+            .hits
+            .into_iter()
+            .map(|hit| feature(hit, &freshness, &base))
+            .collect(),
+        next_cursor: page.next_cursor,
+    };
+    Ok(response.content_type(GEO_JSON).json(collection))
 }

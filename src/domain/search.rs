@@ -51,7 +51,6 @@ const KNOWN: &[&str] = &[
     "include_stale",
     "limit",
     "cursor",
-    "format",
 ];
 
 /// Where to look.
@@ -72,12 +71,6 @@ pub enum Area {
 pub enum NearPoint {
     Coordinates(LatLon),
     Postcode(String),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Json,
-    GeoJson,
 }
 
 /// How results are ordered; the cursor carries the last row's key in this order.
@@ -171,7 +164,6 @@ pub struct SearchParams {
     pub include_stale: bool,
     pub limit: i64,
     pub cursor: Option<Cursor>,
-    pub format: Format,
     /// Fingerprint of the filters (everything but cursor, limit and format).
     pub fingerprint: String,
 }
@@ -189,7 +181,7 @@ impl SearchParams {
 fn fingerprint(pairs: &[(String, String)]) -> String {
     let mut canonical: Vec<&(String, String)> = pairs
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "cursor" | "limit" | "format"))
+        .filter(|(k, _)| !matches!(k.as_str(), "cursor" | "limit"))
         .filter(|(k, v)| !(k == "interest" && v.trim().is_empty()))
         .collect();
     canonical.sort();
@@ -315,7 +307,12 @@ pub fn parse(pairs: &[(String, String)]) -> Result<SearchParams, Vec<FieldError>
         if is_incidental_param(key) {
             continue;
         }
-        if !KNOWN.contains(&key) {
+        if key == "format" {
+            errors.add(
+                key,
+                "is not a search parameter: the search answers JSON; GeoJSON is GET /v1/assets.geojson",
+            );
+        } else if !KNOWN.contains(&key) {
             errors.add(
                 key,
                 format!("is not a search parameter (known: {})", KNOWN.join(", ")),
@@ -549,15 +546,6 @@ pub fn parse(pairs: &[(String, String)]) -> Result<SearchParams, Vec<FieldError>
     let limit = get("limit")
         .and_then(|v| number(&mut errors, "limit", v, 1, MAX_LIMIT))
         .unwrap_or(DEFAULT_LIMIT);
-    let format = match get("format").map(|f| f.trim().to_ascii_lowercase()) {
-        None => Format::Json,
-        Some(f) if f == "json" => Format::Json,
-        Some(f) if f == "geojson" => Format::GeoJson,
-        Some(_) => {
-            errors.add("format", "must be json or geojson");
-            Format::Json
-        }
-    };
     let fingerprint = fingerprint(pairs);
     let mut params = SearchParams {
         area,
@@ -583,7 +571,6 @@ pub fn parse(pairs: &[(String, String)]) -> Result<SearchParams, Vec<FieldError>
         include_stale,
         limit,
         cursor: None,
-        format,
         fingerprint,
     };
     if let Some(text) = get("cursor") {

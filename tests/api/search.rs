@@ -370,19 +370,21 @@ async fn only_published_assets_are_found() {
 #[tokio::test]
 async fn geojson_for_maps() {
     let f = fixture().await;
-    for request in [
-        f.app
-            .client
-            .get(f.app.url("/v1/assets?postcode=M32+0JG&include_online=true"))
-            .header("Accept", "application/geo+json"),
-        f.app.client.get(
-            f.app
-                .url("/v1/assets?postcode=M32+0JG&include_online=true&format=geojson"),
-        ),
+    let path = "/v1/assets.geojson?postcode=M32+0JG&include_online=true";
+    for accept in [
+        None,
+        Some("application/geo+json"),
+        Some("application/json"),
+        Some("*/*"),
     ] {
+        let mut request = f.app.client.get(f.app.url(path));
+        if let Some(accept) = accept {
+            request = request.header("Accept", accept);
+        }
         let response = request.send().await.unwrap();
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-type"], "application/geo+json");
+        assert_eq!(response.headers()["vary"], "Accept");
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["type"], "FeatureCollection");
         let features = body["features"].as_array().unwrap();
@@ -397,11 +399,58 @@ async fn geojson_for_maps() {
         );
         assert_eq!(first["properties"]["title"], "Walking football");
         assert!(first["properties"]["distance_km"].is_number());
+        let url = first["properties"]["url"].as_str().unwrap();
+        assert_eq!(
+            url,
+            f.app
+                .url(&format!("/v1/assets/{}", first["id"].as_str().unwrap()))
+        );
         assert!(
             features[3]["geometry"].is_null(),
             "online-only assets have no geometry"
         );
     }
+}
+
+/// Each operation answers one media type; asking for another is a 406 that says where to look,
+/// never a silently different body.
+#[tokio::test]
+async fn content_negotiation_is_honest() {
+    let f = fixture().await;
+    let send = |path: &'static str, accept: &'static str| {
+        let request = f.app.client.get(f.app.url(path)).header("Accept", accept);
+        async move { request.send().await.unwrap() }
+    };
+    let json = send(
+        "/v1/assets?q=football",
+        "application/geo+json;q=1, application/json;q=0.5",
+    )
+    .await;
+    assert_eq!(json.status(), 200);
+    assert_eq!(json.headers()["content-type"], "application/json");
+    assert_eq!(json.headers()["vary"], "Accept");
+    for refused in ["application/geo+json", "text/html", "application/json;q=0"] {
+        let response = send("/v1/assets?q=football", refused).await;
+        assert_eq!(response.status(), 406, "{refused}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        let body: Value = response.json().await.unwrap();
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("/v1/assets.geojson")
+        );
+    }
+    let response = send("/v1/assets.geojson?q=football", "text/csv").await;
+    assert_eq!(response.status(), 406);
+    let response = f
+        .app
+        .get("/v1/assets?q=football&format=geojson", None)
+        .await;
+    assert_eq!(problem_fields(response, 422).await, ["format"]);
 }
 
 #[tokio::test]

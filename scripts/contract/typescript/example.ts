@@ -24,8 +24,6 @@ export async function footballNear(postcode: string): Promise<string[]> {
     params: { query: { postcode, radius_km: 3, interest: ["football"], limit: 5 } },
   });
   if (error) throw new Error(explain(error));
-  // The search answers GeoJSON instead when asked (`Accept: application/geo+json`).
-  if (!("items" in data)) throw new Error("expected JSON search results");
   return data.items.map((hit) => {
     const km = hit.distance_km === null || hit.distance_km === undefined ? "?" : hit.distance_km.toFixed(1);
     return `${hit.title} (${km} km)`;
