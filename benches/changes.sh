@@ -77,7 +77,7 @@ headers = {"Authorization": "Bearer " + os.environ["BENCH_KEY"]}
 cursor, seen, pages, ids = None, 0, 0, set()
 start = time.perf_counter()
 while True:
-    path = f"/v1/changes?limit={limit}" + (f"&after={cursor}" if cursor else "")
+    path = f"/v1/changes?limit={limit}" + (f"&cursor={cursor}" if cursor else "")
     conn.request("GET", path, headers=headers)
     response = conn.getresponse()
     body = response.read()

@@ -1,13 +1,16 @@
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::json::JsonBody;
+use super::paging::{ListParams, keyed_page, link_next};
 use super::problems::{Body, Common};
+use super::query_params::QueryParams;
 use crate::auth::{Authenticated, Role};
 use crate::db::{DbPool, api_keys::ApiKeyRow};
+use crate::domain::paging::encode_key;
 use crate::error::{ApiError, Problem};
 use crate::middleware::idempotency::OneTimeSecret;
 use crate::services::api_keys::{self, ApiKeyInput};
@@ -69,8 +72,13 @@ pub struct ApiKeyCreated {
 /// An organisation's API keys.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApiKeyList {
-    /// Every key of the organisation, revoked ones too, oldest first.
+    /// The organisation's keys, revoked ones too, oldest first.
     pub items: Vec<ApiKeyView>,
+    /// Pass as `cursor` for the next page; absent on the last page. Also sent as a
+    /// `Link: <…>; rel="next"` header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "YXBpLWtleXM6MjAyNi0xMi0wNlQxMDowMDowMCswMDowMHw3ZjBi")]
+    pub next_cursor: Option<String>,
 }
 
 /// List an organisation's API keys
@@ -81,10 +89,12 @@ pub struct ApiKeyList {
 #[utoipa::path(
     operation_id = "listApiKeys",
     tag = "api-keys",
-    params(("id" = Uuid, Path, description = "The id (uuid) of the organisation.", example = "b4f370d5-e15c-590e-ba5e-ae4a85bad88f")),
+    params(("id" = Uuid, Path, description = "The id (uuid) of the organisation.", example = "b4f370d5-e15c-590e-ba5e-ae4a85bad88f"), ListParams),
     security(("api_key" = [])),
     responses(
-        (status = 200, description = "The organisation's keys.", body = ApiKeyList),
+        (status = 200, description = "A page of the organisation's keys.", body = ApiKeyList,
+            headers(("Link" = String, description = "`<…&cursor=…>; rel=\"next\"` when there is a next page"))),
+        (status = 422, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key is neither an admin key nor an agency key of this organisation.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation.", body = Problem, content_type = "application/problem+json"),
@@ -93,17 +103,32 @@ pub struct ApiKeyList {
 )]
 #[get("/organizations/{id}/api-keys")]
 pub async fn list(
+    req: HttpRequest,
     pool: web::Data<DbPool>,
     Authenticated(caller): Authenticated,
     id: web::Path<Uuid>,
+    query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = api_keys::list_for_organization(&pool, &caller, *id).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(ApiKeyList {
-            items: rows.into_iter().map(ApiKeyView::from).collect(),
-        }))
+    let mut params = QueryParams::new(&query);
+    let (after, limit) = keyed_page(&mut params, KEYS_CURSOR);
+    params.finish(())?;
+    let (rows, more) = api_keys::list_for_organization(&pool, &caller, *id, after, limit).await?;
+    let next_cursor = more
+        .then(|| {
+            rows.last()
+                .map(|r| encode_key(KEYS_CURSOR, r.created_at, r.id))
+        })
+        .flatten();
+    let mut response = HttpResponse::Ok();
+    response.insert_header(("Cache-Control", "no-store"));
+    link_next(&mut response, &req, next_cursor.as_deref());
+    Ok(response.json(ApiKeyList {
+        items: rows.into_iter().map(ApiKeyView::from).collect(),
+        next_cursor,
+    }))
 }
+
+const KEYS_CURSOR: &str = "api-keys";
 
 /// Create an API key for an organisation
 ///

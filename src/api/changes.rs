@@ -1,11 +1,12 @@
 //! `GET /v1/changes`: the change feed a team app mirrors the directory from.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::paging::link_next;
 use super::problems::Common;
 use super::query_params::QueryParams;
 use super::views::AssetView;
@@ -22,7 +23,7 @@ const MAX_LIMIT: i64 = 1000;
 /// One change to an asset.
 #[derive(Serialize, ToSchema)]
 pub struct ChangeView {
-    /// This change's position: pass it as `after` to read on from here.
+    /// This change's position: pass it as `cursor` to read on from here.
     #[schema(example = "NzUyLjMx")]
     pub cursor: String,
     /// The audit log entry behind the change (`GET /v1/assets/{id}/history` has it whole).
@@ -59,7 +60,8 @@ impl ChangeView {
 #[derive(Serialize, ToSchema)]
 pub struct ChangesPage {
     pub changes: Vec<ChangeView>,
-    /// Where to read on from; store it and pass it as `after`. Also given when nothing is new.
+    /// Where to read on from; store it and pass it as `cursor`. Also given when nothing is new
+    /// (the feed never ends: poll again from it), and sent as a `Link: <…>; rel="next"` header.
     #[schema(example = "NzUyLjMx")]
     pub next_cursor: String,
     /// `true` when the feed had nothing more: poll again later from `next_cursor`.
@@ -73,7 +75,7 @@ pub struct ChangesParams {
     /// `next_cursor` (or a change's `cursor`) from an earlier page; omit to start from the
     /// beginning.
     #[param(pattern = r"^[A-Za-z0-9_-]*$")]
-    after: Option<String>,
+    cursor: Option<String>,
     /// Changes per page, 1 to 1,000 (default 100).
     #[param(minimum = 1, maximum = 1000, example = 100)]
     limit: Option<i64>,
@@ -93,20 +95,23 @@ pub struct ChangesParams {
     tag = "assets",
     params(ChangesParams),
     responses(
-        (status = 200, description = "A page of changes.", body = ChangesPage),
+        (status = 200, description = "A page of changes.", body = ChangesPage,
+            headers(("Link" = String, description = "`<…&cursor=…>; rel=\"next\"`: where to read on from"))),
+        (status = 422, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "An Authorization header was sent but the key is not valid.", body = Problem, content_type = "application/problem+json"),
         Common,
     )
 )]
 #[get("/changes")]
 pub async fn list(
+    req: HttpRequest,
     pool: web::Data<DbPool>,
     caller: Caller,
     freshness: web::Data<FreshnessPolicy>,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
     let mut params = QueryParams::new(&query);
-    let after = params.text("after", 200);
+    let after = params.text("cursor", 200);
     let limit = params.int("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
     let position = match after.as_deref() {
         None => Some((0, 0)),
@@ -115,20 +120,23 @@ pub async fn list(
             if decoded.is_none() {
                 params
                     .errors
-                    .add("after", "is not a cursor the change feed gave");
+                    .add("cursor", "is not a cursor the change feed gave");
             }
             decoded
         }
     };
     let position = params.finish(position)?.unwrap_or((0, 0));
     let feed = changes::read(&pool, &caller, position, limit).await?;
-    Ok(HttpResponse::Ok().json(ChangesPage {
+    let next_cursor = encode_cursor(feed.next);
+    let mut response = HttpResponse::Ok();
+    link_next(&mut response, &req, Some(&next_cursor));
+    Ok(response.json(ChangesPage {
         changes: feed
             .changes
             .into_iter()
             .map(|c| ChangeView::new(c, &freshness))
             .collect(),
-        next_cursor: encode_cursor(feed.next),
+        next_cursor,
         caught_up: feed.caught_up,
     }))
 }

@@ -1,26 +1,29 @@
 //! `GET /v1/assets/{id}/history`: the audit log of one asset.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::paging::link_next;
 use super::query_params::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::{DbPool, audit::AuditRow};
 use crate::domain::audit::{Actor, changed_fields};
+use crate::domain::paging::encode_position;
 use crate::error::{ApiError, Problem};
 use crate::services::audit;
 
+const CURSOR_TAG: &str = "history";
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 200;
 
 /// One write to an asset.
 #[derive(Serialize, ToSchema)]
 pub struct AuditEventView {
-    /// Increases with every write to the directory; pass the last one seen as `after`.
+    /// Increases with every write to the directory.
     #[schema(example = 41)]
     pub id: i64,
     pub occurred_at: DateTime<Utc>,
@@ -77,21 +80,20 @@ impl From<AuditRow> for AuditEventView {
 pub struct HistoryPage {
     pub asset_id: Uuid,
     pub events: Vec<AuditEventView>,
-    /// The next page's URL, when this page is full.
+    /// Pass as `cursor` for the next page; absent on the last page. Also sent as a
+    /// `Link: <…>; rel="next"` header.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(
-        example = "/v1/assets/5a8c5b38-72e0-5099-b654-1be90fec86ab/history?after=41&limit=50"
-    )]
-    pub next: Option<String>,
+    #[schema(example = "aGlzdG9yeTo0MQ")]
+    pub next_cursor: Option<String>,
 }
 
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct HistoryParams {
-    /// Only entries with a larger id (default 0: from the beginning).
-    #[param(minimum = 0, example = 0)]
-    after: Option<i64>,
+    /// `next_cursor` from the previous page; omit to start from the beginning.
+    #[param(pattern = r"^[A-Za-z0-9_-]*$")]
+    cursor: Option<String>,
     /// Entries per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200, example = 50)]
     limit: Option<i64>,
@@ -112,8 +114,10 @@ pub struct HistoryParams {
     ),
     security(("api_key" = [])),
     responses(
-        (status = 200, description = "A page of the asset's history.", body = HistoryPage),
-        (status = 400, description = "A parameter or the id is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "A page of the asset's history.", body = HistoryPage,
+            headers(("Link" = String, description = "`<…&cursor=…>; rel=\"next\"` when there is a next page"))),
+        (status = 400, description = "The id is not a uuid.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key belongs to another organisation.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such asset, or not visible to this key.", body = Problem, content_type = "application/problem+json"),
@@ -122,23 +126,28 @@ pub struct HistoryParams {
 )]
 #[get("/assets/{id}/history")]
 pub async fn asset_history(
+    req: HttpRequest,
     pool: web::Data<DbPool>,
     Authenticated(caller): Authenticated,
     id: web::Path<Uuid>,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
     let mut params = QueryParams::new(&query);
-    let after = params.int("after", 0, i64::MAX).unwrap_or(0);
+    let after = params.position_cursor(CURSOR_TAG).unwrap_or(0);
     let limit = params.int("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
     params.finish(())?;
-    let rows = audit::asset_history(&pool, &caller, *id, after, limit).await?;
-    let next = (rows.len() as i64 == limit).then(|| {
-        let last = rows.last().map_or(after, |r| r.id);
-        format!("/v1/assets/{id}/history?after={last}&limit={limit}")
-    });
-    Ok(HttpResponse::Ok().json(HistoryPage {
+    // One row more than the page says whether there is a next one.
+    let mut rows = audit::asset_history(&pool, &caller, *id, after, limit + 1).await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = more
+        .then(|| rows.last().map(|r| encode_position(CURSOR_TAG, r.id)))
+        .flatten();
+    let mut response = HttpResponse::Ok();
+    link_next(&mut response, &req, next_cursor.as_deref());
+    Ok(response.json(HistoryPage {
         asset_id: *id,
         events: rows.into_iter().map(AuditEventView::from).collect(),
-        next,
+        next_cursor,
     }))
 }

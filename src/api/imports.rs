@@ -3,18 +3,21 @@
 use std::sync::Arc;
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::json::JsonBody;
+use super::paging::{ListParams, keyed_page, link_next};
 use super::problems::{Body, Common};
+use super::query_params::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::db::imports::ImportRow;
 use crate::domain::audit::Actor;
+use crate::domain::paging::encode_key;
 use crate::error::{ApiError, Problem};
 use crate::geocoder::Geocoder;
 use crate::import::feed::FeedOptions;
@@ -211,6 +214,63 @@ pub async fn create(
         .insert_header((header::LOCATION, format!("/v1/imports/{}", row.id)))
         .json(ImportView::from(row)))
 }
+
+/// A page of import runs, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct ImportList {
+    pub imports: Vec<ImportView>,
+    /// Pass as `cursor` for older runs; absent on the last page. Also sent as a
+    /// `Link: <…>; rel="next"` header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "MjAyNi0xMi0wNlQxMDowMDowMCswMDowMHw3ZjBiNWMxZQ")]
+    pub next_cursor: Option<String>,
+}
+
+/// List imports
+///
+/// Needs an admin key. Every run, newest first: what was read, its status and counts, and
+/// its per-record errors.
+#[utoipa::path(
+    operation_id = "listImports",
+    tag = "imports",
+    params(ListParams),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "A page of import runs.", body = ImportList,
+            headers(("Link" = String, description = "`<…&cursor=…>; rel=\"next\"` when there is a next page"))),
+        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[get("/imports")]
+pub async fn list(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    Authenticated(caller): Authenticated,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, ApiError> {
+    caller.admin()?;
+    let mut params = QueryParams::new(&query);
+    let (before, limit) = keyed_page(&mut params, IMPORTS_CURSOR);
+    params.finish(())?;
+    let (rows, more) = imports::list(&pool, before, limit).await?;
+    let next_cursor = more
+        .then(|| {
+            rows.last()
+                .map(|r| encode_key(IMPORTS_CURSOR, r.created_at, r.id))
+        })
+        .flatten();
+    let mut response = HttpResponse::Ok();
+    link_next(&mut response, &req, next_cursor.as_deref());
+    Ok(response.json(ImportList {
+        imports: rows.into_iter().map(ImportView::from).collect(),
+        next_cursor,
+    }))
+}
+
+const IMPORTS_CURSOR: &str = "imports";
 
 /// Follow an import
 ///

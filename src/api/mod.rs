@@ -16,6 +16,7 @@ pub mod negotiate;
 pub mod organization_assets;
 pub mod organizations;
 pub mod oruk;
+pub mod paging;
 pub mod postcodes;
 pub mod query_params;
 pub mod reads;
@@ -67,6 +68,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(coverage::report)
                 .service(coverage::report_area)
                 .service(interests::list)
+                .service(imports::list)
                 .service(imports::create)
                 .service(imports::get)
                 .service(webhooks::create)

@@ -1,11 +1,12 @@
 //! `GET /v1/organizations/{id}/assets`: an organisation's listings, the longest unconfirmed
 //! first, with how many are fresh, due and stale.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::paging::link_next;
 use super::problems::Common;
 use super::query_params::QueryParams;
 use super::views::AssetView;
@@ -80,15 +81,18 @@ pub struct OrganizationAssetsParams {
         OrganizationAssetsParams,
     ),
     responses(
-        (status = 200, description = "A page of the organisation's assets.", body = OrganizationAssets),
+        (status = 200, description = "A page of the organisation's assets.", body = OrganizationAssets,
+            headers(("Link" = String, description = "`<…&cursor=…>; rel=\"next\"` when there is a next page"))),
         (status = 401, description = "An Authorization header was sent but the key is not valid.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Pending or archived assets asked for by someone outside the organisation.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
         Common,
     )
 )]
 #[get("/organizations/{id}/assets")]
 pub async fn list(
+    req: HttpRequest,
     pool: web::Data<DbPool>,
     caller: Caller,
     policy: web::Data<FreshnessPolicy>,
@@ -119,13 +123,16 @@ pub async fn list(
         after,
     })?;
     let page = service::list(&pool, &caller, *id, &request, &policy).await?;
-    Ok(HttpResponse::Ok().json(OrganizationAssets {
+    let next_cursor = page.next.map(|(t, id)| freshness::encode_cursor(t, id));
+    let mut response = HttpResponse::Ok();
+    link_next(&mut response, &req, next_cursor.as_deref());
+    Ok(response.json(OrganizationAssets {
         items: page
             .records
             .into_iter()
             .map(|r| AssetView::new(r, &policy))
             .collect(),
-        next_cursor: page.next.map(|(t, id)| freshness::encode_cursor(t, id)),
+        next_cursor,
         counts: FreshnessCounts {
             fresh: page.counts.fresh,
             due: page.counts.due,

@@ -222,7 +222,7 @@ fn api_details_body(req: &HttpRequest, query: &Pairs) -> Result<HttpResponse, Ap
     tag = "oruk",
     responses(
         (status = 200, description = "What the feed is.", body = OrukApiDetails),
-        (status = 400, description = "A query parameter was given (this operation takes none).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter was given (this operation takes none).", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("")]
@@ -238,7 +238,7 @@ pub async fn api_details(req: HttpRequest, query: Pairs) -> Result<HttpResponse,
     tag = "oruk",
     responses(
         (status = 200, description = "What the feed is.", body = OrukApiDetails),
-        (status = 400, description = "A query parameter was given (this operation takes none).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter was given (this operation takes none).", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/")]
@@ -256,7 +256,7 @@ pub async fn api_details_slash(req: HttpRequest, query: Pairs) -> Result<HttpRes
     params(PageDoc, ServiceFilterDoc, ServiceDetailDoc),
     responses(
         (status = 200, description = "A page of services.", body = OrukServicePage),
-        (status = 400, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -290,6 +290,7 @@ pub async fn services(
     responses(
         (status = 200, description = "The service.", body = OrukService),
         (status = 400, description = "The id is not a UUID.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter was given (this operation takes none).", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No published asset has this id.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
     )
@@ -347,7 +348,7 @@ pub struct SearchDoc {
     params(PageDoc, SearchDoc, OrganizationListDoc),
     responses(
         (status = 200, description = "A page of organisations.", body = OrukOrganizationPage),
-        (status = 400, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -375,7 +376,8 @@ pub async fn organizations(Reads(pool): Reads, query: Pairs) -> Result<HttpRespo
     params(("id" = Uuid, Path, description = "The organisation's id.", example = "b4f370d5-e15c-590e-ba5e-ae4a85bad88f"), OrganizationDoc),
     responses(
         (status = 200, description = "The organisation.", body = OrukOrganization),
-        (status = 400, description = "The id or a parameter is invalid.", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The id is not a UUID.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No organisation with published assets has this id.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
     )
@@ -411,7 +413,7 @@ pub struct FullDoc {
     params(PageDoc, ServiceFilterDoc, FullDoc),
     responses(
         (status = 200, description = "A page of services at locations.", body = OrukServiceAtLocationPage),
-        (status = 400, description = "A parameter is invalid (each one named), or the postcode cannot be placed.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid (each one named), or the postcode cannot be placed.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -440,6 +442,7 @@ pub async fn service_at_locations(
     responses(
         (status = 200, description = "The service at its location.", body = OrukServiceAtLocation),
         (status = 400, description = "The id is not a UUID.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter was given (this operation takes none).", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such service at a location.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
     )
@@ -464,7 +467,7 @@ pub async fn service_at_location(
     params(PageDoc, SearchDoc),
     responses(
         (status = 200, description = "A page of taxonomies.", body = OrukTaxonomyPage),
-        (status = 400, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/taxonomies")]
@@ -488,6 +491,7 @@ pub async fn taxonomies(req: HttpRequest, query: Pairs) -> Result<HttpResponse, 
     responses(
         (status = 200, description = "The taxonomy.", body = OrukTaxonomy),
         (status = 400, description = "The id is not a UUID.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter was given (this operation takes none).", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such taxonomy.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -527,7 +531,7 @@ pub struct TermDoc {
     params(PageDoc, TermDoc),
     responses(
         (status = 200, description = "A page of taxonomy terms.", body = OrukTaxonomyTermPage),
-        (status = 400, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -553,6 +557,7 @@ pub async fn taxonomy_terms(Reads(pool): Reads, query: Pairs) -> Result<HttpResp
     responses(
         (status = 200, description = "The term.", body = OrukTaxonomyTerm),
         (status = 400, description = "The id is not a UUID.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter was given (this operation takes none).", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such term.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
     )

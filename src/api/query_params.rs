@@ -5,6 +5,7 @@
 use chrono::{DateTime, NaiveTime, Utc};
 use uuid::Uuid;
 
+use crate::domain::paging::decode_position;
 use crate::domain::schedule::parse_hhmm;
 use crate::domain::validation::{Errors, is_incidental_param};
 use crate::error::ApiError;
@@ -123,6 +124,17 @@ impl<'a> QueryParams<'a> {
         }
     }
 
+    /// `cursor`, for a list ordered by an increasing integer: the position a page of the list
+    /// tagged `tag` gave as its `next_cursor`.
+    pub fn position_cursor(&mut self, tag: &str) -> Option<i64> {
+        let text = self.text("cursor", 200)?;
+        let position = decode_position(tag, &text);
+        if position.is_none() {
+            self.errors.add("cursor", "is not a cursor this list gave");
+        }
+        position
+    }
+
     pub fn flag(&mut self, name: &str) -> bool {
         match self.raw(name) {
             None | Some("false") => false,
@@ -157,7 +169,8 @@ impl<'a> QueryParams<'a> {
             .ok()
     }
 
-    /// The errors as a 400 problem, or the value.
+    /// The errors as a 422 problem (the same status and problem type as every other invalid
+    /// value), or the value.
     pub fn finish<T>(mut self, value: T) -> Result<T, ApiError> {
         for (name, _) in self.pairs {
             if !self.asked.contains(name) && !is_incidental_param(name) {
@@ -172,8 +185,6 @@ impl<'a> QueryParams<'a> {
                 );
             }
         }
-        self.errors
-            .finish(value)
-            .map_err(ApiError::bad_request_fields)
+        self.errors.finish(value).map_err(ApiError::Validation)
     }
 }

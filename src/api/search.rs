@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::negotiate::negotiate;
+use super::paging::link_next;
 use super::problems::Common;
 use super::views::{AssetView, InterestRef};
 use crate::api::reads::Reads;
@@ -333,17 +334,6 @@ fn base_url(req: &HttpRequest) -> String {
     format!("{}://{}", info.scheme(), info.host())
 }
 
-fn next_link(req: &HttpRequest, pairs: &[(String, String)], cursor: &str) -> String {
-    let mut next: Vec<(&str, &str)> = pairs
-        .iter()
-        .filter(|(k, _)| k != "cursor")
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    next.push(("cursor", cursor));
-    let query = serde_urlencoded::to_string(&next).unwrap_or_default();
-    format!("<{}?{query}>; rel=\"next\"", req.path())
-}
-
 /// Search the published directory
 ///
 /// Near a postcode or point, within a map box, by words, interests, kind, cost, day and time,
@@ -384,9 +374,7 @@ pub async fn list(
     let page = service::search(&pool, &geocoder, &interests, &params, &freshness).await?;
     let mut response = HttpResponse::Ok();
     response.insert_header((header::VARY, "Accept"));
-    if let Some(cursor) = &page.next_cursor {
-        response.insert_header((header::LINK, next_link(&req, &pairs, cursor)));
-    }
+    link_next(&mut response, &req, page.next_cursor.as_deref());
     Ok(response.json(SearchResults {
         items: page
             .hits
@@ -439,9 +427,7 @@ pub async fn features(
     let page = service::search(&pool, &geocoder, &interests, &params, &freshness).await?;
     let mut response = HttpResponse::Ok();
     response.insert_header((header::VARY, "Accept"));
-    if let Some(cursor) = &page.next_cursor {
-        response.insert_header((header::LINK, next_link(&req, &pairs, cursor)));
-    }
+    link_next(&mut response, &req, page.next_cursor.as_deref());
     let base = base_url(&req);
     let collection = FeatureCollection {
         kind: FeatureCollectionType::FeatureCollection,

@@ -1,18 +1,21 @@
 //! Webhooks: subscribe a URL to asset changes, manage the subscription, read its delivery log.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::json::JsonBody;
+use super::paging::ListParams;
+use super::paging::link_next;
 use super::problems::{Body, Common};
 use super::query_params::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::db::webhooks::{AttemptRow, DeliveryRow, SubscriptionRow};
+use crate::domain::paging::{encode_key, encode_position};
 use crate::domain::webhooks::{EventType, WebhookInput, action_of};
 use crate::error::{ApiError, Problem};
 use crate::geocoder::Geocoder;
@@ -127,6 +130,11 @@ impl From<SubscriptionRow> for WebhookView {
 #[derive(Serialize, ToSchema)]
 pub struct WebhookList {
     pub webhooks: Vec<WebhookView>,
+    /// Pass as `cursor` for the next page; absent on the last page. Also sent as a
+    /// `Link: <…>; rel="next"` header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "d2ViaG9va3M6MjAyNi0xMi0wNlQxMDowMDowMCswMDowMHw3ZjBi")]
+    pub next_cursor: Option<String>,
 }
 
 /// One try at sending a delivery.
@@ -180,10 +188,11 @@ pub struct DeliveryView {
 #[derive(Serialize, ToSchema)]
 pub struct DeliveryLog {
     pub deliveries: Vec<DeliveryView>,
-    /// Pass as `before` for older deliveries; absent on the last page.
+    /// Pass as `cursor` for older deliveries; absent on the last page. Also sent as a
+    /// `Link: <…>; rel="next"` header.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = 1024)]
-    pub next_before: Option<i64>,
+    #[schema(example = "ZGVsaXZlcmllczoxMDI0")]
+    pub next_cursor: Option<String>,
 }
 
 fn delivery_view(d: DeliveryRow, attempts: Vec<AttemptRow>) -> DeliveryView {
@@ -202,6 +211,7 @@ fn delivery_view(d: DeliveryRow, attempts: Vec<AttemptRow>) -> DeliveryView {
 }
 
 const ID_PARAM: &str = "The webhook's id (uuid).";
+const DELIVERIES_CURSOR: &str = "deliveries";
 
 /// Subscribe to asset changes
 ///
@@ -265,22 +275,41 @@ pub async fn create(
     operation_id = "listWebhooks",
     tag = "webhooks",
     security(("api_key" = [])),
+    params(ListParams),
     responses(
-        (status = 200, description = "The subscriptions, oldest first.", body = WebhookList),
+        (status = 200, description = "A page of the subscriptions, oldest first.", body = WebhookList,
+            headers(("Link" = String, description = "`<…&cursor=…>; rel=\"next\"` when there is a next page"))),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
         Common,
     )
 )]
 #[get("/webhooks")]
 pub async fn list(
+    req: HttpRequest,
     pool: web::Data<DbPool>,
     Authenticated(caller): Authenticated,
+    query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = service::list(&pool, &caller).await?;
-    Ok(HttpResponse::Ok().json(WebhookList {
+    let mut params = QueryParams::new(&query);
+    let (after, limit) = super::paging::keyed_page(&mut params, WEBHOOKS_CURSOR);
+    params.finish(())?;
+    let (rows, more) = service::list(&pool, &caller, after, limit).await?;
+    let next_cursor = more
+        .then(|| {
+            rows.last()
+                .map(|r| encode_key(WEBHOOKS_CURSOR, r.created_at, r.id))
+        })
+        .flatten();
+    let mut response = HttpResponse::Ok();
+    link_next(&mut response, &req, next_cursor.as_deref());
+    Ok(response.json(WebhookList {
         webhooks: rows.into_iter().map(WebhookView::from).collect(),
+        next_cursor,
     }))
 }
+
+const WEBHOOKS_CURSOR: &str = "webhooks";
 
 /// Read a webhook
 #[utoipa::path(
@@ -366,9 +395,9 @@ pub struct DeliveryParams {
     /// Only deliveries in this state; repeat for several.
     #[param(style = Form, explode, inline)]
     status: Option<Vec<DeliveryStatus>>,
-    /// `next_before` from the previous page.
-    #[param(minimum = 1)]
-    before: Option<i64>,
+    /// `next_cursor` from the previous page, with the same filters.
+    #[param(pattern = r"^[A-Za-z0-9_-]*$")]
+    cursor: Option<String>,
     /// Deliveries per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200, example = 50)]
     limit: Option<i64>,
@@ -394,14 +423,17 @@ pub enum DeliveryStatus {
     params(("id" = Uuid, Path, description = ID_PARAM), DeliveryParams),
     security(("api_key" = [])),
     responses(
-        (status = 200, description = "A page of deliveries.", body = DeliveryLog),
+        (status = 200, description = "A page of deliveries.", body = DeliveryLog,
+            headers(("Link" = String, description = "`<…&cursor=…>; rel=\"next\"` when there is a next page"))),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such webhook, or not the caller's.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
         Common,
     )
 )]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn deliveries(
+    req: HttpRequest,
     pool: web::Data<DbPool>,
     Authenticated(caller): Authenticated,
     id: web::Path<Uuid>,
@@ -418,16 +450,19 @@ pub async fn deliveries(
         .into_iter()
         .map(str::to_string)
         .collect();
-    let before = params.int("before", 1, i64::MAX);
+    let before = params.position_cursor(DELIVERIES_CURSOR);
     let limit = params.int("limit", 1, 200).unwrap_or(50);
     params.finish(())?;
     let log = service::deliveries(&pool, &caller, *id, &statuses, before, limit).await?;
-    Ok(HttpResponse::Ok().json(DeliveryLog {
+    let next_cursor = log.next.map(|seq| encode_position(DELIVERIES_CURSOR, seq));
+    let mut response = HttpResponse::Ok();
+    link_next(&mut response, &req, next_cursor.as_deref());
+    Ok(response.json(DeliveryLog {
         deliveries: log
             .deliveries
             .into_iter()
             .map(|(d, a)| delivery_view(d, a))
             .collect(),
-        next_before: log.next,
+        next_cursor,
     }))
 }

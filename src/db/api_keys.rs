@@ -68,16 +68,27 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<Option<Api
 }
 
 /// Every key of an organisation, revoked ones too, oldest first.
+/// An organisation's keys oldest first, after `after` (a creation time and id) when given.
 pub async fn list_for_organization(
     conn: &mut AsyncPgConnection,
     organization_id: Uuid,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
 ) -> DbResult<Vec<ApiKeyRow>> {
-    Ok(api_keys::table
+    let mut query = api_keys::table
         .filter(api_keys::organization_id.eq(organization_id))
         .order((api_keys::created_at.asc(), api_keys::id.asc()))
         .select(ApiKeyRow::as_select())
-        .load(conn)
-        .await?)
+        .limit(limit)
+        .into_boxed();
+    if let Some((at, id)) = after {
+        query = query.filter(
+            api_keys::created_at
+                .gt(at)
+                .or(api_keys::created_at.eq(at).and(api_keys::id.gt(id))),
+        );
+    }
+    Ok(query.load(conn).await?)
 }
 
 /// Records use at most once a minute per key, so reads do not turn into a write each.

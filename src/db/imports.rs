@@ -64,6 +64,27 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<Option<Imp
         .optional()?)
 }
 
+/// Runs newest first, after `before` (a run's creation time and id) when given.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> DbResult<Vec<ImportRow>> {
+    let mut query = imports::table
+        .select(ImportRow::as_select())
+        .order((imports::created_at.desc(), imports::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some((at, id)) = before {
+        query = query.filter(
+            imports::created_at
+                .lt(at)
+                .or(imports::created_at.eq(at).and(imports::id.lt(id))),
+        );
+    }
+    Ok(query.load(conn).await?)
+}
+
 /// The counters and errors of a run so far.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Progress {

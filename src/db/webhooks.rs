@@ -123,16 +123,24 @@ pub async fn insert(conn: &mut AsyncPgConnection, new: &NewSubscription<'_>) -> 
 }
 
 /// The subscriptions an organisation's keys made (`Some(org)`), or every one (`None`).
+/// Subscriptions oldest first, of one organisation or all, after `after` (a creation time
+/// and id) when given.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     organization: Option<Uuid>,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
 ) -> DbResult<Vec<SubscriptionRow>> {
     Ok(diesel::sql_query(format!(
         "SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions s \
-         WHERE $1::uuid IS NULL OR s.organization_id = $1 \
-         ORDER BY s.created_at, s.id"
+         WHERE ($1::uuid IS NULL OR s.organization_id = $1) \
+           AND ($2::timestamptz IS NULL OR (s.created_at, s.id) > ($2, $3)) \
+         ORDER BY s.created_at, s.id LIMIT $4"
     ))
     .bind::<Nullable<SqlUuid>, _>(organization)
+    .bind::<Nullable<Timestamptz>, _>(after.map(|(at, _)| at))
+    .bind::<Nullable<SqlUuid>, _>(after.map(|(_, id)| id))
+    .bind::<BigInt, _>(limit)
     .load(conn)
     .await?)
 }

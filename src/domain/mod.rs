@@ -39,6 +39,7 @@ pub mod freshness;
 pub mod geometry;
 pub mod matching;
 pub mod organization;
+pub mod paging;
 pub mod phrase;
 pub mod postcode;
 pub mod postcode_index;

@@ -93,11 +93,14 @@ pub async fn insert(
 
 /// An organisation's keys (metadata only), for its agency keys and admins: what exists, when
 /// each was last used, and which to revoke.
+/// A page of an organisation's keys, oldest first, and whether there are more.
 pub async fn list_for_organization(
     pool: &DbPool,
     caller: &Caller,
     organization_id: Uuid,
-) -> Result<Vec<ApiKeyRow>, ApiError> {
+    after: Option<(chrono::DateTime<chrono::Utc>, Uuid)>,
+    limit: i64,
+) -> Result<(Vec<ApiKeyRow>, bool), ApiError> {
     let principal = caller.authenticated()?;
     let mut conn = db::connect(pool).await?;
     organization_or_404(&mut conn, organization_id).await?;
@@ -111,7 +114,11 @@ pub async fn list_for_organization(
             .into(),
         ));
     }
-    Ok(db::api_keys::list_for_organization(&mut conn, organization_id).await?)
+    let mut rows =
+        db::api_keys::list_for_organization(&mut conn, organization_id, after, limit + 1).await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
 }
 
 pub async fn revoke(pool: &DbPool, caller: &Caller, id: Uuid) -> Result<ApiKeyRow, ApiError> {

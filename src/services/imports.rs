@@ -521,6 +521,19 @@ pub async fn create(
     .await
 }
 
+/// A page of runs, newest first, and whether there are older ones.
+pub async fn list(
+    pool: &DbPool,
+    before: Option<(chrono::DateTime<chrono::Utc>, Uuid)>,
+    limit: i64,
+) -> Result<(Vec<ImportRow>, bool), ApiError> {
+    let mut conn = db::connect(pool).await?;
+    let mut rows = db::imports::list(&mut conn, before, limit + 1).await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
+}
+
 pub async fn get(pool: &DbPool, id: Uuid) -> Result<ImportRow, ApiError> {
     let mut conn = db::connect(pool).await?;
     db::imports::find(&mut conn, id)

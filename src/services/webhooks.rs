@@ -160,16 +160,24 @@ pub async fn subscribe(
     })
 }
 
-pub async fn list(pool: &DbPool, caller: &Caller) -> Result<Vec<SubscriptionRow>, ApiError> {
+/// A page of the subscriptions the caller may see, oldest first, and whether there are more.
+pub async fn list(
+    pool: &DbPool,
+    caller: &Caller,
+    after: Option<(chrono::DateTime<chrono::Utc>, Uuid)>,
+    limit: i64,
+) -> Result<(Vec<SubscriptionRow>, bool), ApiError> {
     let principal = caller.authenticated()?;
+    let owner = match (principal.is_admin(), principal.organization_id) {
+        (true, _) => None,
+        (false, Some(org)) => Some(org),
+        (false, None) => return Ok((Vec::new(), false)),
+    };
     let mut conn = db::connect(pool).await?;
-    if principal.is_admin() {
-        return Ok(db::webhooks::list(&mut conn, None).await?);
-    }
-    match principal.organization_id {
-        Some(org) => Ok(db::webhooks::list(&mut conn, Some(org)).await?),
-        None => Ok(Vec::new()),
-    }
+    let mut rows = db::webhooks::list(&mut conn, owner, after, limit + 1).await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
 }
 
 pub async fn get(pool: &DbPool, caller: &Caller, id: Uuid) -> Result<SubscriptionRow, ApiError> {

@@ -105,8 +105,15 @@ async fn every_write_to_an_asset_is_in_its_history() {
         .get_json(&format!("{path}/history?limit=3"), Some(&app.admin_key))
         .await;
     assert_eq!(first["events"].as_array().unwrap().len(), 3);
-    let next = first["next"].as_str().expect("a full page links the next");
-    let rest = app.get_json(next, Some(&app.admin_key)).await;
+    let next = first["next_cursor"]
+        .as_str()
+        .expect("a full page has a next cursor");
+    let rest = app
+        .get_json(
+            &format!("{path}/history?limit=3&cursor={next}"),
+            Some(&app.admin_key),
+        )
+        .await;
     assert_eq!(rest["events"][0]["action"], "archive");
 
     // Who may read it.
@@ -121,9 +128,16 @@ async fn every_write_to_an_asset_is_in_its_history() {
         404,
         "an archived asset of another organisation is not even acknowledged"
     );
-    for bad in ["limit=0", "limit=201", "after=-1", "after=x", "limt=3"] {
+    for bad in [
+        "limit=0",
+        "limit=201",
+        "cursor=-1",
+        "cursor=x",
+        "after=3",
+        "limt=3",
+    ] {
         let response = app.get(&format!("{path}/history?{bad}"), Some(&key)).await;
-        assert_eq!(response.status(), 400, "{bad}");
+        assert_eq!(response.status(), 422, "{bad}");
     }
     assert_eq!(
         app.get(

@@ -25,7 +25,7 @@ async fn read_all(
         let path = if cursor.is_empty() {
             format!("/v1/changes?limit={limit}")
         } else {
-            format!("/v1/changes?limit={limit}&after={cursor}")
+            format!("/v1/changes?limit={limit}&cursor={cursor}")
         };
         let page = app.get(&path, key).await;
         assert_eq!(page.status(), 200);
@@ -232,12 +232,13 @@ async fn the_public_sees_published_changes_and_insiders_see_their_own() {
     );
 
     for query in [
-        "after=nonsense",
-        "after=LTEuMg",
+        "cursor=nonsense",
+        "cursor=LTEuMg",
         "limit=0",
         "limit=1001",
         "since=1",
+        "after=MS4x",
     ] {
-        problem_fields(app.get(&format!("/v1/changes?{query}"), None).await, 400).await;
+        problem_fields(app.get(&format!("/v1/changes?{query}"), None).await, 422).await;
     }
 }

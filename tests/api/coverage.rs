@@ -108,7 +108,7 @@ async fn coverage_counts_what_is_in_reach_and_names_the_gaps() {
         ("postcode=M33%202AB&radius=3", "radius"),
     ] {
         let fields =
-            problem_fields(app.get(&format!("/v1/coverage?{query}"), None).await, 400).await;
+            problem_fields(app.get(&format!("/v1/coverage?{query}"), None).await, 422).await;
         assert!(fields.contains(&field.to_string()), "{query}: {fields:?}");
     }
     problem_fields(app.get("/v1/coverage?postcode=ZZ99%209ZZ", None).await, 422).await;

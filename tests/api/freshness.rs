@@ -184,7 +184,7 @@ async fn the_listing_refuses_what_it_cannot_answer() {
         ("sort=title", "sort"),
     ] {
         let fields =
-            problem_fields(app.get(&format!("{path}?{query}"), Some(&key)).await, 400).await;
+            problem_fields(app.get(&format!("{path}?{query}"), Some(&key)).await, 422).await;
         assert_eq!(fields, [field], "{query}");
     }
     problem_fields(

@@ -23,6 +23,7 @@ mod moderation;
 mod openapi;
 mod organizations;
 mod oruk;
+mod paging;
 mod phrases;
 mod postcodes;
 mod privacy;

@@ -387,7 +387,7 @@ async fn the_filters_select_what_they_say() {
 }
 
 #[tokio::test]
-async fn bad_parameters_are_named_in_a_400() {
+async fn bad_parameters_are_named_in_a_422() {
     let app = spawn_app().await;
     for (query, field) in [
         ("page=0", "page"),
@@ -402,7 +402,7 @@ async fn bad_parameters_are_named_in_a_400() {
         ("minimal=maybe", "minimal"),
     ] {
         let response = app.get(&format!("/oruk/services?{query}"), None).await;
-        let fields = crate::helpers::problem_fields(response, 400).await;
+        let fields = crate::helpers::problem_fields(response, 422).await;
         assert_eq!(fields, [field], "{query}");
     }
     let response = app.get("/oruk/services/not-a-uuid", None).await;
@@ -589,7 +589,7 @@ async fn the_validator_s_sequence_passes_from_the_base_url_with_every_oruk_param
     // `format` names the one format served; another is refused, by name.
     let response = app.get("/oruk/services?format=ndjson", None).await;
     assert_eq!(
-        crate::helpers::problem_fields(response, 400).await,
+        crate::helpers::problem_fields(response, 422).await,
         ["format"]
     );
 }

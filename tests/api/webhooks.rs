@@ -22,7 +22,7 @@ use crate::helpers::{
 
 /// What the receiver does with the next request.
 #[derive(Clone, Copy, Debug)]
-enum Reply {
+pub(crate) enum Reply {
     Ok,
     Status(u16),
     /// Answers only after this long (past the dispatcher's timeout).
@@ -30,7 +30,7 @@ enum Reply {
 }
 
 #[derive(Clone, Debug)]
-struct Received {
+pub(crate) struct Received {
     id: String,
     timestamp: String,
     signature: String,
@@ -46,13 +46,13 @@ struct Receiver {
     received: Vec<Received>,
 }
 
-struct Hook {
-    url: String,
+pub(crate) struct Hook {
+    pub(crate) url: String,
     state: Arc<Mutex<Receiver>>,
 }
 
 impl Hook {
-    async fn start(otherwise: Reply) -> Hook {
+    pub(crate) async fn start(otherwise: Reply) -> Hook {
         let state = Arc::new(Mutex::new(Receiver {
             otherwise: Some(otherwise),
             ..Receiver::default()
@@ -89,7 +89,7 @@ impl Hook {
     }
 
     /// Waits until `n` requests have arrived.
-    async fn wait_for(&self, n: usize, within: Duration) -> Vec<Received> {
+    pub(crate) async fn wait_for(&self, n: usize, within: Duration) -> Vec<Received> {
         let deadline = Instant::now() + within;
         loop {
             let got = self.received();
@@ -150,7 +150,7 @@ fn verify(secret: &str, r: &Received) -> bool {
     r.signature.split(' ').any(|s| s == expected)
 }
 
-fn fast_settings(webhooks: WebhookSettings) -> Settings {
+pub(crate) fn fast_settings(webhooks: WebhookSettings) -> Settings {
     Settings {
         workers: Some(1),
         webhooks,
@@ -158,7 +158,7 @@ fn fast_settings(webhooks: WebhookSettings) -> Settings {
     }
 }
 
-fn quick_webhooks() -> WebhookSettings {
+pub(crate) fn quick_webhooks() -> WebhookSettings {
     WebhookSettings {
         poll: Duration::from_millis(50),
         timeout: Duration::from_millis(800),
@@ -177,7 +177,7 @@ fn quick_webhooks() -> WebhookSettings {
     }
 }
 
-async fn subscribe(app: &TestApp, key: &str, body: Value) -> Value {
+pub(crate) async fn subscribe(app: &TestApp, key: &str, body: Value) -> Value {
     let response = app
         .send_json(Method::POST, "/v1/webhooks", Some(key), &body)
         .await;
@@ -294,7 +294,7 @@ async fn changes_in_the_area_are_delivered_signed_and_logged() {
     let feed = app
         .get_json(
             &format!(
-                "/v1/changes?after={}",
+                "/v1/changes?cursor={}",
                 created_body["data"]["cursor"].as_str().unwrap()
             ),
             Some(&app.admin_key),
@@ -678,7 +678,7 @@ async fn bad_subscriptions_are_refused_with_the_field_named() {
             Some(&app.admin_key),
         )
         .await;
-    assert_eq!(problem_fields(response, 400).await, ["status"]);
+    assert_eq!(problem_fields(response, 422).await, ["status"]);
     // Nothing was stored.
     let mut conn = app_db(&app).await;
     assert_eq!(
