@@ -30,9 +30,11 @@ pub struct Geocoded {
     #[schema(example = "M32 0JG")]
     pub postcode: String,
     /// Latitude of the point in decimal degrees (WGS 84).
+    #[serde(rename = "lat")]
     #[schema(example = 53.455654)]
     pub latitude: f64,
     /// Longitude of the point in decimal degrees (WGS 84).
+    #[serde(rename = "lon")]
     #[schema(example = -2.302836)]
     pub longitude: f64,
     /// How exactly the point is known: the postcode unit, or only its sector or district.

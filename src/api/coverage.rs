@@ -15,20 +15,25 @@ use crate::db::DbPool;
 use crate::domain::coverage::{CELL_KM, CoverageAreaInput, DEFAULT_CELL_KM, check_area};
 use crate::domain::freshness::FreshnessPolicy;
 use crate::domain::geometry::LatLon;
+use crate::domain::postcode_index::Precision;
 use crate::error::{ApiError, Problem};
-use crate::geocoder::{Geocoded, Geocoder};
+use crate::geocoder::Geocoder;
 use crate::services::coverage::{self as service, Place, Request};
 
-/// The centre of the area.
+/// The centre of the area: the same shape as every other location the API echoes.
 #[derive(Serialize, ToSchema)]
 pub struct CoverageLocation {
+    /// Latitude in decimal degrees (WGS 84).
     #[schema(example = 53.4235)]
     pub lat: f64,
+    /// Longitude in decimal degrees (WGS 84).
     #[schema(example = -2.3186)]
     pub lon: f64,
-    /// The postcode as placed, when one was given.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub postcode: Option<Geocoded>,
+    /// The postcode as understood, when one was given.
+    #[schema(example = "M33 2AB")]
+    pub postcode: Option<String>,
+    /// How exactly the postcode placed the centre; `null` when a point was given.
+    pub precision: Option<Precision>,
 }
 
 /// Shares of the assets in reach, 0 to 1.
@@ -251,7 +256,8 @@ fn respond(found: service::Report, radius_km: Option<f64>) -> HttpResponse {
         location: CoverageLocation {
             lat: found.centre.lat,
             lon: found.centre.lon,
-            postcode: found.located,
+            precision: found.located.as_ref().map(|g| g.precision),
+            postcode: found.located.map(|g| g.postcode),
         },
         radius_km,
         assets: s.assets,

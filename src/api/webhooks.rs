@@ -26,13 +26,16 @@ use crate::webhooks::WebhookSettings;
 /// The place a subscription's changes must be near.
 #[derive(Serialize, ToSchema)]
 pub struct WebhookArea {
-    /// The postcode as placed, or `lat,lon`.
-    #[schema(example = "M32 0JG")]
-    pub place: String,
+    /// Latitude of the centre in decimal degrees (WGS 84).
     #[schema(example = 53.455654)]
     pub lat: f64,
+    /// Longitude of the centre in decimal degrees (WGS 84).
     #[schema(example = -2.302836)]
     pub lon: f64,
+    /// The postcode the centre was placed by; `null` when a point was given.
+    #[schema(example = "M32 0JG")]
+    pub postcode: Option<String>,
+    /// How far from the centre, in kilometres.
     #[schema(example = 5)]
     pub radius_km: f64,
 }
@@ -90,7 +93,7 @@ impl From<SubscriptionRow> for WebhookView {
     fn from(r: SubscriptionRow) -> Self {
         let near = match (r.filter_lat, r.filter_lon, r.filter_radius_m) {
             (Some(lat), Some(lon), Some(radius_m)) => Some(WebhookArea {
-                place: r.filter_place.unwrap_or_else(|| format!("{lat},{lon}")),
+                postcode: r.filter_place,
                 lat,
                 lon,
                 radius_km: radius_m / 1000.0,

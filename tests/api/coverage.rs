@@ -97,7 +97,7 @@ async fn coverage_counts_what_is_in_reach_and_names_the_gaps() {
         .get_json("/v1/coverage?lat=53.4235&lon=-2.3186&radius_km=3", None)
         .await;
     assert_eq!(by_point["assets"], 2);
-    assert!(by_point["location"].get("postcode").is_none());
+    assert!(by_point["location"]["postcode"].is_null());
 
     for (query, field) in [
         ("", "postcode"),

@@ -26,8 +26,8 @@ async fn offline_precisions() {
     assert_eq!(unit["postcode"], "YO10 5DD");
     assert_eq!(unit["precision"], "unit");
     assert_eq!(unit["source"], "offline");
-    assert!((unit["latitude"].as_f64().unwrap() - 53.9484).abs() < 0.001);
-    assert!((unit["longitude"].as_f64().unwrap() + 1.0535).abs() < 0.001);
+    assert!((unit["lat"].as_f64().unwrap() - 53.9484).abs() < 0.001);
+    assert!((unit["lon"].as_f64().unwrap() + 1.0535).abs() < 0.001);
     let sector = postcode(&app, "m11aa").await;
     assert_eq!(
         (sector["postcode"].as_str(), sector["precision"].as_str()),
@@ -129,7 +129,7 @@ async fn online_geocoder_is_used_cached_and_survived() {
         (online["precision"].as_str(), online["source"].as_str()),
         (Some("unit"), Some("online"))
     );
-    assert_eq!(online["latitude"], 53.4711);
+    assert_eq!(online["lat"], 53.4711);
     let again = postcode(&app, "m11aa").await;
     assert_eq!(again["source"], "online");
     assert_eq!(
@@ -180,4 +180,50 @@ async fn online_geocoder_is_used_cached_and_survived() {
         near["location"]["source"], "online",
         "search uses the same geocoder"
     );
+}
+
+/// Every location the API echoes has one shape: `lat`, `lon`, `postcode` as a string and
+/// `precision`, whichever operation placed it.
+#[tokio::test]
+async fn every_echoed_location_has_one_shape() {
+    let app = spawn_app().await;
+    let looked_up = postcode(&app, "M32%200JG").await;
+    let searched = app.get_json("/v1/assets?postcode=M32%200JG", None).await["location"].clone();
+    let covered = app
+        .get_json("/v1/coverage?postcode=M32%200JG&radius_km=2", None)
+        .await["location"]
+        .clone();
+    let matched: Value = app
+        .send_json(
+            Method::POST,
+            "/v1/match",
+            None,
+            &json!({"location": {"postcode": "M32 0JG"}, "interests": ["football"]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let matched = matched["location"].clone();
+    for (what, location) in [
+        ("postcodes", &looked_up),
+        ("search", &searched),
+        ("coverage", &covered),
+        ("match", &matched),
+    ] {
+        assert_eq!(location["postcode"], "M32 0JG", "{what}: {location}");
+        assert_eq!(location["precision"], "unit", "{what}");
+        assert!(
+            (location["lat"].as_f64().unwrap() - looked_up["lat"].as_f64().unwrap()).abs() < 1e-6,
+            "{what}"
+        );
+        assert!(
+            (location["lon"].as_f64().unwrap() - looked_up["lon"].as_f64().unwrap()).abs() < 1e-6,
+            "{what}"
+        );
+        assert!(
+            location.get("latitude").is_none() && location.get("longitude").is_none(),
+            "{what}"
+        );
+    }
 }
