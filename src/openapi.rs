@@ -63,7 +63,7 @@ struct CrossCutting;
 
 /// Operations whose reads may go to a replica (they take `Consistency-Token`).
 fn reads_from_replicas(operation_id: &str) -> bool {
-    operation_id == "searchAssets"
+    operation_id.starts_with("searchAssets")
         || operation_id == "matchAssets"
         || operation_id.starts_with("oruk")
 }
@@ -199,8 +199,65 @@ pub fn document() -> utoipa::openapi::OpenApi {
     // Handlers' paths are only known once the routes are registered, so the cross-cutting
     // additions are applied to the assembled document.
     CrossCutting.modify(&mut doc);
+    add_webhooks(&mut doc);
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     doc
+}
+
+/// The request this service sends to a webhook subscriber (OpenAPI 3.1 `webhooks`).
+fn add_webhooks(doc: &mut utoipa::openapi::OpenApi) {
+    use crate::api::changes::WebhookEvent;
+    use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
+    use utoipa::openapi::request_body::RequestBodyBuilder;
+    use utoipa::{PartialSchema, ToSchema};
+
+    let components = doc.components.get_or_insert_with(Default::default);
+    let mut schemas = Vec::new();
+    WebhookEvent::schemas(&mut schemas);
+    schemas.push((WebhookEvent::name().into_owned(), WebhookEvent::schema()));
+    for (name, schema) in schemas {
+        components.schemas.entry(name).or_insert(schema);
+    }
+    let signed = |name: &str, description: &str, example: &str| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Header)
+            .required(Required::True)
+            .description(Some(description))
+            .schema(Some(Object::with_type(Type::String)))
+            .example(Some(serde_json::json!(example)))
+            .build()
+    };
+    let delivered = ResponseBuilder::new()
+        .description("Any 2xx: delivered. Anything else, or no answer within the timeout, is retried with backoff; 410 pauses the subscription.")
+        .build();
+    let operation = OperationBuilder::new()
+        .operation_id(Some("assetChange"))
+        .summary(Some("An asset changed"))
+        .description(Some(
+            "Sent as a POST to each subscription's `url` for every change its filter selects, in the change feed's order, signed as the Standard Webhooks specification says: `webhook-signature` is `v1,` and the base64 HMAC-SHA256, under the subscription's secret, of `{webhook-id}.{webhook-timestamp}.{body}`. A receiver should check it, reject timestamps more than five minutes away, and ignore a `webhook-id` it has seen (a delivery may be repeated).",
+        ))
+        .tag("webhooks")
+        .parameter(signed("webhook-id", "The delivery's id (a uuid): the same on every retry of it.", "0b6f3f7e-2d2a-4c55-9a57-3f0d8e6a1c42"))
+        .parameter(signed("webhook-timestamp", "When this attempt was signed, in seconds since the Unix epoch.", "1764000000"))
+        .parameter(signed("webhook-signature", "`v1,` and the signature, space-separated if there are several.", "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4="))
+        .request_body(Some(
+            RequestBodyBuilder::new()
+                .content(
+                    "application/json",
+                    Content::new(Some(Ref::from_schema_name("WebhookEvent"))),
+                )
+                .required(Some(Required::True))
+                .build(),
+        ))
+        .response("200", delivered)
+        .build();
+    let mut hooks = utoipa::openapi::Paths::new();
+    hooks.paths.insert(
+        "assetChange".into(),
+        PathItem::new(HttpMethod::Post, operation),
+    );
+    doc.webhooks = Some(hooks);
 }
 
 /// The document of the ORUK feed alone, for its `openapi_url`: the `/oruk` operations with

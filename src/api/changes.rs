@@ -12,8 +12,10 @@ use super::query_params::QueryParams;
 use super::views::AssetView;
 use crate::auth::Caller;
 use crate::db::DbPool;
+use crate::domain::audit::AuditAction;
 use crate::domain::changes::{decode_cursor, encode_cursor};
 use crate::domain::freshness::FreshnessPolicy;
+use crate::domain::webhooks::EventType;
 use crate::error::{ApiError, Problem};
 use crate::services::changes;
 
@@ -30,12 +32,13 @@ pub struct ChangeView {
     #[schema(example = 31)]
     pub id: i64,
     pub occurred_at: DateTime<Utc>,
-    /// `create`, `update`, `publish`, `archive` or `confirm`.
-    #[schema(example = "update")]
-    pub action: String,
+    /// `create`, `update`, `publish`, `archive` or `confirm` (the review actions of
+    /// `AuditAction` never appear in the feed).
+    pub action: AuditAction,
     pub asset_id: Uuid,
-    /// The fields the change set.
-    #[schema(example = json!(["cost_pence"]))]
+    /// The fields the change set, as paths into the asset (`cost.amount_pence`,
+    /// `schedule`, `audience.gender`…).
+    #[schema(example = json!(["cost.amount_pence", "cost.free"]))]
     pub changed: Vec<String>,
     /// The asset as it is now (a later change to it appears again further on); `null` when it
     /// is archived: remove it from a mirror.
@@ -48,12 +51,26 @@ impl ChangeView {
             cursor: encode_cursor(c.position),
             id: c.id,
             occurred_at: c.occurred_at,
-            action: c.action,
+            action: AuditAction::from_log(&c.action),
             asset_id: c.asset_id,
             changed: c.changed,
             asset: c.record.map(|r| AssetView::new(r, freshness)),
         }
     }
+}
+
+/// What a webhook subscriber is sent for one change (the body of the `assetChange` webhook in
+/// the document's `webhooks`), signed by the Standard Webhooks headers.
+#[derive(Serialize, ToSchema)]
+pub struct WebhookEvent {
+    /// What happened: `asset.created`, `asset.updated`, `asset.published`, `asset.archived`
+    /// or `asset.confirmed`.
+    #[serde(rename = "type")]
+    pub event_type: EventType,
+    /// When the change was made (RFC 3339, UTC).
+    pub timestamp: DateTime<Utc>,
+    /// The change, as the change feed lists it.
+    pub data: ChangeView,
 }
 
 /// A page of the change feed.

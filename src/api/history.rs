@@ -11,7 +11,7 @@ use super::paging::link_next;
 use super::query_params::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::{DbPool, audit::AuditRow};
-use crate::domain::audit::{Actor, changed_fields};
+use crate::domain::audit::{Actor, AuditAction, changed_asset_fields, changed_fields};
 use crate::domain::paging::encode_position;
 use crate::error::{ApiError, Problem};
 use crate::services::audit;
@@ -34,11 +34,12 @@ pub struct AuditEventView {
     /// For the asset: `create`, `update`, `archive`, `publish` or `confirm`. For a change
     /// waiting for review: `propose`, then `approve` or `reject` (an admin), `withdraw` (the
     /// organisation) or `discard` (the asset was archived).
-    #[schema(example = "update")]
-    pub action: String,
+    pub action: AuditAction,
     pub actor: Actor,
-    /// The fields whose values the write changed (bookkeeping such as `version` left out).
-    #[schema(example = json!(["cost_pence", "title"]))]
+    /// The fields whose values the write changed: for the asset, paths into the asset as
+    /// `GET /v1/assets/{id}` shows it (e.g. `cost.amount_pence`); for a proposal, the stored
+    /// proposal's fields. Bookkeeping such as `version` is left out.
+    #[schema(example = json!(["cost.amount_pence", "title"]))]
     pub changed: Vec<String>,
     /// The asset as stored before the write (absent for a creation).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -55,9 +56,14 @@ impl From<AuditRow> for AuditEventView {
         AuditEventView {
             id: row.id,
             occurred_at: row.occurred_at,
-            changed: changed_fields(row.before.as_ref(), row.after.as_ref()),
+            // An asset's changes by the API's field paths; a proposal's by its own fields.
+            changed: if row.entity_type == "asset" {
+                changed_asset_fields(row.before.as_ref(), row.after.as_ref())
+            } else {
+                changed_fields(row.before.as_ref(), row.after.as_ref())
+            },
             entity_type: row.entity_type,
-            action: row.action,
+            action: AuditAction::from_log(&row.action),
             actor: Actor {
                 kind: match row.actor_kind.as_str() {
                     "key" => "key",

@@ -8,7 +8,7 @@ use crate::auth::Caller;
 use crate::db::assets::AssetRecord;
 use crate::db::changes::ChangeRow;
 use crate::db::{self, DbPool};
-use crate::domain::audit::changed_fields;
+use crate::domain::audit::changed_asset_fields;
 use crate::domain::changes::{Shown, shown};
 use crate::error::ApiError;
 
@@ -30,7 +30,7 @@ impl Change {
             position: (row.txid, row.id),
             id: row.id,
             occurred_at: row.occurred_at,
-            changed: changed_fields(row.before.as_ref(), row.after.as_ref()),
+            changed: changed_asset_fields(row.before.as_ref(), row.after.as_ref()),
             action: row.action,
             asset_id: row.asset_id,
             record,

@@ -26,13 +26,13 @@ use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use super::{WebhookSettings, client};
-use crate::api::changes::ChangeView;
+use crate::api::changes::{ChangeView, WebhookEvent};
 use crate::db::webhooks::{AttemptResult, Claimed, NewDelivery};
 use crate::db::{self, DbError, DbPool};
 use crate::domain::address::internal_host;
 use crate::domain::changes::Shown;
 use crate::domain::freshness::FreshnessPolicy;
-use crate::domain::webhooks::{Answer, classify, event_type, signature};
+use crate::domain::webhooks::{Answer, EventType, classify, signature};
 use crate::error::with_causes;
 use crate::middleware::metrics::METRICS;
 use crate::services::changes::{Change, how_shown};
@@ -262,18 +262,19 @@ async fn fan_out(pool: &DbPool, freshness: &FreshnessPolicy) -> Result<usize, Db
         let mut deliveries = Vec::with_capacity(wanted.len());
         for (event_id, subscription_id, how) in wanted {
             let change = by_id[&event_id];
-            let kind = event_type(&change.action).unwrap_or("asset.updated");
+            let event = EventType::from_action(&change.action).unwrap_or(EventType::Updated);
+            let kind = event.as_str();
             let body = bodies.entry(event_id).or_insert_with(|| {
                 let record = (how == Shown::WithState)
                     .then(|| records.get(&change.asset_id).cloned())
                     .flatten();
-                let view = ChangeView::new(Change::new(change.clone(), record), freshness);
-                serde_json::json!({
-                    "type": kind,
-                    "timestamp": change.occurred_at,
-                    "data": view,
+                let data = ChangeView::new(Change::new(change.clone(), record), freshness);
+                serde_json::to_string(&WebhookEvent {
+                    event_type: event,
+                    timestamp: change.occurred_at,
+                    data,
                 })
-                .to_string()
+                .unwrap_or_default()
             });
             deliveries.push(NewDelivery {
                 id: Uuid::new_v4(),

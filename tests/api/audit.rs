@@ -89,7 +89,27 @@ async fn every_write_to_an_asset_is_in_its_history() {
         .iter()
         .map(|f| f.as_str().unwrap())
         .collect();
-    assert!(changed_fields.contains(&"title") && changed_fields.contains(&"cost_pence"));
+    // Named by the API's field paths, as GET /v1/assets/{id} shows the asset.
+    assert!(
+        changed_fields.contains(&"title")
+            && changed_fields.contains(&"cost.amount_pence")
+            && changed_fields.contains(&"cost.free"),
+        "{changed_fields:?}"
+    );
+    assert!(
+        changed_fields.iter().all(|f| !f.contains('_')
+            || f.contains('.')
+            || [
+                "published_at",
+                "confirmed_at",
+                "service_area",
+                "five_ways",
+                "created_at",
+                "source_tags"
+            ]
+            .contains(f)),
+        "a column name leaked: {changed_fields:?}"
+    );
     assert!(!changed_fields.contains(&"version"), "{changed_fields:?}");
 
     let publish = &events[2];
