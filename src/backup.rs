@@ -197,6 +197,9 @@ pub async fn restore(conn: &mut AsyncPgConnection, document: &Value) -> anyhow::
         diesel::sql_query("SELECT refresh_asset_search(array(SELECT id FROM assets))")
             .execute(conn)
             .await?;
+        // An export whose assets have no audit entries (a demo directory, an older build's)
+        // still reaches the change feed.
+        crate::db::audit::record_unrecorded_assets(conn).await?;
         anyhow::Ok(restored)
     })
     .await

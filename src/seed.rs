@@ -222,6 +222,8 @@ pub async fn load_demo(conn: &mut AsyncPgConnection) -> anyhow::Result<DemoCount
                     .await
                     .map_err(|e: DbError| anyhow::anyhow!("demo asset {}: {e}", a.id))?;
             }
+            // In the change feed, so that a mirror built from it holds the demo too.
+            db::audit::record_unrecorded_assets(conn).await?;
             Ok(true)
         })
         .await?;

@@ -52,6 +52,20 @@ pub async fn snapshot(
     )
 }
 
+/// Writes a `create` entry for every asset the audit log has no entry for (loaded in bulk: the
+/// demo directory, a restore), so the change feed serves it. Returns how many.
+pub async fn record_unrecorded_assets(conn: &mut AsyncPgConnection) -> DbResult<i64> {
+    #[derive(QueryableByName)]
+    struct Written {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    Ok(diesel::sql_query("SELECT audit_unrecorded_assets() AS n")
+        .get_result::<Written>(conn)
+        .await?
+        .n)
+}
+
 /// Appends an entry: `before` as the caller captured it (`None` for a creation), `after` as the
 /// entity stands now in this transaction.
 pub async fn record(
