@@ -101,7 +101,7 @@ pub async fn create(
         (status = 200, description = "The asset.", body = AssetView, headers(("ETag" = String, description = "The asset's version, for If-Match"))),
         (status = 401, description = "An Authorization header was sent but the key is not valid.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such asset, or not visible to this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = 410, description = "The asset was archived (`DELETE`): kept, no longer served.", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The asset was archived (`DELETE`): kept, no longer served. Everyone gets it for an asset that was ever published; one never published is 404 outside its organisation.", body = Problem, content_type = "application/problem+json"),
         Common,
     )
 )]

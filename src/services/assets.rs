@@ -308,12 +308,21 @@ async fn find_visible(
     }
 }
 
-/// An asset as a reader sees it. An archived asset answers 410 Gone to whoever could see it
-/// (its organisation and admins; 404 to the rest): `DELETE` withdrew it, and it is kept only so
-/// that nothing is lost.
+/// An asset as a reader sees it. An archived asset answers 410 Gone: `DELETE` withdrew it, and
+/// it is kept only so that nothing is lost. Once published, its withdrawal is as public as it
+/// was (the change feed announces it), so everyone gets the 410; one never published stays 404
+/// to all but its organisation and admins, so ids do not leak.
 pub async fn get(pool: &DbPool, caller: &Caller, id: Uuid) -> Result<AssetState, ApiError> {
     let mut conn = db::connect(pool).await?;
-    let record = find_visible(&mut conn, caller, id).await?;
+    let record = match db::assets::find(&mut conn, id).await? {
+        Some(r)
+            if r.asset.status == AssetStatus::Archived.as_str()
+                && r.asset.published_at.is_some() =>
+        {
+            r
+        }
+        _ => find_visible(&mut conn, caller, id).await?,
+    };
     if record.asset.status == AssetStatus::Archived.as_str() {
         return Err(ApiError::Gone(format!(
             "asset {id} was archived (DELETE) at {}; it is kept but no longer served",

@@ -463,7 +463,20 @@ pub async fn run(
     request: &MatchRequest,
     freshness: &FreshnessPolicy,
 ) -> Result<Outcome, ApiError> {
-    let spec = validate(request).map_err(ApiError::Validation)?;
+    let spec = match validate(request) {
+        Ok(spec) => spec,
+        Err(mut errors) => {
+            // Place a well-formed postcode too, so that one 422 names every bad field.
+            if let Some(raw) = &request.location.postcode
+                && !errors.iter().any(|e| e.field.starts_with("location"))
+                && let Err(ApiError::Validation(more)) =
+                    locate(geocoder, "location.postcode", raw).await
+            {
+                errors.extend(more);
+            }
+            return Err(ApiError::Validation(errors));
+        }
+    };
     let located = locate_person(geocoder, &spec.location).await?;
     let mut interests = resolve_interests(pool, cache, &spec.interests).await?;
 

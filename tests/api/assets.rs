@@ -93,8 +93,9 @@ async fn create_read_update_archive() {
     assert_eq!(archived.status(), 200);
     let archived: Value = archived.json().await.unwrap();
     assert_eq!(archived["status"], "archived");
-    problem_fields(app.get(&location, None).await, 404).await;
-    // Its owner is told it is gone (410), not that it never existed; it is kept, not deleted.
+    // It was public, so its withdrawal is too: everyone is told it is gone (410), not that it
+    // never existed; it is kept, not deleted.
+    problem_fields(app.get(&location, None).await, 410).await;
     problem_fields(app.get(&location, Some(&key)).await, 410).await;
 }
 
@@ -109,8 +110,20 @@ async fn pending_assets_are_visible_only_to_their_organisation_until_published()
     let location = path(&asset);
     problem_fields(app.get(&location, None).await, 404).await;
     problem_fields(app.get(&location, Some(&stranger)).await, 404).await;
-    assert_eq!(app.get(&location, Some(&key)).await.status(), 200);
     assert_eq!(app.get(&location, Some(&reader)).await.status(), 200);
+    // One never published and then archived stays unknown outside its organisation.
+    let draft = create(&app, &key, &walking_football()).await;
+    let draft = path(&draft);
+    let archived = app
+        .request(Method::DELETE, &draft, Some(&key))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(archived.status(), 200);
+    problem_fields(app.get(&draft, None).await, 404).await;
+    problem_fields(app.get(&draft, Some(&stranger)).await, 404).await;
+    problem_fields(app.get(&draft, Some(&key)).await, 410).await;
+    assert_eq!(app.get(&location, Some(&key)).await.status(), 200);
 
     let by_agency = app
         .request(Method::POST, &format!("{location}/publish"), Some(&key))

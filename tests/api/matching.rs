@@ -492,6 +492,15 @@ async fn bad_requests_name_their_fields() {
     )
     .await;
     assert_eq!(fields, ["location.postcode"]);
+    // One 422 names every bad field, the unplaceable postcode with the rest.
+    let fields = problem_fields(
+        send(json!({"location": {"postcode": "ZZ99 9ZZ"}, "age": -1, "limit": 0})).await,
+        422,
+    )
+    .await;
+    let mut fields = fields;
+    fields.sort();
+    assert_eq!(fields, ["age", "limit", "location.postcode"]);
     let fields = problem_fields(send(json!({"interests": ["football"]})).await, 422).await;
     assert_eq!(fields, ["location"]);
     let response = app
