@@ -280,7 +280,7 @@ fn respond(found: service::Report, radius_km: Option<f64>) -> HttpResponse {
                     (Some(asset_id), Some(title), Some(m)) => Some(NearestAsset {
                         asset_id,
                         title,
-                        distance_km: (m / 10.0).round() / 100.0,
+                        distance_km: crate::domain::geometry::shown_km(m),
                     }),
                     _ => None,
                 },

@@ -15,6 +15,7 @@ use super::views::{AssetView, InterestRef};
 use crate::api::reads::Reads;
 use crate::db::search::Hit;
 use crate::domain::asset::AssetKind;
+use crate::domain::geometry::shown_km;
 use crate::domain::schedule::Weekday;
 use crate::domain::search as search_params;
 use crate::domain::venue::{AccessibilityFeature, VenueType};
@@ -149,7 +150,8 @@ pub struct SearchQueryDoc {
 pub struct SearchHit {
     #[serde(flatten)]
     pub asset: AssetView,
-    /// Distance from the search point in kilometres (great-circle), when searching near a point.
+    /// Distance from the search point in kilometres, on the sphere, to 2 decimal places, when
+    /// searching near a point; `radius_km` keeps exactly what is shown within it.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = 1.05)]
     pub distance_km: Option<f64>,
@@ -282,7 +284,7 @@ fn round6(x: f64) -> f64 {
 }
 
 fn km(hit: &Hit) -> Option<f64> {
-    hit.distance_m.map(|m| (m / 10.0).round() / 100.0)
+    hit.distance_m.map(shown_km)
 }
 
 fn feature(hit: Hit, policy: &FreshnessPolicy, base: &str) -> Feature {

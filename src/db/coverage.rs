@@ -73,7 +73,7 @@ pub async fn reached(conn: &mut AsyncPgConnection, r: &Reach) -> DbResult<Vec<Re
     ))
     .bind::<Double, _>(r.point.lat)
     .bind::<Double, _>(r.point.lon)
-    .bind::<Double, _>(r.radius_m)
+    .bind::<Double, _>(crate::domain::geometry::reach_as_shown(r.radius_m))
     .bind::<Timestamptz, _>(r.hidden_before)
     .bind::<Timestamptz, _>(r.stale_before)
     .bind::<Nullable<Text>, _>(r.area.as_deref())
@@ -121,7 +121,7 @@ pub async fn nearest(
          SELECT d.domain, n.id AS asset_id, n.title, n.distance_m \
          FROM unnest($3::text[]) AS d(domain) \
          LEFT JOIN LATERAL ( \
-             SELECT a.id, a.title, ST_Distance(a.geom, coalesce(p.area, p.g)) AS distance_m \
+             SELECT a.id, a.title, ST_Distance(a.geom, coalesce(p.area, p.g), false) AS distance_m \
              FROM assets a, p \
              WHERE a.status = 'published' AND a.geom IS NOT NULL AND {LAST_CONFIRMED} >= $4 \
                AND EXISTS (SELECT 1 FROM interest_terms t \

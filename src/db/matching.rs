@@ -314,7 +314,7 @@ fn build(q: &CandidateQuery, prefix: &str) -> Sql {
         None => base.clone(),
     };
     let radius = sql.bind::<Double, _>(q.radius_m * PLANAR_MARGIN);
-    let radius_m = sql.bind::<Double, _>(q.radius_m);
+    let radius_m = sql.bind::<Double, _>(crate::domain::geometry::reach_as_shown(q.radius_m));
 
     let located = format!(
         "SELECT {COLUMNS}, ST_Y(a.geom::geometry) AS lat, ST_X(a.geom::geometry) AS lon, {text_hits} AS text_hits \
@@ -326,7 +326,7 @@ fn build(q: &CandidateQuery, prefix: &str) -> Sql {
         "SELECT {COLUMNS}, ST_Y(c.p) AS lat, ST_X(c.p) AS lon, {text_hits} AS text_hits \
          FROM assets a CROSS JOIN LATERAL (SELECT ST_ClosestPoint(a.service_area::geometry, {point}) AS p) c \
          WHERE {filters} AND a.service_area IS NOT NULL AND a.venue_id IS NULL \
-           AND ST_DWithin(a.service_area, {point}::geography, {radius_m}) \
+           AND ST_DWithin(a.service_area, {point}::geography, {radius_m}, false) \
          ORDER BY a.id LIMIT {limit}"
     );
     let mut branches = vec![located, areas];

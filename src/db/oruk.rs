@@ -168,7 +168,7 @@ fn filters(sql: &mut Sql, f: &ServiceFilter) {
         let lat = sql.bind::<diesel::sql_types::Double, _>(point.lat);
         let r = sql.bind::<diesel::sql_types::Double, _>(metres);
         sql.push(&format!(
-            " AND ST_DWithin(a.geom, ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326)::geography, {r})"
+            " AND ST_DWithin(a.geom, ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326)::geography, {r}, false)"
         ));
     }
 }

@@ -19,7 +19,7 @@ use super::assets::{AssetRecord, AssetRow, sessions_from_json};
 use super::interests::TermRef;
 use super::sql::{PlanLine, Sql, age_fits};
 use super::venues::VenueRow;
-use crate::domain::geometry::{Bbox, LatLon};
+use crate::domain::geometry::{Bbox, LatLon, reach_as_shown};
 use crate::domain::schedule::Weekday;
 use crate::domain::search::Order;
 
@@ -396,7 +396,7 @@ fn build(q: &SearchQuery, prefix: &str, shape: Shape) -> Sql {
                 y: point.lat,
                 srid: Some(4326),
             });
-            let r = sql.bind::<Double, _>(*radius_m);
+            let r = sql.bind::<Double, _>(reach_as_shown(*radius_m));
             let distance = format!("(a.geom <-> {p})");
             let millimetres = format!("round({distance} * 1000)::int8");
             let (located_after, online_after) = match &q.after {

@@ -34,6 +34,20 @@ impl Bbox {
     }
 }
 
+/// Distances are measured on the sphere (PostGIS geography with `use_spheroid` false, and
+/// haversine on the same mean radius, 6,371,008.8 m) and shown in kilometres to 2 decimal
+/// places: this is the number shown for `metres`.
+pub fn shown_km(metres: f64) -> f64 {
+    (metres / 10.0).round() / 100.0
+}
+
+/// The distance a filter of `radius_m` lets in: everything that is shown as within the radius
+/// (up to 5 m beyond it, short of what rounds up), so that no result a filter drops would
+/// have been shown inside it, and none it keeps is shown outside.
+pub fn reach_as_shown(radius_m: f64) -> f64 {
+    radius_m + 5.0 - 1e-6
+}
+
 /// A WGS 84 position in the UK and Ireland (anything else is refused as a likely swap of
 /// latitude and longitude).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -198,6 +212,22 @@ pub fn parse_area(errors: &mut Errors, field: &str, value: &Value) -> Option<Are
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_a_radius_lets_in_is_what_is_shown_inside_it() {
+        for radius_km in [0.5, 3.0, 10.0] {
+            let r = radius_km * 1000.0;
+            for metres in [r - 4.0, r, r + 0.7, r + 4.9, r + 5.1, r + 12.0] {
+                let shown_inside = shown_km(metres) <= radius_km;
+                assert_eq!(
+                    metres <= reach_as_shown(r),
+                    shown_inside,
+                    "{metres} m, radius {r} m"
+                );
+            }
+        }
+        assert_eq!(shown_km(3000.7), 3.0);
+    }
 
     #[test]
     fn the_plane_keeps_local_distances_close_to_the_sphere() {

@@ -906,3 +906,46 @@ async fn a_cursor_a_hair_off_in_distance_still_continues_after_the_right_asset()
         cursor = Some(next.to_string());
     }
 }
+
+/// One distance everywhere: what a radius lets in is exactly what is shown inside it, in the
+/// search, its GeoJSON and the coverage counts.
+#[tokio::test]
+async fn a_radius_keeps_what_it_shows_inside_it() {
+    let app = crate::helpers::spawn_app().await;
+    let (_, key) = app.agency("Edge Of Town Club", true).await;
+    // Metres per degree of latitude on the sphere PostGIS and haversine share.
+    let per_degree = 6_371_008.8 * std::f64::consts::PI / 180.0;
+    let (lat, lon) = (53.40, -2.30);
+    for (name, metres) in [("Just inside", 3000.7), ("Just outside", 3006.0)] {
+        let mut body = crate::helpers::walking_football();
+        body["title"] = json!(name);
+        body["venue"]["name"] = json!(format!("{name} Hall"));
+        body["venue"]["location"] = json!({"lat": lat + metres / per_degree, "lon": lon});
+        app.create_asset(&key, &body).await;
+    }
+    let found = app
+        .get_json(&format!("/v1/assets?lat={lat}&lon={lon}&radius_km=3"), None)
+        .await;
+    let items = found["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{found}");
+    assert_eq!(items[0]["title"], "Just inside");
+    assert_eq!(items[0]["distance_km"], 3.0);
+    let wider = app
+        .get_json(&format!("/v1/assets?lat={lat}&lon={lon}&radius_km=4"), None)
+        .await;
+    assert_eq!(wider["items"][1]["distance_km"], 3.01);
+    let map = app
+        .get_json(
+            &format!("/v1/assets.geojson?lat={lat}&lon={lon}&radius_km=3"),
+            None,
+        )
+        .await;
+    assert_eq!(map["features"].as_array().unwrap().len(), 1);
+    let coverage = app
+        .get_json(
+            &format!("/v1/coverage?lat={lat}&lon={lon}&radius_km=3"),
+            None,
+        )
+        .await;
+    assert_eq!(coverage["assets"], 1, "{coverage}");
+}

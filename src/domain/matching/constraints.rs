@@ -12,6 +12,7 @@ use super::request::MatchSpec;
 use super::schedule_fit::{self, Fit};
 use crate::domain::asset::AssetKind;
 use crate::domain::audience::{self, Exclusion};
+use crate::domain::geometry::shown_km;
 use crate::domain::venue::AccessibilityFeature;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -47,7 +48,8 @@ pub fn violations(
 ) -> Vec<Violation> {
     let mut out = Vec::new();
     match distance_km {
-        Some(km) if km > spec.reach.max_km => out.push(Violation::TooFar),
+        // Judged on the distance as shown, so that nothing shown within reach is dropped.
+        Some(km) if shown_km(km * 1000.0) > spec.reach.max_km => out.push(Violation::TooFar),
         Some(_) => {}
         None if !spec.include_online => out.push(Violation::Online),
         None => {}
