@@ -187,6 +187,7 @@ fn to_multipolygon(area: &Area) -> MultiPolygon<Point> {
     }
 }
 
+/// A stored area, wound as RFC 7946 says whatever order its rings were stored in.
 pub fn to_area(mp: &MultiPolygon<Point>) -> Area {
     Area {
         polygons: mp
@@ -200,6 +201,7 @@ pub fn to_area(mp: &MultiPolygon<Point>) -> Area {
             })
             .collect(),
     }
+    .oriented()
 }
 
 fn content(asset: &Asset, venue_id: Option<Uuid>) -> AssetContent<'_> {

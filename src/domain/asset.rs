@@ -216,7 +216,9 @@ pub struct AssetInput {
     /// Where the asset is offered when it has no single venue: a GeoJSON (RFC 7946) Polygon or
     /// MultiPolygon in WGS 84 longitude/latitude. Each ring must be closed and have at least 4
     /// positions, every position must lie in the UK and Ireland, and the whole area may have at
-    /// most 10,000 positions.
+    /// most 10,000 positions. It must be a valid area (OGC: no ring crossing itself or another,
+    /// holes inside their polygon, polygons not overlapping); the 422 gives the reason. Rings
+    /// may be wound either way; they are served as RFC 7946 says (outer rings anticlockwise).
     #[serde(default)]
     #[schema(value_type = Option<Object>, example = json!({
         "type": "Polygon",

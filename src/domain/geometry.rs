@@ -106,6 +106,32 @@ pub struct Area {
 }
 
 impl Area {
+    /// With RFC 7946's winding: outer rings anticlockwise, holes clockwise.
+    pub fn oriented(mut self) -> Self {
+        for polygon in &mut self.polygons {
+            for (i, ring) in polygon.iter_mut().enumerate() {
+                let anticlockwise = signed_area2(ring) > 0.0;
+                if anticlockwise != (i == 0) {
+                    ring.reverse();
+                }
+            }
+        }
+        self
+    }
+
+    fn to_geo(&self) -> geo::MultiPolygon<f64> {
+        geo::MultiPolygon(
+            self.polygons
+                .iter()
+                .map(|rings| {
+                    let mut rings = rings.iter().map(|r| geo::LineString::from(r.clone()));
+                    let exterior = rings.next().unwrap_or_else(|| geo::LineString(Vec::new()));
+                    geo::Polygon::new(exterior, rings.collect())
+                })
+                .collect(),
+        )
+    }
+
     /// As a GeoJSON MultiPolygon geometry.
     pub fn to_geojson(&self) -> Value {
         let coords: Vec<Value> = self
@@ -206,12 +232,96 @@ pub fn parse_area(errors: &mut Errors, field: &str, value: &Value) -> Option<Are
         );
         return None;
     }
-    Some(Area { polygons })
+    let area = Area { polygons };
+    // OGC validity (no self-intersection, holes inside, polygons not overlapping): PostGIS
+    // would store an invalid area, and areas, distances and containment on it are wrong.
+    if let Err(problem) = geo::Validation::check_validation(&area.to_geo()) {
+        errors.add(
+            format!("{field}.coordinates"),
+            format!("is not a valid area: {problem}"),
+        );
+        return None;
+    }
+    Some(area.oriented())
+}
+
+/// Twice the signed area of a closed ring in the plane of its coordinates: positive when the
+/// ring turns anticlockwise.
+fn signed_area2(ring: &[(f64, f64)]) -> f64 {
+    ring.windows(2)
+        .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+        .sum()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn area(coordinates: serde_json::Value) -> Result<Area, Vec<String>> {
+        let mut errors = Errors::default();
+        let parsed = parse_area(
+            &mut errors,
+            "service_area",
+            &serde_json::json!({"type": "Polygon", "coordinates": coordinates}),
+        );
+        match parsed {
+            Some(a) => Ok(a),
+            None => Err(errors
+                .finish(())
+                .unwrap_err()
+                .into_iter()
+                .map(|e| format!("{}: {}", e.field, e.reason))
+                .collect()),
+        }
+    }
+
+    #[test]
+    fn a_self_intersecting_area_is_refused_with_the_reason() {
+        // A bow tie: its edges cross in the middle.
+        let errors = area(serde_json::json!([[
+            [-2.32, 53.44],
+            [-2.30, 53.46],
+            [-2.30, 53.44],
+            [-2.32, 53.46],
+            [-2.32, 53.44]
+        ]]))
+        .unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].starts_with("service_area.coordinates: is not a valid area"),
+            "{errors:?}"
+        );
+        assert!(errors[0].contains("intersect"), "{errors:?}");
+    }
+
+    #[test]
+    fn rings_are_wound_as_rfc_7946_says() {
+        // Outer ring clockwise and a hole anticlockwise, both the wrong way round.
+        let a = area(serde_json::json!([
+            [
+                [-2.32, 53.44],
+                [-2.32, 53.46],
+                [-2.30, 53.46],
+                [-2.30, 53.44],
+                [-2.32, 53.44]
+            ],
+            [
+                [-2.315, 53.445],
+                [-2.305, 53.445],
+                [-2.305, 53.455],
+                [-2.315, 53.455],
+                [-2.315, 53.445]
+            ]
+        ]))
+        .unwrap();
+        assert!(
+            signed_area2(&a.polygons[0][0]) > 0.0,
+            "outer ring anticlockwise"
+        );
+        assert!(signed_area2(&a.polygons[0][1]) < 0.0, "hole clockwise");
+        // Already right: unchanged.
+        assert_eq!(a.clone().oriented(), a);
+    }
 
     #[test]
     fn what_a_radius_lets_in_is_what_is_shown_inside_it() {

@@ -446,3 +446,44 @@ async fn the_vocabulary_is_a_tree_with_synonyms() {
             .is_empty()
     );
 }
+
+/// A service area must be a valid polygon (422 with the reason), and is served wound as RFC
+/// 7946 says however it was sent.
+#[tokio::test]
+async fn service_areas_are_valid_and_wound_anticlockwise() {
+    let app = spawn_app().await;
+    let (_, key) = app.agency("Home Visits Team", true).await;
+    let mut body = walking_football();
+    body.as_object_mut().unwrap().remove("venue");
+    body["service_area"] = json!({"type": "Polygon", "coordinates": [[
+        [-2.32, 53.44], [-2.30, 53.46], [-2.30, 53.44], [-2.32, 53.46], [-2.32, 53.44]
+    ]]});
+    let response = app.post_asset(&key, &body).await;
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["status"], 422);
+    assert_eq!(problem["errors"][0]["field"], "service_area.coordinates");
+    assert!(
+        problem["errors"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not a valid area"),
+        "{problem}"
+    );
+    // Clockwise as sent; anticlockwise as served.
+    body["service_area"] = json!({"type": "Polygon", "coordinates": [[
+        [-2.32, 53.44], [-2.32, 53.46], [-2.30, 53.46], [-2.30, 53.44], [-2.32, 53.44]
+    ]]});
+    let created = app.create_asset(&key, &body).await;
+    let ring = created["service_area"]["coordinates"][0][0]
+        .as_array()
+        .unwrap()
+        .clone();
+    let twice_area: f64 = ring
+        .windows(2)
+        .map(|w| {
+            w[0][0].as_f64().unwrap() * w[1][1].as_f64().unwrap()
+                - w[1][0].as_f64().unwrap() * w[0][1].as_f64().unwrap()
+        })
+        .sum();
+    assert!(twice_area > 0.0, "outer ring anticlockwise: {ring:?}");
+}
