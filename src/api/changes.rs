@@ -31,10 +31,12 @@ pub struct ChangeView {
     /// The audit log entry behind the change (`GET /v1/assets/{id}/history` has it whole).
     #[schema(example = 31)]
     pub id: i64,
+    /// When the change was made (RFC 3339, UTC).
     pub occurred_at: DateTime<Utc>,
     /// `create`, `update`, `publish`, `archive` or `confirm` (the review actions of
     /// `AuditAction` never appear in the feed).
     pub action: AuditAction,
+    /// The asset changed (uuid).
     pub asset_id: Uuid,
     /// The fields the change set, as paths into the asset (`cost.amount_pence`,
     /// `schedule`, `audience.gender`…).
@@ -76,6 +78,7 @@ pub struct WebhookEvent {
 /// A page of the change feed.
 #[derive(Serialize, ToSchema)]
 pub struct ChangesPage {
+    /// The changes on this page, oldest first.
     pub changes: Vec<ChangeView>,
     /// Where to read on from; store it and pass it as `cursor`. Also given when nothing is new
     /// (the feed never ends: poll again from it), and sent as a `Link: <…>; rel="next"` header.

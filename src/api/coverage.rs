@@ -62,9 +62,12 @@ pub struct CoverageShares {
 /// The nearest asset of a domain, outside the area.
 #[derive(Serialize, ToSchema)]
 pub struct NearestAsset {
+    /// The nearest asset of the domain beyond the reach (uuid).
     pub asset_id: Uuid,
+    /// Its title.
     #[schema(example = "Sale Community Choir")]
     pub title: String,
+    /// How far it is from the centre, in kilometres (on the sphere, 2 decimal places).
     #[schema(example = 6.4)]
     pub distance_km: f64,
 }
@@ -72,6 +75,7 @@ pub struct NearestAsset {
 /// An interest domain with no asset in reach.
 #[derive(Serialize, ToSchema)]
 pub struct CoverageGap {
+    /// The domain of interests (e.g. `sport`, `arts`) with nothing in reach.
     #[schema(example = "music")]
     pub domain: String,
     /// The nearest asset in that domain, or `null` if the directory has none.
@@ -83,7 +87,7 @@ pub struct CoverageGap {
 pub struct CoverageReport {
     /// The centre: the place given, or a drawn area's centroid.
     pub location: CoverageLocation,
-    /// How far the area reaches from its centre; absent for a drawn area.
+    /// How far the area reaches from its centre, in kilometres; absent for a drawn area.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = 3.0)]
     pub radius_km: Option<f64>,

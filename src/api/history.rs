@@ -26,6 +26,7 @@ pub struct AuditEventView {
     /// Increases with every write to the directory.
     #[schema(example = 41)]
     pub id: i64,
+    /// When the write was made (RFC 3339, UTC).
     pub occurred_at: DateTime<Utc>,
     /// `asset` for a write to the asset itself; `asset_change` for a change waiting for
     /// review (an organisation not yet trusted changing a published asset).
@@ -84,7 +85,9 @@ impl From<AuditRow> for AuditEventView {
 /// A page of an asset's history, oldest first.
 #[derive(Serialize, ToSchema)]
 pub struct HistoryPage {
+    /// The asset (uuid).
     pub asset_id: Uuid,
+    /// The writes on this page, oldest first.
     pub events: Vec<AuditEventView>,
     /// Pass as `cursor` for the next page; absent on the last page. Also sent as a
     /// `Link: <…>; rel="next"` header.

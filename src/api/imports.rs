@@ -218,6 +218,7 @@ pub async fn create(
 /// A page of import runs, newest first.
 #[derive(Serialize, ToSchema)]
 pub struct ImportList {
+    /// The runs on this page, newest first.
     pub imports: Vec<ImportView>,
     /// Pass as `cursor` for older runs; absent on the last page. Also sent as a
     /// `Link: <…>; rel="next"` header.

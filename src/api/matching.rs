@@ -59,7 +59,8 @@ pub struct MatchResult {
     pub score: f64,
     /// The score of each factor, 0 to 1.
     pub components: Components,
-    /// Straight-line distance in km, 2 decimal places; `null` for online assets.
+    /// Straight-line distance in kilometres (on the sphere, 2 decimal places); `null` for online
+    /// assets.
     #[schema(example = 1.05)]
     pub distance_km: Option<f64>,
     /// Estimated journey in minutes by the person's mode (an estimate: see `travel`); `null`
@@ -173,7 +174,7 @@ pub struct TravelEstimate {
     /// The longest journey in minutes; `null` when only a distance was given.
     #[schema(example = 30)]
     pub max_minutes: Option<f64>,
-    /// Straight-line reach in km.
+    /// Straight-line reach in kilometres.
     #[schema(example = 4.615)]
     pub max_km: f64,
     /// Assumed average door-to-door speed, km/h.

@@ -24,10 +24,13 @@ const MAX_LIMIT: i64 = 200;
 /// `freshness` filter was given).
 #[derive(Serialize, ToSchema)]
 pub struct FreshnessCounts {
+    /// Assets confirmed recently enough.
     #[schema(example = 41)]
     pub fresh: i64,
+    /// Assets due for confirmation.
     #[schema(example = 6)]
     pub due: i64,
+    /// Assets not confirmed for too long: probably stopped.
     #[schema(example = 2)]
     pub stale: i64,
 }

@@ -484,6 +484,9 @@ pub async fn taxonomies(req: HttpRequest, query: Pairs) -> Result<HttpResponse, 
 }
 
 /// Read a taxonomy
+///
+/// One of the feed's taxonomies by id: the interest vocabulary, asset kinds, the Five Ways to
+/// Wellbeing, details, venue types and accessibility features.
 #[utoipa::path(
     operation_id = "orukGetTaxonomy",
     tag = "oruk",
@@ -525,6 +528,10 @@ pub struct TermDoc {
 }
 
 /// List taxonomy terms
+///
+/// The terms of every taxonomy, in the feed's order (the fixed taxonomies' terms, then the
+/// interest vocabulary), filtered by taxonomy, parent, top level only, or words in the name or
+/// code. Interest terms from OpenActive carry the concept's URI in `term_uri`.
 #[utoipa::path(
     operation_id = "orukListTaxonomyTerms",
     tag = "oruk",
@@ -550,6 +557,8 @@ pub async fn taxonomy_terms(Reads(pool): Reads, query: Pairs) -> Result<HttpResp
 }
 
 /// Read a taxonomy term
+///
+/// One term by id, with its taxonomy and, for a narrower interest, its parent.
 #[utoipa::path(
     operation_id = "orukGetTaxonomyTerm",
     tag = "oruk",

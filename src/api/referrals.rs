@@ -21,18 +21,25 @@ use crate::services::referrals as service;
 /// kept; keep this id with your own record of them to add what happens next.
 #[derive(Serialize, ToSchema)]
 pub struct ReferralView {
+    /// The referral's id (uuid).
     pub id: Uuid,
+    /// The asset the person was referred to (uuid).
     pub asset_id: Uuid,
     /// How far it has got.
     pub outcome: Outcome,
+    /// The day the asset was suggested (UK date).
     pub suggested_on: NaiveDate,
+    /// The day the person first went; `null` until recorded.
     pub tried_on: Option<NaiveDate>,
     /// Still going four weeks after first going, as seen on this day.
     pub kept_going_on: Option<NaiveDate>,
+    /// The day the person stopped going; `null` unless recorded.
     pub stopped_on: Option<NaiveDate>,
     /// What stopped the person, when recorded.
     pub barrier: Option<Barrier>,
+    /// When the referral was recorded (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
+    /// When its outcome last changed (RFC 3339, UTC).
     pub updated_at: DateTime<Utc>,
 }
 
@@ -90,6 +97,9 @@ pub async fn create(
 }
 
 /// Read a referral
+///
+/// A referral and what became of it (suggested, tried, kept going or stopped), with no
+/// personal data. Readable by the organisation that recorded it and by admins.
 #[utoipa::path(
     operation_id = "getReferral",
     tag = "referrals",

@@ -188,6 +188,8 @@ pub enum Geometry {
     /// The area an asset without a venue serves: polygons of rings of `[longitude, latitude]`
     /// positions, outer rings anticlockwise.
     MultiPolygon {
+        /// Polygons, each a list of rings (the outer ring, then any holes), each a closed
+        /// list of `[longitude, latitude]` positions.
         coordinates: Vec<Vec<Vec<Vec<f64>>>>,
     },
 }
@@ -242,7 +244,7 @@ pub struct FeatureProperties {
 pub struct Feature {
     /// Always `Feature`.
     #[serde(rename = "type")]
-    #[schema(inline, example = "Feature")]
+    #[schema(example = "Feature")]
     pub kind: FeatureType,
     /// The asset's id (uuid).
     #[schema(example = "1d414c25-1be3-56d5-9e0a-e58e5be99bf3")]
@@ -252,11 +254,13 @@ pub struct Feature {
     pub properties: FeatureProperties,
 }
 
+/// Always `Feature`.
 #[derive(Serialize, ToSchema)]
 pub enum FeatureType {
     Feature,
 }
 
+/// Always `FeatureCollection`.
 #[derive(Serialize, ToSchema)]
 pub enum FeatureCollectionType {
     FeatureCollection,
@@ -267,7 +271,7 @@ pub enum FeatureCollectionType {
 pub struct FeatureCollection {
     /// Always `FeatureCollection`.
     #[serde(rename = "type")]
-    #[schema(inline, example = "FeatureCollection")]
+    #[schema(example = "FeatureCollection")]
     pub kind: FeatureCollectionType,
     /// One Feature per asset on this page, in the search's order.
     pub features: Vec<Feature>,

@@ -43,6 +43,7 @@ pub struct WebhookArea {
 /// The filters a change's asset must pass.
 #[derive(Serialize, ToSchema)]
 pub struct WebhookFilter {
+    /// Only this organisation's assets (uuid); `null` for any.
     pub organization_id: Option<Uuid>,
     pub near: Option<WebhookArea>,
     /// Vocabulary slugs; narrower terms pass too.
@@ -55,6 +56,7 @@ pub struct WebhookFilter {
 pub struct WebhookCounts {
     /// Waiting to be sent or retried (held while the subscription is paused).
     pub pending: i64,
+    /// Deliveries that reached the receiver.
     pub delivered: i64,
     /// Given up after the last retry.
     pub failed: i64,
@@ -63,10 +65,14 @@ pub struct WebhookCounts {
 /// A webhook subscription.
 #[derive(Serialize, ToSchema)]
 pub struct WebhookView {
+    /// The subscription's id (uuid).
     pub id: Uuid,
+    /// Where the changes are sent (`POST`).
     #[schema(example = "https://team-app.example.org/hooks/community-assets")]
     pub url: String,
+    /// What the subscription is for, as its owner wrote it.
     pub description: Option<String>,
+    /// The event types it hears.
     pub events: Vec<EventType>,
     pub filter: WebhookFilter,
     /// The organisation whose key subscribed (`null`: an admin's, which hears of every asset;
@@ -75,12 +81,15 @@ pub struct WebhookView {
     /// `active`, or `paused`: nothing is sent until it is resumed.
     #[schema(example = "active")]
     pub status: String,
+    /// When delivery was paused; `null` while active.
     pub paused_at: Option<DateTime<Utc>>,
+    /// Why delivery was paused; `null` while active.
     #[schema(example = "20 failed attempts in a row since 2026-11-21 09:14 UTC")]
     pub paused_reason: Option<String>,
     /// Failed attempts since the last success.
     pub consecutive_failures: i32,
     pub counts: WebhookCounts,
+    /// When it was made (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
     /// The signing secret: in the response that creates the subscription only. Keep it; it
     /// cannot be shown again.
@@ -132,6 +141,7 @@ impl From<SubscriptionRow> for WebhookView {
 
 #[derive(Serialize, ToSchema)]
 pub struct WebhookList {
+    /// The subscriptions on this page, oldest first.
     pub webhooks: Vec<WebhookView>,
     /// Pass as `cursor` for the next page; absent on the last page. Also sent as a
     /// `Link: <…>; rel="next"` header.
@@ -143,8 +153,10 @@ pub struct WebhookList {
 /// One try at sending a delivery.
 #[derive(Serialize, ToSchema)]
 pub struct AttemptView {
+    /// Which try this was, from 1.
     #[schema(example = 1)]
     pub attempt: i32,
+    /// When it was sent (RFC 3339, UTC).
     pub at: DateTime<Utc>,
     /// The receiver's HTTP status; `null` when no answer came.
     #[schema(example = 503)]
@@ -152,6 +164,7 @@ pub struct AttemptView {
     /// Why it failed, when it did.
     #[schema(example = "no answer within 10 s")]
     pub error: Option<String>,
+    /// How long the receiver took to answer (or to time out), in milliseconds.
     #[schema(example = 84)]
     pub duration_ms: i32,
 }
@@ -181,15 +194,20 @@ pub struct DeliveryView {
     /// (given up after the last retry).
     #[schema(example = "delivered")]
     pub status: String,
+    /// Every try so far, oldest first.
     pub attempts: Vec<AttemptView>,
+    /// When the next try is due; `null` once delivered or given up.
     pub next_attempt_at: Option<DateTime<Utc>>,
+    /// When the change was matched to the subscription (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
+    /// When a try succeeded; `null` until then.
     pub delivered_at: Option<DateTime<Utc>>,
 }
 
 /// A page of a subscription's deliveries, newest first.
 #[derive(Serialize, ToSchema)]
 pub struct DeliveryLog {
+    /// The deliveries on this page, newest first.
     pub deliveries: Vec<DeliveryView>,
     /// Pass as `cursor` for older deliveries; absent on the last page. Also sent as a
     /// `Link: <…>; rel="next"` header.
@@ -315,6 +333,9 @@ pub async fn list(
 const WEBHOOKS_CURSOR: &str = "webhooks";
 
 /// Read a webhook
+///
+/// A subscription: where it sends, what it hears, whether it is paused and why, and how many
+/// deliveries succeeded and failed. Readable by its organisation's keys and by admins.
 #[utoipa::path(
     operation_id = "getWebhook",
     tag = "webhooks",

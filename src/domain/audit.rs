@@ -13,6 +13,7 @@ pub struct Actor {
     /// `key` (an API key), `import` (an import run, named in `import_id`) or `command_line`.
     #[schema(example = "key")]
     pub kind: &'static str,
+    /// The API key's id, when a key made the write.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_id: Option<Uuid>,
     /// The organisation of the key (none for admin keys).
@@ -21,6 +22,7 @@ pub struct Actor {
     /// The key's role: `admin`, `agency` or `reader`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// The import run's id, when an import made the write.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub import_id: Option<Uuid>,
 }

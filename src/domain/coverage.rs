@@ -151,7 +151,7 @@ pub struct CoverageAreaInput {
     /// primary care network.
     #[schema(value_type = Object, example = json!({"type": "Polygon", "coordinates": [[[-2.34, 53.44], [-2.29, 53.44], [-2.29, 53.47], [-2.34, 53.47], [-2.34, 53.44]]]}))]
     pub area: serde_json::Value,
-    /// Side of the density grid's cells, 0.1 to 10 km (default 1).
+    /// Side of the density grid's cells, in kilometres, 0.1 to 10 (default 1).
     #[serde(default)]
     #[schema(minimum = 0.1, maximum = 10, example = 1)]
     pub cell_km: Option<f64>,

@@ -309,7 +309,7 @@ pub struct WebhookFilterInput {
     /// within `radius_km` of here. Online-only assets have no place and do not pass.
     #[serde(default)]
     pub near: Option<LocationInput>,
-    /// With `near`: how far from it, 0.1 to 200 km (default 5).
+    /// With `near`: how far from it, in kilometres, 0.1 to 200 (default 5).
     #[serde(default)]
     #[schema(minimum = 0.1, maximum = 200, example = 5)]
     pub radius_km: Option<f64>,

@@ -230,6 +230,7 @@ pub async fn resume(pool: &DbPool, caller: &Caller, id: Uuid) -> Result<Subscrip
 }
 
 pub struct DeliveryLog {
+    /// The deliveries on this page, newest first.
     pub deliveries: Vec<(DeliveryRow, Vec<AttemptRow>)>,
     /// The sequence number to read on from, when there may be more.
     pub next: Option<i64>,

@@ -173,7 +173,7 @@ pub struct TravelInput {
     /// speed and a detour factor (default 30 unless only `max_km` is given).
     #[schema(example = 30, minimum = 1, maximum = 180)]
     pub max_minutes: Option<f64>,
-    /// The furthest straight-line distance in km, 0.1 to 100. With `max_minutes` too, the
+    /// The furthest straight-line distance in kilometres, 0.1 to 100. With `max_minutes` too, the
     /// tighter limit applies.
     #[schema(example = 3, minimum = 0.1, maximum = 100)]
     pub max_km: Option<f64>,
