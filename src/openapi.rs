@@ -128,8 +128,14 @@ impl Modify for CrossCutting {
                 });
                 responses.entry("429".into()).or_insert_with(|| {
                     problem(
-                        "Too many requests from this API key or address (`CA_RATE_LIMIT_PER_KEY`, `CA_RATE_LIMIT_PER_IP`); retry after `Retry-After` seconds.",
-                        &[RETRY],
+                        "Too many requests from this API key or address (`CA_RATE_LIMIT_PER_KEY`, `CA_RATE_LIMIT_PER_IP`); retry after `Retry-After` seconds. Every answer to a limited request carries the IETF `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` fields.",
+                        &[
+                            RETRY,
+                            ("RateLimit-Limit", "Requests allowed per minute."),
+                            ("RateLimit-Remaining", "Requests that may still be sent now: 0 here."),
+                            ("RateLimit-Reset", "Seconds until the whole quota is available again."),
+                            ("RateLimit-Policy", "The quota: `{limit};w=60`."),
+                        ],
                     )
                 });
                 responses.entry("503".into()).or_insert_with(|| {

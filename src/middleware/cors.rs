@@ -4,7 +4,9 @@
 //! the answer; its preflight is refused with a 403 problem.
 //!
 //! Hand-written rather than `actix-cors` because the policy differs by path (`*` for `/oruk`,
-//! a list for the rest) and refusals must be problem documents.
+//! a list for the rest) and refusals must be problem documents. Every API answer says
+//! `Vary: Origin`, with or without an `Origin`, so that a shared cache never hands one origin's
+//! answer (with its `Access-Control-Allow-Origin`) to another.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -17,10 +19,11 @@ use super::refuse;
 use crate::error::ApiError;
 
 const METHODS: &str = "GET, POST, PUT, PATCH, DELETE";
-const ALLOWED_HEADERS: &str =
-    "authorization, content-type, if-match, idempotency-key, consistency-token, x-request-id";
-const EXPOSED_HEADERS: &str =
-    "etag, location, retry-after, x-request-id, consistency-token, idempotent-replayed";
+const ALLOWED_HEADERS: &str = "authorization, content-type, if-match, if-none-match, \
+     idempotency-key, consistency-token, x-request-id";
+const EXPOSED_HEADERS: &str = "etag, link, location, retry-after, x-request-id, \
+     consistency-token, idempotent-replayed, ratelimit-limit, ratelimit-remaining, \
+     ratelimit-reset, ratelimit-policy";
 
 #[derive(Debug, Clone, Default)]
 pub struct CorsOrigins(pub Vec<String>);
@@ -54,6 +57,8 @@ pub async fn cors(
         .map(|o| o.get_ref().clone())
         .unwrap_or_default();
     let verdict = verdict(&req, &origins);
+    // The feed answers every origin alike (`*`); the API's answers depend on the origin.
+    let by_origin = !(req.path() == "/oruk" || req.path().starts_with("/oruk/"));
     let preflight = req.method() == Method::OPTIONS
         && req
             .headers()
@@ -83,13 +88,15 @@ pub async fn cors(
         }
     }
     let mut res = next.call(req).await?.map_into_boxed_body();
+    let headers = res.headers_mut();
     if let Verdict::Allowed(origin) = verdict {
-        let headers = res.headers_mut();
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         headers.insert(
             header::ACCESS_CONTROL_EXPOSE_HEADERS,
             HeaderValue::from_static(EXPOSED_HEADERS),
         );
+    }
+    if by_origin {
         headers.append(header::VARY, HeaderValue::from_static("Origin"));
     }
     Ok(res)

@@ -20,6 +20,7 @@ use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
 use governor::clock::{Clock, DefaultClock};
+use governor::middleware::StateInformationMiddleware;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use uuid::Uuid;
 
@@ -55,17 +56,64 @@ enum Bucket {
     Address(Option<IpAddr>),
 }
 
+/// A bucket that reports how much of its quota is left.
+type Limiter<K> = DefaultKeyedRateLimiter<K, StateInformationMiddleware>;
+
+/// Where a client stands against its quota, as the IETF `RateLimit` header fields tell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// Requests allowed per minute.
+    pub limit: u32,
+    /// Requests it may still send now.
+    pub remaining: u32,
+    /// Seconds until the whole quota is available again.
+    pub reset_secs: u64,
+}
+
+impl Standing {
+    fn new(limit: u32, remaining: u32) -> Self {
+        let used = u64::from(limit.saturating_sub(remaining));
+        Standing {
+            limit,
+            remaining,
+            // The quota refills one request every 60/limit seconds.
+            reset_secs: (used * 60).div_ceil(u64::from(limit.max(1))),
+        }
+    }
+
+    fn add_to(self, headers: &mut header::HeaderMap) {
+        for (name, value) in [
+            ("ratelimit-limit", u64::from(self.limit)),
+            ("ratelimit-remaining", u64::from(self.remaining)),
+            ("ratelimit-reset", self.reset_secs),
+        ] {
+            headers.insert(
+                header::HeaderName::from_static(name),
+                header::HeaderValue::from(value),
+            );
+        }
+        if let Ok(policy) = header::HeaderValue::from_str(&format!("{};w=60", self.limit)) {
+            headers.insert(header::HeaderName::from_static("ratelimit-policy"), policy);
+        }
+    }
+}
+
+/// A request refused by its bucket: how long to wait, which bucket, and the standing to report.
+type Refusal = (Duration, &'static str, Standing);
+
 pub struct RateLimits {
     settings: RateLimitSettings,
-    per_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
-    per_key: Option<DefaultKeyedRateLimiter<Uuid>>,
+    per_ip: Option<Limiter<IpAddr>>,
+    per_key: Option<Limiter<Uuid>>,
     auth_failures: DefaultKeyedRateLimiter<IpAddr>,
     blocked: Mutex<HashMap<IpAddr, Instant>>,
     checks: AtomicU64,
 }
 
-fn limiter<K: std::hash::Hash + Eq + Clone>(per_minute: u32) -> Option<DefaultKeyedRateLimiter<K>> {
-    NonZeroU32::new(per_minute).map(|n| RateLimiter::dashmap(Quota::per_minute(n)))
+fn limiter<K: std::hash::Hash + Eq + Clone>(per_minute: u32) -> Option<Limiter<K>> {
+    NonZeroU32::new(per_minute).map(|n| {
+        RateLimiter::dashmap(Quota::per_minute(n)).with_middleware::<StateInformationMiddleware>()
+    })
 }
 
 impl RateLimits {
@@ -111,24 +159,40 @@ impl RateLimits {
         (until > now).then(|| until - now)
     }
 
-    /// `Some(wait, scope)` when this request must be refused.
-    fn check(&self, bucket: Bucket) -> Option<(Duration, &'static str)> {
+    /// Counts the request: its standing when it may go ahead (`None` when unlimited), or why
+    /// it must be refused.
+    fn check(&self, bucket: Bucket) -> Result<Option<Standing>, Refusal> {
         self.tidy();
         let clock = DefaultClock::default();
         match bucket {
-            Bucket::Key(id) => self
-                .per_key
-                .as_ref()?
-                .check_key(&id)
-                .err()
-                .map(|n| (n.wait_time_from(clock.now()), "key")),
-            Bucket::Address(Some(ip)) => self
-                .per_ip
-                .as_ref()?
-                .check_key(&ip)
-                .err()
-                .map(|n| (n.wait_time_from(clock.now()), "ip")),
-            Bucket::Address(None) => None,
+            Bucket::Key(id) => match &self.per_key {
+                Some(limiter) => Self::count(limiter, &id, self.settings.per_key, "key", &clock),
+                None => Ok(None),
+            },
+            Bucket::Address(Some(ip)) => match &self.per_ip {
+                Some(limiter) => Self::count(limiter, &ip, self.settings.per_ip, "ip", &clock),
+                None => Ok(None),
+            },
+            Bucket::Address(None) => Ok(None),
+        }
+    }
+
+    fn count<K: std::hash::Hash + Eq + Clone>(
+        limiter: &Limiter<K>,
+        key: &K,
+        limit: u32,
+        scope: &'static str,
+        clock: &DefaultClock,
+    ) -> Result<Option<Standing>, Refusal> {
+        match limiter.check_key(key) {
+            Ok(snapshot) => Ok(Some(Standing::new(
+                limit,
+                snapshot.remaining_burst_capacity(),
+            ))),
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(clock.now());
+                Err((wait, scope, Standing::new(limit, 0)))
+            }
         }
     }
 
@@ -160,7 +224,12 @@ fn exempt(path: &str) -> bool {
     matches!(path, "/healthz" | "/readyz" | "/metrics")
 }
 
-fn too_many(req: &ServiceRequest, wait: Duration, scope: &'static str) -> ServiceResponse {
+fn too_many(
+    req: &ServiceRequest,
+    wait: Duration,
+    scope: &'static str,
+    standing: Option<Standing>,
+) -> ServiceResponse {
     METRICS.rate_limited.with_label_values(&[scope]).inc();
     let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
     let detail = match scope {
@@ -170,13 +239,21 @@ fn too_many(req: &ServiceRequest, wait: Duration, scope: &'static str) -> Servic
         ),
         _ => format!("this address has sent too many requests; retry after {secs} s"),
     };
-    refuse(
+    let mut response = refuse(
         req.request().clone(),
         ApiError::TooManyRequests {
             detail,
             retry_after_secs: secs,
         },
-    )
+    );
+    if let Some(standing) = standing {
+        Standing {
+            reset_secs: standing.reset_secs.max(secs),
+            ..standing
+        }
+        .add_to(response.headers_mut());
+    }
+    response
 }
 
 pub async fn rate_limit(
@@ -192,7 +269,7 @@ pub async fn rate_limit(
     let ip = client_ip(&req, limits.settings.trust_forwarded_for);
     let has_credentials = req.headers().contains_key(header::AUTHORIZATION);
     if has_credentials && let Some(wait) = limits.blocked_for(ip) {
-        return Ok(too_many(&req, wait, "auth_failures"));
+        return Ok(too_many(&req, wait, "auth_failures", None));
     }
     let caller = if has_credentials {
         let pool = req.app_data::<web::Data<DbPool>>().cloned();
@@ -206,19 +283,26 @@ pub async fn rate_limit(
                 Caller::Key(p) => Bucket::Key(p.key_id),
                 Caller::Anonymous => Bucket::Address(ip),
             };
-            if let Some((wait, scope)) = limits.check(bucket) {
-                return Ok(too_many(&req, wait, scope));
-            }
+            let standing = match limits.check(bucket) {
+                Ok(standing) => standing,
+                Err((wait, scope, standing)) => {
+                    return Ok(too_many(&req, wait, scope, Some(standing)));
+                }
+            };
             req.extensions_mut().insert(Verified(caller));
-            Ok(next.call(req).await?.map_into_boxed_body())
+            let mut response = next.call(req).await?.map_into_boxed_body();
+            if let Some(standing) = standing {
+                standing.add_to(response.headers_mut());
+            }
+            Ok(response)
         }
         Err(error @ ApiError::Unauthorized(_)) => {
             // Whatever the route: a key that fails is the address's request, and a failure.
             if let Some(ip) = ip {
                 limits.failed_authentication(ip);
             }
-            if let Some((wait, scope)) = limits.check(Bucket::Address(ip)) {
-                return Ok(too_many(&req, wait, scope));
+            if let Err((wait, scope, standing)) = limits.check(Bucket::Address(ip)) {
+                return Ok(too_many(&req, wait, scope, Some(standing)));
             }
             Ok(refuse(req.request().clone(), error))
         }
@@ -239,28 +323,37 @@ mod tests {
         });
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
         let other: IpAddr = "192.0.2.2".parse().unwrap();
-        for _ in 0..3 {
-            assert!(limits.check(Bucket::Address(Some(ip))).is_none());
-        }
-        let (wait, scope) = limits
+        let remaining: Vec<u32> = (0..3)
+            .map(|_| {
+                limits
+                    .check(Bucket::Address(Some(ip)))
+                    .unwrap()
+                    .unwrap()
+                    .remaining
+            })
+            .collect();
+        assert_eq!(remaining, [2, 1, 0]);
+        let (wait, scope, standing) = limits
             .check(Bucket::Address(Some(ip)))
-            .expect("the fourth is refused");
+            .expect_err("the fourth is refused");
         assert_eq!(scope, "ip");
+        assert_eq!((standing.limit, standing.remaining), (3, 0));
+        assert_eq!(standing.reset_secs, 60, "all three to come back, 20 s each");
         assert!(
             wait > Duration::from_secs(10) && wait <= Duration::from_secs(20),
             "{wait:?}"
         );
         assert!(
-            limits.check(Bucket::Address(Some(other))).is_none(),
+            limits.check(Bucket::Address(Some(other))).is_ok(),
             "buckets are per IP"
         );
         // A request with a valid key is counted against its key, not the exhausted IP.
         let (key, another) = (Uuid::from_u128(1), Uuid::from_u128(2));
         for _ in 0..5 {
-            assert!(limits.check(Bucket::Key(key)).is_none());
+            assert!(limits.check(Bucket::Key(key)).is_ok());
         }
-        assert_eq!(limits.check(Bucket::Key(key)).unwrap().1, "key");
-        assert!(limits.check(Bucket::Key(another)).is_none());
+        assert_eq!(limits.check(Bucket::Key(key)).unwrap_err().1, "key");
+        assert!(limits.check(Bucket::Key(another)).is_ok());
     }
 
     #[test]
@@ -287,8 +380,8 @@ mod tests {
         let limits = RateLimits::new(RateLimitSettings::default());
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
         for _ in 0..1000 {
-            assert!(limits.check(Bucket::Address(Some(ip))).is_none());
-            assert!(limits.check(Bucket::Key(Uuid::nil())).is_none());
+            assert!(limits.check(Bucket::Address(Some(ip))) == Ok(None));
+            assert!(limits.check(Bucket::Key(Uuid::nil())) == Ok(None));
         }
     }
 }

@@ -28,11 +28,22 @@ async fn rate_limits_answer_429_with_retry_after_per_address_and_per_key() {
         ..settings()
     })
     .await;
-    for _ in 0..5 {
-        assert_eq!(app.get("/v1/interests", None).await.status(), 200);
+    let field = |r: &reqwest::Response, name: &str| -> u64 {
+        r.headers()[name].to_str().unwrap().parse().unwrap()
+    };
+    // Every limited answer says where the client stands (IETF RateLimit header fields).
+    for remaining in (0..5).rev() {
+        let response = app.get("/v1/interests", None).await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(field(&response, "ratelimit-limit"), 5);
+        assert_eq!(field(&response, "ratelimit-remaining"), remaining);
+        assert!((1..=60).contains(&field(&response, "ratelimit-reset")));
+        assert_eq!(response.headers()["ratelimit-policy"], "5;w=60");
     }
     let refused = app.get("/v1/interests", None).await;
     assert_eq!(refused.status(), 429);
+    assert_eq!(field(&refused, "ratelimit-remaining"), 0);
+    assert!(field(&refused, "ratelimit-reset") >= field(&refused, "retry-after"));
     assert_eq!(
         refused.headers()["content-type"],
         "application/problem+json"
@@ -242,11 +253,30 @@ async fn cors_allows_configured_origins_and_any_origin_on_the_feed() {
         read.headers()["access-control-allow-origin"],
         "https://app.example.org"
     );
+    let exposed = read.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    for name in ["etag", "link", "consistency-token", "ratelimit-remaining"] {
+        assert!(exposed.contains(name), "{name} not exposed: {exposed}");
+    }
+    // Answers depend on the origin, so every one says so, with an Origin or without.
+    let varies = |r: &reqwest::Response| {
+        r.headers()
+            .get_all("vary")
+            .iter()
+            .any(|v| v.to_str().unwrap().contains("Origin"))
+    };
+    assert!(varies(&read));
+    assert!(varies(&app.get("/v1/interests", None).await));
+    let allowed = preflight("https://app.example.org", "/v1/assets")
+        .await
+        .unwrap();
     assert!(
-        read.headers()["access-control-expose-headers"]
+        allowed.headers()["access-control-allow-headers"]
             .to_str()
             .unwrap()
-            .contains("etag")
+            .contains("if-none-match")
     );
     let foreign = app
         .request(Method::GET, "/v1/interests", None)
