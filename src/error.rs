@@ -79,7 +79,7 @@ pub struct Problem {
     #[schema(example = "Invalid fields")]
     pub title: String,
     /// The HTTP status code.
-    #[schema(example = 422)]
+    #[schema(schema_with = http_status)]
     pub status: u16,
     /// What went wrong in this request.
     #[schema(example = "the request has invalid fields")]
@@ -89,6 +89,145 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
+
+/// A plain integer, as RFC 9457 has it (no unsigned 16-bit format for generators to trip on).
+fn http_status() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Integer)
+        .description(Some("The HTTP status code."))
+        .minimum(Some(400))
+        .maximum(Some(599))
+        .examples([serde_json::json!(422)])
+        .build()
+}
+
+/// A kind of problem: the last part of its `type` URI (`/problems/{slug}`), which serves this
+/// explanation.
+pub struct ProblemType {
+    pub slug: &'static str,
+    pub title: &'static str,
+    pub status: u16,
+    /// What it means and what the client can do, in plain words.
+    pub explanation: &'static str,
+}
+
+/// Every problem the service answers with.
+pub const PROBLEM_TYPES: &[ProblemType] = &[
+    ProblemType {
+        slug: "validation-error",
+        title: "Invalid fields",
+        status: 422,
+        explanation: "The request was read, but some values break the rules: a required field is missing, a number is out of range, an id is not a UUID, a postcode cannot be placed, or a parameter is not one the operation takes. The problem's errors list names every field at fault (a path such as location.postcode, or the query parameter's name) with the reason. Correct them and send the request again.",
+    },
+    ProblemType {
+        slug: "bad-request",
+        title: "Malformed request",
+        status: 400,
+        explanation: "The request could not be read at all: the body is not well-formed JSON, or the query string is not UTF-8. Nothing was done. Check how the request is built.",
+    },
+    ProblemType {
+        slug: "unauthorized",
+        title: "Authentication required",
+        status: 401,
+        explanation: "The operation needs an API key, or the Authorization header carries one that is not valid (unknown, revoked or malformed). Send Authorization: Bearer ca_… with a current key; an admin issues keys.",
+    },
+    ProblemType {
+        slug: "forbidden",
+        title: "Not allowed",
+        status: 403,
+        explanation: "The key is valid but may not do this: another organisation's listing, a reader key writing, publishing without an admin key, or a browser origin the service does not allow.",
+    },
+    ProblemType {
+        slug: "not-found",
+        title: "Not found",
+        status: 404,
+        explanation: "Nothing with this id exists that this caller may see. Unpublished listings are not acknowledged to anyone outside their organisation.",
+    },
+    ProblemType {
+        slug: "gone",
+        title: "Withdrawn",
+        status: 410,
+        explanation: "The listing was archived: it is kept, but no longer served. Remove it from any copy you hold.",
+    },
+    ProblemType {
+        slug: "method-not-allowed",
+        title: "Method not allowed",
+        status: 405,
+        explanation: "The path exists but does not answer this method. The Allow header lists the methods it does answer.",
+    },
+    ProblemType {
+        slug: "not-acceptable",
+        title: "Not acceptable",
+        status: 406,
+        explanation: "The Accept header allows none of the media types the operation answers with. The detail names them and, where there is one, the operation that answers what was asked for (GeoJSON is GET /v1/assets.geojson).",
+    },
+    ProblemType {
+        slug: "conflict",
+        title: "Conflict",
+        status: 409,
+        explanation: "The request clashes with the current state: a duplicate, an Idempotency-Key still in progress, or a limit reached (such as the most webhooks allowed).",
+    },
+    ProblemType {
+        slug: "precondition-failed",
+        title: "Version mismatch",
+        status: 412,
+        explanation: "The listing changed since the version named in If-Match. Read it again (GET), apply the change to what it is now, and send it with the new ETag.",
+    },
+    ProblemType {
+        slug: "payload-too-large",
+        title: "Request body too large",
+        status: 413,
+        explanation: "The body is larger than the service accepts. Send less, for example fewer records at a time.",
+    },
+    ProblemType {
+        slug: "unsupported-media-type",
+        title: "Unsupported media type",
+        status: 415,
+        explanation: "The body must be sent as Content-Type: application/json.",
+    },
+    ProblemType {
+        slug: "precondition-required",
+        title: "If-Match required",
+        status: 428,
+        explanation: "Replacing a listing needs If-Match with the ETag from the last read (or * to replace whatever is there), so that one writer does not undo another's change unseen.",
+    },
+    ProblemType {
+        slug: "too-many-requests",
+        title: "Too many requests",
+        status: 429,
+        explanation: "This key or address sent more requests than its quota allows. Wait the Retry-After seconds; the RateLimit-Remaining and RateLimit-Reset fields on every answer say where you stand.",
+    },
+    ProblemType {
+        slug: "headers-too-large",
+        title: "Request headers too large",
+        status: 431,
+        explanation: "The request's headers are larger than the service accepts.",
+    },
+    ProblemType {
+        slug: "timeout",
+        title: "Request took too long",
+        status: 503,
+        explanation: "The request took longer than the service's time limit and was abandoned; nothing it would have written was kept. Retry after the Retry-After seconds.",
+    },
+    ProblemType {
+        slug: "service-unavailable",
+        title: "Service unavailable",
+        status: 503,
+        explanation: "The database is unavailable for a moment. Retry after the Retry-After seconds; a write that was not acknowledged was not made.",
+    },
+    ProblemType {
+        slug: "busy",
+        title: "Busy",
+        status: 503,
+        explanation: "Another request holds what this one needs (the same listing being written, or the share of connections kept for writes). Retry in a moment.",
+    },
+    ProblemType {
+        slug: "internal-error",
+        title: "Internal error",
+        status: 500,
+        explanation: "Something failed that should not have. It is logged with the request's X-Request-Id; please report it with that id.",
+    },
+];
 
 impl ApiError {
     pub fn validation(field: impl Into<String>, reason: impl Into<String>) -> Self {
@@ -243,6 +382,45 @@ impl From<Vec<FieldError>> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_problem_type_has_a_page_with_its_title_and_status() {
+        let samples = [
+            ApiError::validation("f", "r"),
+            ApiError::bad_request("f", "r"),
+            ApiError::Unauthorized(String::new()),
+            ApiError::Forbidden(String::new()),
+            ApiError::NotFound(String::new()),
+            ApiError::Gone(String::new()),
+            ApiError::MethodNotAllowed {
+                detail: String::new(),
+                allow: String::new(),
+            },
+            ApiError::Conflict(String::new()),
+            ApiError::PreconditionFailed(String::new()),
+            ApiError::PayloadTooLarge(String::new()),
+            ApiError::UnsupportedMediaType(String::new()),
+            ApiError::NotAcceptable(String::new()),
+            ApiError::HeadersTooLarge(String::new()),
+            ApiError::PreconditionRequired(String::new()),
+            ApiError::TooManyRequests {
+                detail: String::new(),
+                retry_after_secs: 1,
+            },
+            ApiError::Timeout(String::new()),
+            ApiError::Unavailable(String::new()),
+            ApiError::Busy(String::new()),
+            ApiError::Internal(anyhow::anyhow!("x")),
+        ];
+        assert_eq!(samples.len(), PROBLEM_TYPES.len());
+        for error in samples {
+            let problem = error.problem();
+            let slug = problem.problem_type.strip_prefix("/problems/").unwrap();
+            let page = PROBLEM_TYPES.iter().find(|t| t.slug == slug).unwrap();
+            assert_eq!(page.title, problem.title);
+            assert_eq!(page.status, problem.status, "{slug}");
+        }
+    }
 
     #[test]
     fn validation_problem_lists_fields() {

@@ -19,6 +19,7 @@ use utoipa_actix_web::AppExt;
         description = "A geospatial directory of community assets (local groups, volunteering, courses and activities in mainstream places) that link workers and community mental health teams search and match people to, to help them build social connections.\n\nReads of published assets need no key. Writes need `Authorization: Bearer <key>`: an agency key edits only its own organisation's assets. Every error is an RFC 9457 `application/problem+json` document whose `errors` list names the offending fields.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
     ),
+    servers((url = "/", description = "This service: the host that served this document (`/openapi.json`).")),
     modifiers(&BearerKey),
     tags(
         (name = "assets", description = "Groups, volunteering, courses and activities."),
@@ -33,6 +34,7 @@ use utoipa_actix_web::AppExt;
         (name = "referrals", description = "What became of the assets suggested to people, recorded with no personal data; summed per asset."),
         (name = "webhooks", description = "Asset changes pushed to a team app's URL, signed (Standard Webhooks), retried, and logged."),
         (name = "health", description = "Liveness and readiness."),
+        (name = "problems", description = "What each problem `type` (RFC 9457) means: the pages the `type` URIs name."),
     )
 )]
 struct ApiDoc;
@@ -85,7 +87,9 @@ fn problem(description: &str, headers: &[(&str, &str)]) -> RefOr<Response> {
     RefOr::T(builder.build())
 }
 
-fn header_param(name: &str, description: &str, pattern: Option<&str>, example: &str) -> Parameter {
+/// A header parameter. It has no example: "Try it out" sends an example as given, and neither a
+/// made-up Consistency-Token nor one Idempotency-Key for every try is what a caller should send.
+fn header_param(name: &str, description: &str, pattern: Option<&str>) -> Parameter {
     ParameterBuilder::new()
         .name(name)
         .parameter_in(ParameterIn::Header)
@@ -96,7 +100,6 @@ fn header_param(name: &str, description: &str, pattern: Option<&str>, example: &
                 .schema_type(Type::String)
                 .pattern(pattern),
         ))
-        .example(Some(serde_json::json!(example)))
         .build()
 }
 
@@ -119,7 +122,19 @@ impl Modify for CrossCutting {
                 if matches!(id.as_str(), "healthz" | "readyz" | "metrics") {
                     continue;
                 }
+                let takes_id = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| {
+                        matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Path && p.name == "id")
+                    });
                 let responses = &mut op.responses.responses;
+                if takes_id {
+                    responses
+                        .entry("422".into())
+                        .or_insert_with(|| problem("The id in the path is not a UUID.", &[]));
+                }
                 responses.entry("401".into()).or_insert_with(|| {
                     problem(
                         "The `Authorization` header carries a key that is not valid (unknown, revoked or malformed). Operations that need no key refuse a wrong one too, and each such request counts against the address's rate limit.",
@@ -148,18 +163,16 @@ impl Modify for CrossCutting {
                 if reads_from_replicas(&id) {
                     params.push(RefOr::T(header_param(
                         "Consistency-Token",
-                        "The `Consistency-Token` of your last write: the answer then includes that write even when it is read from a replica. A value that is not such a token sends the read to the primary.",
+                        "The `Consistency-Token` of your last write (e.g. `0/16B3748`): the answer then includes that write even when it is read from a replica. A value that is not such a token sends the read to the primary.",
                         None,
-                        "0/16B3748",
                     )));
                 }
                 let writes = method != "get" && id != "matchAssets";
                 if writes && method == "post" {
                     params.push(RefOr::T(header_param(
                         "Idempotency-Key",
-                        "Any unique string (e.g. a UUID) to make a retry safe: a repeat of the same request with the same key within 24 hours gets the first response again (with `Idempotent-Replayed: true`) and changes nothing.",
+                        "Any unique string (e.g. a fresh UUID such as `5a8c5b38-72e0-5099-b654-1be90fec86ab`) to make a retry safe: a repeat of the same request with the same key within 24 hours gets the first response again (with `Idempotent-Replayed: true`) and changes nothing.",
                         Some(r"^[!-~]{1,255}$"),
-                        "5a8c5b38-72e0-5099-b654-1be90fec86ab",
                     )));
                     responses.entry("409".into()).or_insert_with(|| {
                         problem(

@@ -151,8 +151,14 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
         None => Geocoder::offline(),
     });
     let mut server = HttpServer::new(move || {
-        let path_config = web::PathConfig::default().error_handler(|err, _| {
-            ApiError::bad_request("id", format!("is not valid: {err}")).into()
+        // Path parameters are ids: a malformed one is the same invalid value as in a query
+        // or a body (422), named the same way, not the deserialiser's words.
+        let path_config = web::PathConfig::default().error_handler(|_, _| {
+            ApiError::validation(
+                "id",
+                "must be a UUID, such as 5a8c5b38-72e0-5099-b654-1be90fec86ab",
+            )
+            .into()
         });
         let query_config = web::QueryConfig::default()
             .error_handler(|err, _| ApiError::bad_request("query", err.to_string()).into());

@@ -120,16 +120,16 @@ pub struct CoverageParams {
     /// The area's centre as a UK postcode, sector or district; or give `lat` and `lon`.
     #[param(example = "M33 7ZF")]
     postcode: Option<String>,
-    /// Latitude of the centre (WGS 84), with `lon`.
-    #[param(minimum = -90, maximum = 90, example = 53.4235)]
+    /// Latitude of the centre (WGS 84), with `lon`, e.g. `53.4235`.
+    #[param(minimum = -90, maximum = 90)]
     lat: Option<f64>,
-    /// Longitude of the centre (WGS 84), with `lat`.
-    #[param(minimum = -180, maximum = 180, example = -2.3186)]
+    /// Longitude of the centre (WGS 84), with `lat`, e.g. `-2.3186`.
+    #[param(minimum = -180, maximum = 180)]
     lon: Option<f64>,
-    /// How far the area reaches, 0.1 to 50 km (default 3).
+    /// How far the area reaches, in kilometres, 0.1 to 50 (default 3).
     #[param(minimum = 0.1, maximum = 50, example = 3)]
     radius_km: Option<f64>,
-    /// Side of the density grid's cells, 0.1 to 10 km (default 1).
+    /// Side of the density grid's cells, in kilometres, 0.1 to 10 (default 1).
     #[param(minimum = 0.1, maximum = 10, example = 1)]
     cell_km: Option<f64>,
 }

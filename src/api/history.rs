@@ -125,8 +125,7 @@ pub struct HistoryParams {
     responses(
         (status = 200, description = "A page of the asset's history.", body = HistoryPage,
             headers(("Link" = String, description = "`<…&cursor=…>; rel=\"next\"` when there is a next page"))),
-        (status = 400, description = "The id is not a uuid.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The id is not a UUID, or a parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key belongs to another organisation.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such asset, or not visible to this key.", body = Problem, content_type = "application/problem+json"),

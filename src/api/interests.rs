@@ -71,7 +71,7 @@ async fn tree_body(pool: &DbPool, cache: &TreeCache) -> Result<(String, web::Byt
 #[utoipa::path(
     tag = "interests",
     operation_id = "listInterests",
-    params(("If-None-Match" = Option<String>, Header, description = "The `ETag` of a copy you hold (24 hexadecimal digits in double quotes); `*` matches any.", example = "\"5e1c0c6d4b1f7e2a9d3c8b70\"")),
+    params(("If-None-Match" = Option<String>, Header, description = "The `ETag` of a copy you hold (e.g. `\"5e1c0c6d4b1f7e2a9d3c8b70\"`); `*` matches any.")),
     responses(
         (status = 200, description = "The vocabulary.", body = InterestTree,
             headers(("ETag" = String, description = "Changes when the vocabulary does"))),

@@ -18,6 +18,7 @@ pub mod organizations;
 pub mod oruk;
 pub mod paging;
 pub mod postcodes;
+pub mod problem_pages;
 pub mod query_params;
 pub mod reads;
 pub mod referrals;
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(health::metrics)
+        .service(problem_pages::explain)
         .service(
             scope::scope("/v1")
                 .service(organizations::create)
@@ -118,7 +120,8 @@ pub(crate) mod problems {
     #[allow(dead_code)]
     #[derive(utoipa::IntoResponses)]
     pub enum Common {
-        /// The body or a parameter could not be read (malformed JSON, bad id syntax).
+        /// The request could not be read at all: malformed JSON, or a query string that is not
+        /// UTF-8.
         #[response(status = 400, content_type = "application/problem+json")]
         BadRequest(Problem),
         /// The database is unavailable; retry after the `Retry-After` seconds.
@@ -161,7 +164,7 @@ pub(crate) mod problems {
         #[response(status = 503, content_type = "application/problem+json")]
         Unavailable(Problem),
         /// The id is not a UUID.
-        #[response(status = 400, content_type = "application/problem+json")]
-        BadRequest(Problem),
+        #[response(status = 422, content_type = "application/problem+json")]
+        Invalid(Problem),
     }
 }

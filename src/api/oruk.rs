@@ -126,12 +126,9 @@ pub struct PageDoc {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct ServiceFilterDoc {
-    /// Words to look for in titles, descriptions and organisation, venue and interest names; at
-    /// most 200 characters.
-    #[param(
-        example = "football",
-        pattern = r"^[^\u0000-\u001F\u007F-\u009F]{0,200}$"
-    )]
+    /// Words to look for in titles, descriptions and organisation, venue and interest names,
+    /// e.g. `football`; at most 200 characters.
+    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]{0,200}$")]
     search: Option<String>,
     /// A taxonomy term's id (`GET /oruk/taxonomy_terms`): services with that term (for an
     /// interest, also with any narrower one).
@@ -151,28 +148,26 @@ pub struct ServiceFilterDoc {
     #[param(minimum = 0, maximum = 120)]
     maximum_age: Option<i64>,
     /// Services with a session on this day: `MO`…`SU`, `Mon`…`Sun` or `Monday`…`Sunday`, in
-    /// any case.
+    /// any case, e.g. `TU`.
     #[param(
-        example = "TU",
         pattern = r"^([Mm][Oo]|[Mm][Oo][Nn]|[Mm][Oo][Nn][Dd][Aa][Yy]|[Tt][Uu]|[Tt][Uu][Ee]|[Tt][Uu][Ee][Ss][Dd][Aa][Yy]|[Ww][Ee]|[Ww][Ee][Dd]|[Ww][Ee][Dd][Nn][Ee][Ss][Dd][Aa][Yy]|[Tt][Hh]|[Tt][Hh][Uu]|[Tt][Hh][Uu][Rr][Ss][Dd][Aa][Yy]|[Ff][Rr]|[Ff][Rr][Ii]|[Ff][Rr][Ii][Dd][Aa][Yy]|[Ss][Aa]|[Ss][Aa][Tt]|[Ss][Aa][Tt][Uu][Rr][Dd][Aa][Yy]|[Ss][Uu]|[Ss][Uu][Nn]|[Ss][Uu][Nn][Dd][Aa][Yy])$"
     )]
     day: Option<String>,
-    /// Services with a session starting at or after this UK local time (`HH:MM`).
-    #[param(example = "09:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    /// Services with a session starting at or after this UK local time (`HH:MM`), e.g. `09:00`.
+    #[param(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     start_time: Option<String>,
-    /// Services with a session ending at or before this UK local time (`HH:MM`).
-    #[param(example = "21:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    /// Services with a session ending at or before this UK local time (`HH:MM`), e.g. `21:00`.
+    #[param(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     end_time: Option<String>,
     /// A UK postcode, sector or district, in any spacing or case: services within
     /// `proximity` metres of it (default 5,000), or whose service area covers it. Left empty,
-    /// it is not set.
+    /// it is not set. E.g. `M32 0JG`.
     #[param(
-        example = "M32 0JG",
         pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([A-Za-z]([0-9][A-Za-z0-9]{0,2}|[A-Za-z][0-9][A-Za-z0-9]?)([\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+[0-9]|[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[0-9][A-Za-z]{2})?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$"
     )]
     postcode: Option<String>,
-    /// Distance from `postcode` in metres, 1 to 200,000; needs `postcode`.
-    #[param(minimum = 1, maximum = 200000, example = 2000)]
+    /// Distance from `postcode` in metres, 1 to 200,000, e.g. `2000`; needs `postcode`.
+    #[param(minimum = 1, maximum = 200000)]
     proximity: Option<i64>,
 }
 
@@ -289,8 +284,7 @@ pub async fn services(
     params(("id" = Uuid, Path, description = "The service's (asset's) id.", example = "60ed2bf8-f2ea-5c2f-9e91-2b3f6a3cab63")),
     responses(
         (status = 200, description = "The service.", body = OrukService),
-        (status = 400, description = "The id is not a UUID.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A query parameter was given (this operation takes none).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The id is not a UUID, or a query parameter was given (this operation takes none).", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No published asset has this id.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
     )
@@ -331,11 +325,8 @@ pub struct OrganizationListDoc {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct SearchDoc {
-    /// Words to look for in names and descriptions; at most 200 characters.
-    #[param(
-        example = "Age UK",
-        pattern = r"^[^\u0000-\u001F\u007F-\u009F]{0,200}$"
-    )]
+    /// Words to look for in names and descriptions, e.g. `Age UK`; at most 200 characters.
+    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]{0,200}$")]
     search: Option<String>,
 }
 
@@ -376,8 +367,7 @@ pub async fn organizations(Reads(pool): Reads, query: Pairs) -> Result<HttpRespo
     params(("id" = Uuid, Path, description = "The organisation's id.", example = "b4f370d5-e15c-590e-ba5e-ae4a85bad88f"), OrganizationDoc),
     responses(
         (status = 200, description = "The organisation.", body = OrukOrganization),
-        (status = 400, description = "The id is not a UUID.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The id is not a UUID, or a parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No organisation with published assets has this id.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
     )
@@ -441,8 +431,7 @@ pub async fn service_at_locations(
     params(("id" = Uuid, Path, description = "The service at location's id.")),
     responses(
         (status = 200, description = "The service at its location.", body = OrukServiceAtLocation),
-        (status = 400, description = "The id is not a UUID.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A query parameter was given (this operation takes none).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The id is not a UUID, or a query parameter was given (this operation takes none).", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such service at a location.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
     )
@@ -493,8 +482,7 @@ pub async fn taxonomies(req: HttpRequest, query: Pairs) -> Result<HttpResponse, 
     params(("id" = Uuid, Path, description = "The taxonomy's id.")),
     responses(
         (status = 200, description = "The taxonomy.", body = OrukTaxonomy),
-        (status = 400, description = "The id is not a UUID.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A query parameter was given (this operation takes none).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The id is not a UUID, or a query parameter was given (this operation takes none).", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such taxonomy.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -513,11 +501,8 @@ pub async fn taxonomy(
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct TermDoc {
-    /// Words to look for in terms' names and codes; at most 200 characters.
-    #[param(
-        example = "football",
-        pattern = r"^[^\u0000-\u001F\u007F-\u009F]{0,200}$"
-    )]
+    /// Words to look for in terms' names and codes, e.g. `football`; at most 200 characters.
+    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]{0,200}$")]
     search: Option<String>,
     /// Terms of this taxonomy.
     taxonomy_id: Option<Uuid>,
@@ -565,8 +550,7 @@ pub async fn taxonomy_terms(Reads(pool): Reads, query: Pairs) -> Result<HttpResp
     params(("id" = Uuid, Path, description = "The term's id.")),
     responses(
         (status = 200, description = "The term.", body = OrukTaxonomyTerm),
-        (status = 400, description = "The id is not a UUID.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A query parameter was given (this operation takes none).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The id is not a UUID, or a query parameter was given (this operation takes none).", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such term.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
     )

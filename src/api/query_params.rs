@@ -1,4 +1,4 @@
-//! Reading simple query parameters by hand, so that every bad value is named in one 400
+//! Reading simple query parameters by hand, so that every bad value is named in one 422
 //! problem. Blank free text counts as absent; the first of repeated values wins; a parameter
 //! the handler never asked for is refused, so a misspelt one is not silently ignored.
 

@@ -47,29 +47,28 @@ pub struct SearchQueryDoc {
     /// `lat`, instead of `postcode`.
     #[param(minimum = -180, maximum = 180)]
     lon: Option<f64>,
-    /// Distance from the point in kilometres, more than 0 and at most 100 (default 5); needs a
-    /// point (`postcode`, or `lat` and `lon`).
-    #[param(exclusive_minimum = 0, maximum = 100, example = 3)]
+    /// Distance from the point in kilometres, more than 0 and at most 100 (default 5), e.g.
+    /// `3`; needs a point (`postcode`, or `lat` and `lon`).
+    #[param(exclusive_minimum = 0, maximum = 100)]
     radius_km: Option<f64>,
-    /// Map viewport: `minLon,minLat,maxLon,maxLat` in decimal degrees (WGS 84). Alone, finds
+    /// Map viewport: `minLon,minLat,maxLon,maxLat` in decimal degrees (WGS 84), e.g.
+    /// `-2.40,53.40,-2.25,53.48`. Alone, finds
     /// what lies in the box; with a point, what lies both in the box and within `radius_km`.
-    #[param(
-        example = "-2.40,53.40,-2.25,53.48",
-        pattern = r"^ *-?[0-9]+(\.[0-9]+)? *(, *-?[0-9]+(\.[0-9]+)? *){3}$"
-    )]
+    #[param(pattern = r"^ *-?[0-9]+(\.[0-9]+)? *(, *-?[0-9]+(\.[0-9]+)? *){3}$")]
     bbox: Option<String>,
     /// Words to look for in titles, descriptions, organisation and venue names and interests
-    /// (English stemming; close misspellings such as "fotball" still match); at most 200
-    /// characters.
-    #[param(example = "football", pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
+    /// (English stemming; close misspellings such as "fotball" still match), e.g. `football`;
+    /// at most 200 characters.
+    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     q: Option<String>,
     /// An interest term (id, slug, label or synonym); matches the term and every narrower one,
     /// so `sport` finds football and `football` finds walking football. Repeat for any of
     /// several (at most 20, each at most 100 characters).
-    #[param(style = Form, explode, max_items = 20, example = json!(["football"]))]
+    #[param(style = Form, explode, max_items = 20)]
     interest: Option<Vec<String>>,
-    /// `group`, `volunteering`, `course` or `activity`; repeat for any of several.
-    #[param(style = Form, explode, example = json!(["activity"]))]
+    /// `group`, `volunteering`, `course` or `activity`, e.g. `activity`; repeat for any of
+    /// several.
+    #[param(style = Form, explode)]
     kind: Option<Vec<AssetKind>>,
     /// Only free (`true`) or only paid (`false`) assets, e.g. `true`; assets that do not state
     /// a cost are left out either way.
@@ -78,36 +77,33 @@ pub struct SearchQueryDoc {
     /// always pass, assets that do not state a cost never do.
     #[param(minimum = 0, maximum = 100000)]
     max_cost_pence: Option<i32>,
-    /// With `max_cost_pence`: compare the concession price where there is one (default
-    /// `false`).
-    #[param(example = true)]
+    /// With `max_cost_pence`: compare the concession price where there is one, e.g. `true`
+    /// (default `false`).
     concessions: Option<bool>,
-    /// `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`: has a session on that day; repeat for
-    /// any of several.
-    #[param(style = Form, explode, example = json!(["tue"]))]
+    /// `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`: has a session on that day, e.g.
+    /// `tue`; repeat for any of several.
+    #[param(style = Form, explode)]
     day: Option<Vec<Weekday>>,
-    /// Has a session that ends after this time, `HH:MM` (24-hour, UK local time).
-    #[param(example = "18:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    /// Has a session that ends after this time, `HH:MM` (24-hour, UK local time), e.g. `18:00`.
+    #[param(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     from: Option<String>,
-    /// Has a session that starts before this time, `HH:MM` (24-hour, UK local time); later
-    /// than `from`.
-    #[param(example = "21:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    /// Has a session that starts before this time, `HH:MM` (24-hour, UK local time), e.g.
+    /// `21:00`; later than `from`.
+    #[param(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     to: Option<String>,
-    /// Open to someone of this age in years, 0 to 120.
-    #[param(minimum = 0, maximum = 120, example = 34)]
+    /// Open to someone of this age in years, 0 to 120, e.g. `34`.
+    #[param(minimum = 0, maximum = 120)]
     age: Option<i16>,
-    /// An accessibility feature the venue must have (one of the `AccessibilityFeature` values);
-    /// repeat to require several.
-    #[param(style = Form, explode, example = json!(["wheelchair_accessible"]))]
+    /// An accessibility feature the venue must have (one of the `AccessibilityFeature` values),
+    /// e.g. `wheelchair_accessible`; repeat to require several.
+    #[param(style = Form, explode)]
     access: Option<Vec<AccessibilityFeature>>,
     /// `true`: only assets in mainstream, non-stigmatised settings (online-only assets count as
     /// such); `false`: only assets in settings marked as not mainstream (by default, health
     /// settings and mental-health services).
-    #[param(example = true)]
     non_stigmatised: Option<bool>,
     /// Who may come by gender: `mixed`, `women_only` or `men_only`, e.g. `women_only`; repeat
     /// for any of several.
-    // No `example`: Swagger UI's "Try it out" would send it and narrow every first search.
     #[param(style = Form, explode)]
     gender: Option<Vec<GenderRule>>,
     /// Made for one of these groups (`older_people`, `carers`, `pregnant_postnatal`…), e.g.
@@ -116,25 +112,21 @@ pub struct SearchQueryDoc {
     audience: Option<Vec<AudienceGroup>>,
     /// Only referral-only assets (`true`) or only those open without referral (`false`).
     referral_only: Option<bool>,
-    /// Only this organisation's assets (uuid).
-    #[param(example = "5c84aa9b-f65e-5003-aacf-1580197b5ebf")]
+    /// Only this organisation's assets (uuid), e.g. `5c84aa9b-f65e-5003-aacf-1580197b5ebf`.
     organization_id: Option<Uuid>,
     /// Only assets changed since this ISO 8601 date (`2026-01-31`, from midnight UTC) or RFC
     /// 3339 date-time (`2026-01-31T09:00:00Z`).
-    #[param(example = "2026-01-01T00:00:00Z")]
     updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Only assets whose provider confirmed them within this many days, 1 to 3,650, e.g. `365`;
     /// assets never confirmed are left out.
     #[param(minimum = 1, maximum = 3650)]
     confirmed_within_days: Option<i32>,
-    /// With a location: also return online-only assets, after the located ones (default
-    /// `false`).
-    #[param(example = true)]
+    /// With a location: also return online-only assets, after the located ones, e.g. `true`
+    /// (default `false`).
     include_online: Option<bool>,
     /// Also return assets not confirmed (or, never confirmed, listed) for longer than the
     /// service's hiding threshold (18 months by default), which default searches leave out:
     /// they have probably stopped. They are never deleted (default `false`).
-    #[param(example = false)]
     include_stale: Option<bool>,
     /// Results per page, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100, example = 20)]
@@ -348,8 +340,8 @@ fn base_url(req: &HttpRequest) -> String {
 /// `next_cursor` (also in a `Link: rel="next"` header) without gaps or repeats. The same search
 /// as GeoJSON, for maps, is `GET /v1/assets.geojson`. Needs no key.
 ///
-/// The parameters' examples together make one narrow search (football on a Tuesday evening
-/// near Stretford); when trying it out, clear the filters you do not need.
+/// Only `postcode` and `limit` carry examples, so "Try it out" in the reference page searches
+/// near Stretford with no filter; each filter's description gives a value to try.
 #[utoipa::path(
     operation_id = "searchAssets",
     tag = "assets",

@@ -24,7 +24,7 @@ pub fn cache_policy(path: &str, authenticated: bool) -> &'static str {
         // The feed is public and the same for every reader; a minute keeps pollers cheap
         // without hiding an edit for long.
         "public, max-age=60"
-    } else if path.starts_with("/v1/postcodes/") {
+    } else if path.starts_with("/v1/postcodes/") || path.starts_with("/problems/") {
         "public, max-age=86400"
     } else if authenticated {
         // What a key sees (drafts, its own archived listings) is for that key only.

@@ -121,6 +121,23 @@ async fn unknown_organisation_is_a_404_problem() {
         404,
     )
     .await;
-    let fields = problem_fields(app.get("/v1/organizations/not-a-uuid", None).await, 400).await;
+    // A malformed id is the same invalid value in a path as in a query: 422, in our words.
+    let response = app.get("/v1/organizations/not-a-uuid", None).await;
+    let problem: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(problem["status"], 422);
+    assert_eq!(problem["type"], "/problems/validation-error");
+    assert_eq!(problem["errors"][0]["field"], "id");
+    assert_eq!(
+        problem["errors"][0]["reason"],
+        "must be a UUID, such as 5a8c5b38-72e0-5099-b654-1be90fec86ab"
+    );
+    let fields = problem_fields(app.get("/v1/assets/42", None).await, 422).await;
     assert_eq!(fields, ["id"]);
+    // The problem's type is a page that explains it.
+    let page = app.get(problem["type"].as_str().unwrap(), None).await;
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<h1>Invalid fields</h1>") && html.contains("HTTP status 422"));
+    assert_eq!(app.get("/problems/no-such-thing", None).await.status(), 404);
 }
