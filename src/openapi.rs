@@ -182,7 +182,7 @@ impl Modify for CrossCutting {
                     });
                     responses.entry("422".into()).or_insert_with(|| {
                         problem(
-                            "The `Idempotency-Key` was used for a different request.",
+                            "The `Idempotency-Key` was used for a different request, or is not 1 to 255 printable ASCII characters.",
                             &[],
                         )
                     });

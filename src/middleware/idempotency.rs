@@ -92,7 +92,7 @@ pub async fn idempotency(
         _ => {
             return Ok(refuse(
                 req.request().clone(),
-                ApiError::bad_request(
+                ApiError::validation(
                     "Idempotency-Key",
                     "must be 1 to 255 printable ASCII characters, e.g. a UUID",
                 ),

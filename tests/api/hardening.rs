@@ -8,7 +8,7 @@ use community_assets::startup::Settings;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{app_db, count, spawn_app, spawn_app_with, walking_football};
+use crate::helpers::{app_db, count, problem_fields, spawn_app, spawn_app_with, walking_football};
 
 fn settings() -> Settings {
     Settings {
@@ -172,7 +172,7 @@ async fn a_retried_post_with_an_idempotency_key_creates_nothing_twice() {
         .send()
         .await
         .unwrap();
-    assert_eq!(bad.status(), 400);
+    assert_eq!(problem_fields(bad, 422).await, ["Idempotency-Key"]);
 
     let mut conn = app_db(&app).await;
     assert_eq!(
