@@ -505,6 +505,19 @@ async fn a_key_that_fails_is_refused_on_public_reads_and_counts_as_a_failure() {
     assert_eq!(problem["type"], "/problems/unauthorized");
     // Without a key the same read is fine.
     assert_eq!(app.get("/v1/assets?q=walking", None).await.status(), 200);
+    // A write is authenticated before its body is read: a bad key, or none, is a 401 however
+    // wrong the body, never a list of the body's faults.
+    for key in [Some("ca_madeup"), None] {
+        let r = app
+            .send_json(
+                Method::POST,
+                "/v1/assets",
+                key,
+                &serde_json::json!({"title": 7}),
+            )
+            .await;
+        assert_eq!(r.status(), 401, "{key:?}");
+    }
     // Thirty failures a minute on public routes block the address's keyed requests.
     let mut statuses = Vec::new();
     for i in 0..35 {
