@@ -314,16 +314,15 @@ async fn find_visible(
 /// to all but its organisation and admins, so ids do not leak.
 pub async fn get(pool: &DbPool, caller: &Caller, id: Uuid) -> Result<AssetState, ApiError> {
     let mut conn = db::connect(pool).await?;
-    let record = match db::assets::find(&mut conn, id).await? {
-        Some(r)
-            if r.asset.status == AssetStatus::Archived.as_str()
-                && r.asset.published_at.is_some() =>
-        {
-            r
-        }
-        _ => find_visible(&mut conn, caller, id).await?,
-    };
-    if record.asset.status == AssetStatus::Archived.as_str() {
+    let not_found = || ApiError::NotFound(format!("no asset has id {id}"));
+    let record = db::assets::find(&mut conn, id).await?.ok_or_else(not_found)?;
+    let archived = record.asset.status == AssetStatus::Archived.as_str();
+    let public = record.asset.status == AssetStatus::Published.as_str()
+        || (archived && record.asset.published_at.is_some());
+    if !public && !caller.sees_private_of(record.asset.organization_id) {
+        return Err(not_found());
+    }
+    if archived {
         return Err(ApiError::Gone(format!(
             "asset {id} was archived (DELETE) at {}; it is kept but no longer served",
             record.asset.updated_at.format("%Y-%m-%d %H:%M UTC")
