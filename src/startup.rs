@@ -86,6 +86,21 @@ async fn not_found(
     routes: web::Data<crate::api::routes::Routes>,
 ) -> Result<HttpResponse, ApiError> {
     if let Some(allow) = routes.allowed(req.path()) {
+        // The method is right but the path has a slash too many (`/v1/assets/`): send the
+        // client to the path that answers, keeping the method and body (308).
+        let method = req.method().as_str();
+        let trimmed = req.path().trim_end_matches('/');
+        if allow.split(", ").any(|m| m == method) && !trimmed.is_empty() && trimmed != req.path() {
+            let query = req.query_string();
+            let location = if query.is_empty() {
+                trimmed.to_string()
+            } else {
+                format!("{trimmed}?{query}")
+            };
+            return Ok(HttpResponse::PermanentRedirect()
+                .insert_header((header::LOCATION, location))
+                .finish());
+        }
         return Err(ApiError::MethodNotAllowed {
             detail: format!("{} answers {allow}, not {}", req.path(), req.method()),
             allow,

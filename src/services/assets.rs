@@ -315,7 +315,9 @@ async fn find_visible(
 pub async fn get(pool: &DbPool, caller: &Caller, id: Uuid) -> Result<AssetState, ApiError> {
     let mut conn = db::connect(pool).await?;
     let not_found = || ApiError::NotFound(format!("no asset has id {id}"));
-    let record = db::assets::find(&mut conn, id).await?.ok_or_else(not_found)?;
+    let record = db::assets::find(&mut conn, id)
+        .await?
+        .ok_or_else(not_found)?;
     let archived = record.asset.status == AssetStatus::Archived.as_str();
     let public = record.asset.status == AssetStatus::Published.as_str()
         || (archived && record.asset.published_at.is_some());

@@ -202,4 +202,16 @@ async fn a_wrong_method_on_a_real_path_is_405_with_allow() {
     }
     let response = app.get("/v1/nothing-here", None).await;
     crate::helpers::problem_fields(response, 404).await;
+    // The right method with a slash too many is sent on (308) to the path that answers, with
+    // its query; the client (reqwest, like a browser) follows it.
+    let response = app.get("/v1/assets/?q=choir&limit=2", None).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.url().path(), "/v1/assets");
+    assert_eq!(response.url().query(), Some("q=choir&limit=2"));
+    let response = app
+        .request(reqwest::Method::DELETE, "/v1/assets/", None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405, "a wrong method is still a 405");
 }
