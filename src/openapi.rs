@@ -30,6 +30,7 @@ use utoipa_actix_web::AppExt;
         (name = "postcodes", description = "Offline (and optionally online) postcode geocoding."),
         (name = "api-keys", description = "Keys for writing."),
         (name = "oruk", description = "The directory as an Open Referral UK 3.0 (HSDS 3.0 profile) feed: public, read-only, any origin. Its base URL is `/oruk`."),
+        (name = "ogc", description = "The directory as OGC API – Features (Part 1 Core, GeoJSON) under `/ogc`: public, read-only, any origin; GIS clients (QGIS, GDAL/OGR `OAPIF:`) read it directly."),
         (name = "imports", description = "Importing other directories' ORUK 3.0 and 1.0 feeds."),
         (name = "referrals", description = "What became of the assets suggested to people, recorded with no personal data; summed per asset."),
         (name = "webhooks", description = "Asset changes pushed to a team app's URL, signed (Standard Webhooks), retried, and logged."),

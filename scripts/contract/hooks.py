@@ -99,6 +99,7 @@ def _demo_data():
         "postcodes": sorted({a["venue"]["postcode"] for a in items if a.get("venue") and a["venue"].get("postcode")}),
         "interests": slugs,
         "keys": keys,
+        "collections": ["assets"],
     }
 
 
@@ -358,6 +359,11 @@ def before_call(context, case, **kwargs):
     kind = PATH_KINDS.get(path)
     if kind and case.path_parameters and "id" in case.path_parameters:
         case.path_parameters["id"] = _real(kind, case.path_parameters["id"])
+    if path.startswith("/ogc/collections/{collectionId}") and case.path_parameters:
+        # One collection; a random name is the "no such collection" answer, tried one time in five.
+        case.path_parameters["collectionId"] = _real("collections", case.path_parameters.get("collectionId"))
+        if "featureId" in case.path_parameters:
+            case.path_parameters["featureId"] = _real("assets", case.path_parameters["featureId"])
     asset = etag = None
     if path.startswith("/v1/assets/{id}"):
         asset, etag = _current(case.path_parameters["id"])
@@ -372,6 +378,8 @@ def before_call(context, case, **kwargs):
         # A cursor comes from an earlier page of the same list (every list of ours has one).
         case.query.pop("cursor", None)
     if path in ("/v1/assets", "/v1/assets.geojson") and method == "GET" and isinstance(case.query, dict):
+        _fix_search(case.query)
+    elif path == "/ogc/collections/{collectionId}/items" and isinstance(case.query, dict):
         _fix_search(case.query)
     elif body is not None and path in ("/v1/assets", "/v1/assets/{id}"):
         _fix_asset(body, method, asset)

@@ -13,6 +13,7 @@ pub mod interests;
 pub mod json;
 pub mod matching;
 pub mod negotiate;
+pub mod ogc;
 pub mod organization_assets;
 pub mod organizations;
 pub mod oruk;
@@ -82,6 +83,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(referrals::create)
                 .service(referrals::get)
                 .service(referrals::add_outcome),
+        )
+        .service(
+            scope::scope("/ogc")
+                .wrap(DefaultHeaders::new().add((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")))
+                .service(ogc::landing)
+                .service(ogc::conformance)
+                .service(ogc::collections)
+                .service(ogc::one_collection)
+                .service(ogc::items)
+                .service(ogc::item),
         )
         .service(
             scope::scope("/oruk")

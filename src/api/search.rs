@@ -283,7 +283,7 @@ fn km(hit: &Hit) -> Option<f64> {
     hit.distance_m.map(shown_km)
 }
 
-fn feature(hit: Hit, policy: &FreshnessPolicy, base: &str) -> Feature {
+pub(crate) fn feature(hit: Hit, policy: &FreshnessPolicy, base: &str) -> Feature {
     let distance_km = km(&hit);
     let view = AssetView::new(hit.record, policy);
     let geometry = match (

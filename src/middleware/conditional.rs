@@ -20,7 +20,11 @@ const MAX_TAGGED_BYTES: u64 = 32 * 1024 * 1024;
 pub fn cache_policy(path: &str, authenticated: bool) -> &'static str {
     if path == "/openapi.json" || path == "/oruk/openapi.json" || path.starts_with("/docs/") {
         "public, max-age=300"
-    } else if path == "/oruk" || path.starts_with("/oruk/") {
+    } else if path == "/oruk"
+        || path.starts_with("/oruk/")
+        || path == "/ogc"
+        || path.starts_with("/ogc/")
+    {
         // The feed is public and the same for every reader; a minute keeps pollers cheap
         // without hiding an edit for long.
         "public, max-age=60"
@@ -141,6 +145,10 @@ mod tests {
     fn public_feeds_are_cached_briefly_and_keyed_answers_privately() {
         assert_eq!(cache_policy("/oruk/services", false), "public, max-age=60");
         assert_eq!(cache_policy("/oruk", true), "public, max-age=60");
+        assert_eq!(
+            cache_policy("/ogc/collections/assets/items", false),
+            "public, max-age=60"
+        );
         assert_eq!(
             cache_policy("/v1/postcodes/M32%200JG", false),
             "public, max-age=86400"

@@ -1,5 +1,5 @@
 //! CORS for team apps in the browser: the API answers the origins in `CA_CORS_ORIGINS` (exact
-//! matches; none by default), and the public ORUK feed answers any origin (`*`). A request
+//! matches; none by default), and the public ORUK and OGC feeds answer any origin (`*`). A request
 //! from another origin is served as usual but without the headers, so the browser withholds
 //! the answer; its preflight is refused with a 403 problem.
 //!
@@ -35,11 +35,18 @@ enum Verdict {
     Refused,
 }
 
+/// The open-data feeds (ORUK and OGC API – Features) answer every origin alike.
+fn public_to_any_origin(path: &str) -> bool {
+    ["/oruk", "/ogc"]
+        .iter()
+        .any(|base| path == *base || path.starts_with(&format!("{base}/")))
+}
+
 fn verdict(req: &ServiceRequest, origins: &CorsOrigins) -> Verdict {
     let Some(origin) = req.headers().get(header::ORIGIN) else {
         return Verdict::NoOrigin;
     };
-    if req.path() == "/oruk" || req.path().starts_with("/oruk/") {
+    if public_to_any_origin(req.path()) {
         return Verdict::Allowed(HeaderValue::from_static("*"));
     }
     match origin.to_str() {
@@ -58,7 +65,7 @@ pub async fn cors(
         .unwrap_or_default();
     let verdict = verdict(&req, &origins);
     // The feed answers every origin alike (`*`); the API's answers depend on the origin.
-    let by_origin = !(req.path() == "/oruk" || req.path().starts_with("/oruk/"));
+    let by_origin = !public_to_any_origin(req.path());
     let preflight = req.method() == Method::OPTIONS
         && req
             .headers()

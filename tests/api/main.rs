@@ -20,6 +20,7 @@ mod keys;
 mod machine_output;
 mod matching;
 mod moderation;
+mod ogc;
 mod openapi;
 mod organizations;
 mod oruk;
