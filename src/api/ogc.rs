@@ -327,6 +327,11 @@ pub async fn items(
     known(&id)?;
     let mut params = QueryParams::new(&query);
     let bbox = params.text("bbox", 200);
+    if bbox.is_none() && query.iter().any(|(k, _)| k == "bbox") {
+        params
+            .errors
+            .add("bbox", "must be minLon,minLat,maxLon,maxLat, not empty");
+    }
     let limit = params.int("limit", 1, 10_000).unwrap_or(DEFAULT_LIMIT);
     let cursor = params.text("cursor", 500);
     params.finish(()).map_err(bad)?;

@@ -111,6 +111,7 @@ async fn bad_requests_are_answered_as_the_standard_says() {
     let app = crate::helpers::spawn_app().await;
     for (path, status) in [
         ("/ogc/collections/assets/items?bbox=1,2,3", 400),
+        ("/ogc/collections/assets/items?bbox=", 400),
         ("/ogc/collections/assets/items?limit=0", 400),
         ("/ogc/collections/assets/items?colour=blue", 400),
         ("/ogc/collections/assets/items/not-a-uuid", 400),
