@@ -5,12 +5,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::json::JsonBody;
-use super::paging::{ListParams, keyed_page, link_next};
+use super::paging::{ListParams, keyed_next, keyed_page, link_next};
 use super::problems::{Body, Common};
 use super::query_params::QueryParams;
 use crate::auth::{Authenticated, Role};
 use crate::db::{DbPool, api_keys::ApiKeyRow};
-use crate::domain::paging::encode_key;
 use crate::error::{ApiError, Problem};
 use crate::middleware::idempotency::OneTimeSecret;
 use crate::services::api_keys::{self, ApiKeyInput};
@@ -113,12 +112,7 @@ pub async fn list(
     let (after, limit) = keyed_page(&mut params, KEYS_CURSOR);
     params.finish(())?;
     let (rows, more) = api_keys::list_for_organization(&pool, &caller, *id, after, limit).await?;
-    let next_cursor = more
-        .then(|| {
-            rows.last()
-                .map(|r| encode_key(KEYS_CURSOR, r.created_at, r.id))
-        })
-        .flatten();
+    let next_cursor = keyed_next(KEYS_CURSOR, more, rows.last().map(|r| (r.created_at, r.id)));
     let mut response = HttpResponse::Ok();
     response.insert_header(("Cache-Control", "no-store"));
     link_next(&mut response, &req, next_cursor.as_deref());

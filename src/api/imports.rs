@@ -10,14 +10,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::json::JsonBody;
-use super::paging::{ListParams, keyed_page, link_next};
+use super::paging::{ListParams, keyed_next, keyed_page, link_next};
 use super::problems::{Body, Common};
 use super::query_params::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::db::imports::ImportRow;
 use crate::domain::audit::Actor;
-use crate::domain::paging::encode_key;
 use crate::error::{ApiError, Problem};
 use crate::geocoder::Geocoder;
 use crate::import::feed::FeedOptions;
@@ -257,12 +256,11 @@ pub async fn list(
     let (before, limit) = keyed_page(&mut params, IMPORTS_CURSOR);
     params.finish(())?;
     let (rows, more) = imports::list(&pool, before, limit).await?;
-    let next_cursor = more
-        .then(|| {
-            rows.last()
-                .map(|r| encode_key(IMPORTS_CURSOR, r.created_at, r.id))
-        })
-        .flatten();
+    let next_cursor = keyed_next(
+        IMPORTS_CURSOR,
+        more,
+        rows.last().map(|r| (r.created_at, r.id)),
+    );
     let mut response = HttpResponse::Ok();
     link_next(&mut response, &req, next_cursor.as_deref());
     Ok(response.json(ImportList {

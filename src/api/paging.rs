@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::query_params::QueryParams;
-use crate::domain::paging::decode_key;
+use crate::domain::paging::{decode_key, encode_key};
 
 /// `limit` (1 to 200, default 50) and `cursor`, as the lists ordered by creation time and id
 /// (webhooks, API keys, imports) read them: the position after which the page starts.
@@ -44,6 +44,13 @@ pub struct ListParams {
     /// `next_cursor` from the previous page; omit to start from the beginning.
     #[param(pattern = r"^[A-Za-z0-9_-]*$")]
     cursor: Option<String>,
+}
+
+/// The cursor after the last row of a page ordered by creation time and id, when more follow.
+pub fn keyed_next(tag: &str, more: bool, last: Option<(DateTime<Utc>, Uuid)>) -> Option<String> {
+    more.then_some(last)
+        .flatten()
+        .map(|(at, id)| encode_key(tag, at, id))
 }
 
 /// The `Link` header value for the page after this one.

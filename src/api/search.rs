@@ -332,6 +332,24 @@ fn base_url(req: &HttpRequest) -> String {
     format!("{}://{}", info.scheme(), info.host())
 }
 
+/// Runs the search the query asks for. The response begun carries `Vary: Accept` and the next
+/// page's `Link`.
+async fn searched(
+    req: &HttpRequest,
+    pool: &crate::db::DbPool,
+    geocoder: &Geocoder,
+    interests: &InterestCache,
+    freshness: &FreshnessPolicy,
+    query: &[(String, String)],
+) -> Result<(service::Page, actix_web::HttpResponseBuilder), ApiError> {
+    let params = search_params::parse(query)?;
+    let page = service::search(pool, geocoder, interests, &params, freshness).await?;
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::VARY, "Accept"));
+    link_next(&mut response, req, page.next_cursor.as_deref());
+    Ok((page, response))
+}
+
 /// Search the published directory
 ///
 /// Near a postcode or point, within a map box, by words, interests, kind, cost, day and time,
@@ -367,12 +385,8 @@ pub async fn list(
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
     negotiate(&req, &[JSON], "; GeoJSON is GET /v1/assets.geojson")?;
-    let pairs = query.into_inner();
-    let params = search_params::parse(&pairs)?;
-    let page = service::search(&pool, &geocoder, &interests, &params, &freshness).await?;
-    let mut response = HttpResponse::Ok();
-    response.insert_header((header::VARY, "Accept"));
-    link_next(&mut response, &req, page.next_cursor.as_deref());
+    let (page, mut response) =
+        searched(&req, &pool, &geocoder, &interests, &freshness, &query).await?;
     Ok(response.json(SearchResults {
         items: page
             .hits
@@ -420,12 +434,8 @@ pub async fn features(
 ) -> Result<HttpResponse, ApiError> {
     // GeoJSON is JSON: a client that asks only for `application/json` still gets it.
     negotiate(&req, &[GEO_JSON, JSON], "")?;
-    let pairs = query.into_inner();
-    let params = search_params::parse(&pairs)?;
-    let page = service::search(&pool, &geocoder, &interests, &params, &freshness).await?;
-    let mut response = HttpResponse::Ok();
-    response.insert_header((header::VARY, "Accept"));
-    link_next(&mut response, &req, page.next_cursor.as_deref());
+    let (page, mut response) =
+        searched(&req, &pool, &geocoder, &interests, &freshness, &query).await?;
     let base = base_url(&req);
     let collection = FeatureCollection {
         kind: FeatureCollectionType::FeatureCollection,

@@ -8,14 +8,14 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::json::JsonBody;
-use super::paging::ListParams;
 use super::paging::link_next;
+use super::paging::{ListParams, keyed_next};
 use super::problems::{Body, Common};
 use super::query_params::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
 use crate::db::webhooks::{AttemptRow, DeliveryRow, SubscriptionRow};
-use crate::domain::paging::{encode_key, encode_position};
+use crate::domain::paging::encode_position;
 use crate::domain::webhooks::{EventType, WebhookInput, action_of};
 use crate::error::{ApiError, Problem};
 use crate::geocoder::Geocoder;
@@ -316,12 +316,11 @@ pub async fn list(
     let (after, limit) = super::paging::keyed_page(&mut params, WEBHOOKS_CURSOR);
     params.finish(())?;
     let (rows, more) = service::list(&pool, &caller, after, limit).await?;
-    let next_cursor = more
-        .then(|| {
-            rows.last()
-                .map(|r| encode_key(WEBHOOKS_CURSOR, r.created_at, r.id))
-        })
-        .flatten();
+    let next_cursor = keyed_next(
+        WEBHOOKS_CURSOR,
+        more,
+        rows.last().map(|r| (r.created_at, r.id)),
+    );
     let mut response = HttpResponse::Ok();
     link_next(&mut response, &req, next_cursor.as_deref());
     Ok(response.json(WebhookList {
