@@ -117,6 +117,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         );
 }
 
+/// This service's base URL as the client reached it, e.g. `https://example.org`: what absolute
+/// links in answers (feature URLs, ORUK and OGC links) start with.
+pub(crate) fn base_url(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}
+
 pub(crate) fn if_match(req: &HttpRequest) -> Option<IfMatch> {
     req.headers()
         .get(header::IF_MATCH)

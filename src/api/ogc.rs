@@ -10,6 +10,7 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::base_url;
 use super::query_params::QueryParams;
 use super::reads::Reads;
 use super::search::{Feature, feature};
@@ -158,11 +159,6 @@ pub struct ItemsParams {
     cursor: Option<String>,
 }
 
-fn base(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
-}
-
 fn link(href: String, rel: &str, media_type: &str, title: &str) -> OgcLink {
     OgcLink {
         href,
@@ -212,7 +208,7 @@ fn collection(base: &str) -> OgcCollection {
 )]
 #[get("")]
 pub async fn landing(req: HttpRequest) -> HttpResponse {
-    let base = base(&req);
+    let base = base_url(&req);
     HttpResponse::Ok().json(OgcLandingPage {
         title: "community-assets".into(),
         description: "The community asset directory's published listings as OGC API – Features (Core, GeoJSON).".into(),
@@ -254,7 +250,7 @@ pub async fn conformance() -> HttpResponse {
 )]
 #[get("/collections")]
 pub async fn collections(req: HttpRequest) -> HttpResponse {
-    let base = base(&req);
+    let base = base_url(&req);
     HttpResponse::Ok().json(OgcCollections {
         links: vec![link(
             format!("{base}/ogc/collections"),
@@ -284,7 +280,7 @@ pub async fn one_collection(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     known(&id)?;
-    Ok(HttpResponse::Ok().json(collection(&base(&req))))
+    Ok(HttpResponse::Ok().json(collection(&base_url(&req))))
 }
 
 fn known(collection: &str) -> Result<(), ApiError> {
@@ -342,7 +338,7 @@ pub async fn items(
     let page = service::search(&pool, &geocoder, &interests, &search, &freshness)
         .await
         .map_err(bad)?;
-    let base = base(&req);
+    let base = base_url(&req);
     let items = format!("{base}/ogc/collections/{COLLECTION}/items");
     let here = match req.query_string() {
         "" => items.clone(),
@@ -421,7 +417,7 @@ pub async fn item(
     })?;
     // As the public sees it: the feature collection is the published directory.
     let state = crate::services::assets::get(&pool, &Caller::Anonymous, id).await?;
-    let base = base(&req);
+    let base = base_url(&req);
     let hit = Hit {
         record: state.record,
         distance_m: None,

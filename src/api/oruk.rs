@@ -194,8 +194,7 @@ pub async fn feed_document(doc: web::Data<FeedDocument>) -> HttpResponse {
 
 /// The feed's base URL as the client reached it, e.g. `https://example.org/oruk`.
 fn feed_base(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}/oruk", info.scheme(), info.host())
+    format!("{}/oruk", super::base_url(req))
 }
 
 fn api_details_body(req: &HttpRequest, query: &Pairs) -> Result<HttpResponse, ApiError> {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::base_url;
 use super::negotiate::negotiate;
 use super::paging::link_next;
 use super::problems::Common;
@@ -324,12 +325,6 @@ pub(crate) fn feature(hit: Hit, policy: &FreshnessPolicy, base: &str) -> Feature
         geometry,
         properties,
     }
-}
-
-/// This service's base URL as the client reached it, e.g. `https://example.org`.
-fn base_url(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
 }
 
 /// Runs the search the query asks for. The response begun carries `Vary: Accept` and the next
