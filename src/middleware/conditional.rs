@@ -20,11 +20,7 @@ const MAX_TAGGED_BYTES: u64 = 32 * 1024 * 1024;
 pub fn cache_policy(path: &str, authenticated: bool) -> &'static str {
     if path == "/openapi.json" || path == "/oruk/openapi.json" || path.starts_with("/docs/") {
         "public, max-age=300"
-    } else if path == "/oruk"
-        || path.starts_with("/oruk/")
-        || path == "/ogc"
-        || path.starts_with("/ogc/")
-    {
+    } else if super::is_open_feed(path) {
         // The feed is public and the same for every reader; a minute keeps pollers cheap
         // without hiding an edit for long.
         "public, max-age=60"
@@ -56,15 +52,11 @@ pub fn digest_tag(bytes: &[u8]) -> String {
     format!("W/\"{hex}\"")
 }
 
-fn untagged(path: &str) -> bool {
-    matches!(path, "/healthz" | "/readyz" | "/metrics")
-}
-
 pub async fn conditional(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let applies = req.method() == Method::GET && !untagged(req.path());
+    let applies = req.method() == Method::GET && !super::is_probe(req.path());
     let policy = cache_policy(
         req.path(),
         req.headers().contains_key(header::AUTHORIZATION),

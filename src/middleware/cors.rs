@@ -35,18 +35,11 @@ enum Verdict {
     Refused,
 }
 
-/// The open-data feeds (ORUK and OGC API – Features) answer every origin alike.
-fn public_to_any_origin(path: &str) -> bool {
-    ["/oruk", "/ogc"]
-        .iter()
-        .any(|base| path == *base || path.starts_with(&format!("{base}/")))
-}
-
 fn verdict(req: &ServiceRequest, origins: &CorsOrigins) -> Verdict {
     let Some(origin) = req.headers().get(header::ORIGIN) else {
         return Verdict::NoOrigin;
     };
-    if public_to_any_origin(req.path()) {
+    if super::is_open_feed(req.path()) {
         return Verdict::Allowed(HeaderValue::from_static("*"));
     }
     match origin.to_str() {
@@ -65,7 +58,7 @@ pub async fn cors(
         .unwrap_or_default();
     let verdict = verdict(&req, &origins);
     // The feed answers every origin alike (`*`); the API's answers depend on the origin.
-    let by_origin = !public_to_any_origin(req.path());
+    let by_origin = !super::is_open_feed(req.path());
     let preflight = req.method() == Method::OPTIONS
         && req
             .headers()

@@ -219,11 +219,6 @@ fn client_ip(req: &ServiceRequest, trust_forwarded_for: bool) -> Option<IpAddr> 
     forwarded.or_else(|| req.peer_addr().map(|a| a.ip()))
 }
 
-/// Probes and scrapes are never limited (and `/metrics` has a token of its own, not a key).
-fn exempt(path: &str) -> bool {
-    matches!(path, "/healthz" | "/readyz" | "/metrics")
-}
-
 fn too_many(
     req: &ServiceRequest,
     wait: Duration,
@@ -263,7 +258,7 @@ pub async fn rate_limit(
     let Some(limits) = req.app_data::<web::Data<RateLimits>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    if exempt(req.path()) {
+    if super::is_probe(req.path()) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let ip = client_ip(&req, limits.settings.trust_forwarded_for);
