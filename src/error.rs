@@ -248,34 +248,37 @@ impl ApiError {
         ApiError::BadRequest { detail, errors }
     }
 
-    fn kind(&self) -> (&'static str, &'static str) {
+    /// The last part of the problem's `type`; its title and explanation are in `PROBLEM_TYPES`.
+    fn slug(&self) -> &'static str {
         match self {
-            ApiError::Validation(_) => ("validation-error", "Invalid fields"),
-            ApiError::BadRequest { .. } => ("bad-request", "Malformed request"),
-            ApiError::Unauthorized(_) => ("unauthorized", "Authentication required"),
-            ApiError::Forbidden(_) => ("forbidden", "Not allowed"),
-            ApiError::NotFound(_) => ("not-found", "Not found"),
-            ApiError::Gone(_) => ("gone", "Withdrawn"),
-            ApiError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
-            ApiError::Conflict(_) => ("conflict", "Conflict"),
-            ApiError::PreconditionFailed(_) => ("precondition-failed", "Version mismatch"),
-            ApiError::PayloadTooLarge(_) => ("payload-too-large", "Request body too large"),
-            ApiError::UnsupportedMediaType(_) => {
-                ("unsupported-media-type", "Unsupported media type")
-            }
-            ApiError::NotAcceptable(_) => ("not-acceptable", "Not acceptable"),
-            ApiError::PreconditionRequired(_) => ("precondition-required", "If-Match required"),
-            ApiError::HeadersTooLarge(_) => ("headers-too-large", "Request headers too large"),
-            ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
-            ApiError::Timeout(_) => ("timeout", "Request took too long"),
-            ApiError::Unavailable(_) => ("service-unavailable", "Service unavailable"),
-            ApiError::Busy(_) => ("busy", "Busy"),
-            ApiError::Internal(_) => ("internal-error", "Internal error"),
+            ApiError::Validation(_) => "validation-error",
+            ApiError::BadRequest { .. } => "bad-request",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not-found",
+            ApiError::Gone(_) => "gone",
+            ApiError::MethodNotAllowed { .. } => "method-not-allowed",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::PreconditionFailed(_) => "precondition-failed",
+            ApiError::PayloadTooLarge(_) => "payload-too-large",
+            ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
+            ApiError::NotAcceptable(_) => "not-acceptable",
+            ApiError::PreconditionRequired(_) => "precondition-required",
+            ApiError::HeadersTooLarge(_) => "headers-too-large",
+            ApiError::TooManyRequests { .. } => "too-many-requests",
+            ApiError::Timeout(_) => "timeout",
+            ApiError::Unavailable(_) => "service-unavailable",
+            ApiError::Busy(_) => "busy",
+            ApiError::Internal(_) => "internal-error",
         }
     }
 
     pub fn problem(&self) -> Problem {
-        let (slug, title) = self.kind();
+        let slug = self.slug();
+        let title = PROBLEM_TYPES
+            .iter()
+            .find(|t| t.slug == slug)
+            .map_or("Problem", |t| t.title);
         let errors = match self {
             ApiError::Validation(errors) | ApiError::BadRequest { errors, .. } => errors.clone(),
             _ => Vec::new(),
