@@ -12,7 +12,7 @@ use crate::domain::asset::AssetInput;
 use crate::domain::freshness::FreshnessPolicy;
 use crate::error::{ApiError, Problem};
 use crate::geocoder::Geocoder;
-use crate::services::assets::{self, AssetState, Replaced, etag};
+use crate::services::assets::{self, AssetState, Replaced, Upserted, etag};
 
 fn respond(policy: &FreshnessPolicy, status: StatusCode, state: AssetState) -> HttpResponse {
     let record = state.record;
@@ -317,5 +317,107 @@ pub async fn reject_change(
         &freshness,
         StatusCode::OK,
         assets::reject_change(&pool, &caller, *id).await?,
+    ))
+}
+
+/// Create or replace an asset by the organisation's own id
+///
+/// For an agency's own system (a club's booking system, a council's database) that keeps its
+/// listings under its own ids: the asset of the organisation with this `external_id` is
+/// created (201) or replaced in full (200), without keeping our ids. Sending the same body
+/// again changes nothing (200, same `ETag`). An archived asset comes back. A published asset of
+/// an organisation that is not trusted keeps the change for review (202), as
+/// `PUT /v1/assets/{id}` does. Needs an agency key of the organisation or an admin key; no
+/// `If-Match`: the organisation's system is the authority for its own ids.
+#[utoipa::path(
+    operation_id = "putAssetByExternalId",
+    tag = "assets",
+    params(
+        ("id" = Uuid, Path, description = "The organisation's id (uuid).", example = "b4f370d5-e15c-590e-ba5e-ae4a85bad88f"),
+        ("external_id" = String, Path, description = "The organisation's own id for the listing; 1 to 200 characters, percent-encoded in the path.", example = "club-42-walking-football")
+    ),
+    request_body(content = AssetInput, description = "The asset's content, in full; `external_id` and `organization_id` may be omitted (they come from the path) or must equal it.", example = json!({
+        "kind": "activity",
+        "title": "Walking football for adults",
+        "venue_id": "4dc38f77-ffb1-5760-8360-00c1458b8890",
+        "interests": ["walking football"],
+        "cost": {"amount_pence": 300},
+        "schedule": {"weekly": [{"day": "wed", "start": "11:00", "end": "12:00"}], "dated": []},
+        "participation": {"levels": ["Beginner"], "coached": true}
+    })),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Replaced, or unchanged when the same body was applied before; the asset as stored.", body = AssetView, headers(("ETag" = String, description = "The asset's version"))),
+        (status = 201, description = "Created; `status` says whether it is published or waiting for moderation.", body = AssetView, headers(
+            ("Location" = String, description = "URL of the new asset"),
+            ("ETag" = String, description = "The asset's version")
+        )),
+        (status = 202, description = "The change is kept for an admin's review (the organisation is not trusted and the asset is published); the asset as still published, with `pending_change`.", body = AssetView, headers(("ETag" = String, description = "The published version, unchanged"))),
+        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key may not write for this organisation.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Two writes with the same new external id raced; retry.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, an external id or organisation in the body that differs from the path, or an unknown organisation.", body = Problem, content_type = "application/problem+json"),
+        Common,
+        Body,
+    )
+)]
+#[put("/organizations/{id}/assets/by-external-id/{external_id}")]
+pub async fn put_by_external_id(
+    pool: web::Data<DbPool>,
+    freshness: web::Data<FreshnessPolicy>,
+    geocoder: web::Data<Geocoder>,
+    Authenticated(caller): Authenticated,
+    path: web::Path<(Uuid, String)>,
+    body: JsonBody<AssetInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (organization_id, external_id) = path.into_inner();
+    let (state, outcome) = assets::put_by_external_id(
+        &pool,
+        &geocoder,
+        &caller,
+        organization_id,
+        &external_id,
+        &body.0,
+    )
+    .await?;
+    let status = match outcome {
+        Upserted::Created => StatusCode::CREATED,
+        Upserted::Replaced(Replaced::AwaitingReview) => StatusCode::ACCEPTED,
+        Upserted::Replaced(Replaced::Applied) | Upserted::Unchanged => StatusCode::OK,
+    };
+    Ok(respond(&freshness, status, state))
+}
+
+/// Read an asset by the organisation's own id
+///
+/// The same answer as `GET /v1/assets/{id}` for the organisation's asset with this
+/// `external_id`.
+#[utoipa::path(
+    operation_id = "getAssetByExternalId",
+    tag = "assets",
+    params(
+        ("id" = Uuid, Path, description = "The organisation's id (uuid).", example = "b4f370d5-e15c-590e-ba5e-ae4a85bad88f"),
+        ("external_id" = String, Path, description = "The organisation's own id for the listing.", example = "club-42-walking-football")
+    ),
+    responses(
+        (status = 200, description = "The asset.", body = AssetView, headers(("ETag" = String, description = "The asset's version, for If-Match"))),
+        (status = 401, description = "An Authorization header was sent but the key is not valid.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The organisation has no asset with this external id visible to this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The asset was archived.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[get("/organizations/{id}/assets/by-external-id/{external_id}")]
+pub async fn get_by_external_id(
+    pool: web::Data<DbPool>,
+    freshness: web::Data<FreshnessPolicy>,
+    caller: Caller,
+    path: web::Path<(Uuid, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (organization_id, external_id) = path.into_inner();
+    Ok(respond(
+        &freshness,
+        StatusCode::OK,
+        assets::get_by_external_id(&pool, &caller, organization_id, &external_id).await?,
     ))
 }

@@ -65,6 +65,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(assets::confirm)
                 .service(assets::publish)
                 .service(assets::reject_change)
+                .service(assets::put_by_external_id)
+                .service(assets::get_by_external_id)
                 .service(history::asset_history)
                 .service(calendar::sessions)
                 .service(changes::list)

@@ -12,10 +12,12 @@ use crate::db::venues::{VenueRow, to_lat_lon};
 use crate::domain::asset::{
     AssetKind, AssetStatus, Capacity, Contact, Eligibility, FiveWays, Newcomers,
 };
+use crate::domain::attribution::Attribution;
 use crate::domain::audience::{Audience, GenderRule};
 use crate::domain::cost::Cost;
 use crate::domain::freshness::{Freshness, FreshnessPolicy, last_confirmed};
 use crate::domain::geometry::LatLon;
+use crate::domain::participation::{Participation, Prepayment};
 use crate::domain::referrals::Aggregate;
 use crate::domain::schedule::{Weekday, format_hhmm};
 use crate::domain::venue::{AccessibilityFeature, VenueType};
@@ -352,6 +354,19 @@ pub struct AssetView {
     /// `true` for illustrative demo listings that do not describe a real session.
     #[schema(example = false)]
     pub example: bool,
+    /// How taking part works: levels, coaching, what to bring, support for disabled people,
+    /// paying in advance.
+    pub participation: Participation,
+    /// The organisation's own id for the listing; `null` when it gave none.
+    #[schema(example = "club-42-walking-football")]
+    pub external_id: Option<String>,
+    /// The record's id in `source` (e.g. an OpenActive item's `@id`); `null` for submitted
+    /// assets.
+    #[schema(example = "https://leisure.example.org/session-series/42")]
+    pub source_id: Option<String>,
+    /// The licence and credit a harvested listing's publisher requires: show it with the
+    /// listing. `null` for listings not harvested from an openly licensed feed.
+    pub attribution: Option<Attribution>,
     /// A change the organisation made that waits for an admin's review (organisations not yet
     /// trusted cannot change a published listing on their own); shown only to the
     /// organisation's keys and admins, absent otherwise.
@@ -405,6 +420,7 @@ impl AssetView {
     pub fn new(record: AssetRecord, policy: &FreshnessPolicy) -> Self {
         let a = record.asset;
         let audience = audience_of(&a);
+        let participation = participation_of(&a);
         let freshness = policy.classify(last_confirmed(a.confirmed_at, a.created_at), Utc::now());
         Self {
             id: a.id,
@@ -468,8 +484,23 @@ impl AssetView {
             source: a.source,
             source_tags: a.source_tags,
             example: a.is_example,
+            participation,
+            external_id: a.external_id,
+            source_id: a.source_id,
+            attribution: a.attribution.and_then(|v| serde_json::from_value(v).ok()),
             pending_change: None,
         }
+    }
+}
+
+/// The stored participation columns as the API shows them.
+pub fn participation_of(a: &crate::db::assets::AssetRow) -> Participation {
+    Participation {
+        levels: a.levels.clone(),
+        coached: a.coached,
+        attendee_instructions: a.attendee_instructions.clone(),
+        accessibility_support: a.accessibility_support.clone(),
+        prepayment: a.prepayment.as_deref().and_then(Prepayment::parse),
     }
 }
 

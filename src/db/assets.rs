@@ -65,6 +65,14 @@ pub struct AssetRow {
     pub referral_only: bool,
     pub concession_rules: serde_json::Value,
     pub min_rule_pence: Option<i32>,
+    pub external_id: Option<String>,
+    pub levels: Vec<String>,
+    pub coached: Option<bool>,
+    pub attendee_instructions: Option<String>,
+    pub accessibility_support: Vec<String>,
+    pub prepayment: Option<String>,
+    /// A harvested listing's licence and credit (`domain::attribution::Attribution`).
+    pub attribution: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -160,6 +168,12 @@ struct AssetContent<'a> {
     referral_only: bool,
     concession_rules: serde_json::Value,
     min_rule_pence: Option<i32>,
+    external_id: Option<&'a str>,
+    levels: Vec<&'a str>,
+    coached: Option<bool>,
+    attendee_instructions: Option<&'a str>,
+    accessibility_support: Vec<&'a str>,
+    prepayment: Option<&'a str>,
 }
 
 fn to_multipolygon(area: &Area) -> MultiPolygon<Point> {
@@ -244,6 +258,22 @@ fn content(asset: &Asset, venue_id: Option<Uuid>) -> AssetContent<'_> {
             .iter()
             .filter_map(|r| i32::try_from(r.price_pence).ok())
             .min(),
+        external_id: asset.external_id.as_deref(),
+        levels: asset
+            .participation
+            .levels
+            .iter()
+            .map(String::as_str)
+            .collect(),
+        coached: asset.participation.coached,
+        attendee_instructions: asset.participation.attendee_instructions.as_deref(),
+        accessibility_support: asset
+            .participation
+            .accessibility_support
+            .iter()
+            .map(String::as_str)
+            .collect(),
+        prepayment: asset.participation.prepayment.map(|p| p.as_str()),
     }
 }
 
@@ -506,4 +536,43 @@ pub async fn find_many(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> DbResult<V
 
 pub async fn count(conn: &mut AsyncPgConnection) -> DbResult<i64> {
     Ok(assets::table.count().get_result(conn).await?)
+}
+
+/// The organisation's asset with this external id, if any: its id and the digest of the
+/// submission last applied by external id (`"<version>:<sha256>"`).
+pub async fn by_external_id(
+    conn: &mut AsyncPgConnection,
+    organization_id: Uuid,
+    external_id: &str,
+) -> DbResult<Option<(Uuid, Option<String>)>> {
+    Ok(assets::table
+        .filter(assets::organization_id.eq(organization_id))
+        .filter(assets::external_id.eq(external_id))
+        .select((assets::id, assets::source_digest))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Records the digest of what an external-id `PUT` applied, tied to the version it made.
+pub async fn set_external_digest(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    digest: &str,
+) -> DbResult<()> {
+    diesel::update(assets::table.find(id))
+        .set(assets::source_digest.eq(digest))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn external_id_of(conn: &mut AsyncPgConnection, id: Uuid) -> DbResult<Option<String>> {
+    Ok(assets::table
+        .find(id)
+        .select(assets::external_id)
+        .first::<Option<String>>(conn)
+        .await
+        .optional()?
+        .flatten())
 }

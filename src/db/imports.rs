@@ -7,6 +7,8 @@ use diesel::sql_types::{Array, Double, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::domain::attribution::Attribution;
+
 use super::DbResult;
 use super::schema::{assets, import_links, imports, organizations, venues};
 
@@ -271,6 +273,7 @@ pub async fn set_asset_provenance(
     tags: &[String],
     digest: &str,
     confirmed_at: Option<DateTime<Utc>>,
+    attribution: Option<&Attribution>,
     published: bool,
 ) -> DbResult<()> {
     let target = assets::table.find(id);
@@ -279,6 +282,7 @@ pub async fn set_asset_provenance(
             assets::source_tags.eq(tags),
             assets::source_digest.eq(digest),
             assets::confirmed_at.eq(confirmed_at),
+            assets::attribution.eq(attribution.and_then(|a| serde_json::to_value(a).ok())),
         ))
         .execute(conn)
         .await?;

@@ -103,6 +103,13 @@ diesel::table! {
         referral_only -> Bool,
         concession_rules -> Jsonb,
         min_rule_pence -> Nullable<Int4>,
+        external_id -> Nullable<Text>,
+        levels -> Array<Text>,
+        coached -> Nullable<Bool>,
+        attendee_instructions -> Nullable<Text>,
+        accessibility_support -> Array<Text>,
+        prepayment -> Nullable<Text>,
+        attribution -> Nullable<Jsonb>,
     }
 }
 

@@ -10,6 +10,7 @@ use super::audience::{self, Audience};
 use super::contact;
 use super::cost::{self, Cost, CostInput};
 use super::geometry::{self, Area};
+use super::participation::{self, Participation};
 use super::phrase;
 use super::schedule::{self, Schedule, ScheduleInput};
 use super::validation::{Errors, FieldError, at};
@@ -268,6 +269,20 @@ pub struct AssetInput {
     /// Who to ask about it.
     #[serde(default)]
     pub contact: Contact,
+    /// How taking part works: levels, coaching, what to bring, support for disabled people,
+    /// paying in advance; omit what is not known.
+    #[serde(default)]
+    pub participation: Participation,
+    /// The submitter's own id for this listing (its booking system's or database's), unique
+    /// within the organisation; 1 to 200 characters, no control characters. Lets that system
+    /// replace the listing with `PUT /v1/organizations/{id}/assets/by-external-id/{external_id}`
+    /// without keeping our ids. Omitted on `PUT /v1/assets/{id}`, the stored one is kept.
+    #[serde(default)]
+    #[schema(
+        example = "club-42-walking-football",
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,198}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?)?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
+    pub external_id: Option<String>,
 }
 
 /// Where a validated asset happens.
@@ -296,6 +311,8 @@ pub struct Asset {
     pub newcomers: Newcomers,
     pub capacity: Capacity,
     pub contact: Contact,
+    pub participation: Participation,
+    pub external_id: Option<String>,
 }
 
 fn age(errors: &mut Errors, field: &str, value: Option<i64>) -> Option<i16> {
@@ -436,6 +453,9 @@ fn validate_with(input: &AssetInput, require_interest: bool) -> Result<Asset, Ve
         url: contact::url(&mut errors, "contact.url", c.url.as_deref()),
     };
 
+    let participation = participation::validate(&input.participation, "participation", &mut errors);
+    let external_id = errors.optional_text("external_id", input.external_id.as_deref(), 200);
+
     errors.finish(Asset {
         kind: input.kind,
         title,
@@ -452,6 +472,8 @@ fn validate_with(input: &AssetInput, require_interest: bool) -> Result<Asset, Ve
         newcomers,
         capacity,
         contact,
+        participation,
+        external_id,
     })
 }
 

@@ -163,6 +163,13 @@ pub fn asset_field_path(column: &str) -> Option<&'static str> {
         "source" | "source_id" => "source",
         "source_tags" => "source_tags",
         "is_example" => "example",
+        "external_id" => "external_id",
+        "levels" => "participation.levels",
+        "coached" => "participation.coached",
+        "attendee_instructions" => "participation.attendee_instructions",
+        "accessibility_support" => "participation.accessibility_support",
+        "prepayment" => "participation.prepayment",
+        "attribution" => "attribution",
         _ => return None,
     })
 }

@@ -27,6 +27,7 @@ macro_rules! string_enum {
 
 pub mod address;
 pub mod asset;
+pub mod attribution;
 pub mod audience;
 pub mod audit;
 pub mod calendar;
@@ -40,6 +41,7 @@ pub mod geometry;
 pub mod matching;
 pub mod organization;
 pub mod paging;
+pub mod participation;
 pub mod phrase;
 pub mod postcode;
 pub mod postcode_index;

@@ -293,6 +293,8 @@ fn read_row(row: &Row) -> Result<ImportRecord, Vec<FieldError>> {
             phone: row.get("contact_phone"),
             url: row.get("website"),
         },
+        participation: Default::default(),
+        external_id: None,
     };
     let interest_phrases = asset.interests.clone();
     errors.finish(ImportRecord {
@@ -307,6 +309,7 @@ fn read_row(row: &Row) -> Result<ImportRecord, Vec<FieldError>> {
         confirmed_at,
         active: true,
         example: false,
+        attribution: None,
     })
 }
 

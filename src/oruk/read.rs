@@ -49,6 +49,8 @@ pub struct ImportRecord {
     pub active: bool,
     /// An illustrative listing (our own feeds mark the demo data's examples).
     pub example: bool,
+    /// The licence and credit the source requires on the listing.
+    pub attribution: Option<crate::domain::attribution::Attribution>,
 }
 
 fn text(v: &Value, key: &str) -> Option<String> {
@@ -645,12 +647,15 @@ pub fn read_service(v: &Value) -> Result<ImportRecord, Vec<FieldError>> {
                 phone: contact_phone,
                 url: text(v, "url"),
             },
+            participation: Default::default(),
+            external_id: None,
         },
         venue_source_id,
         interest_phrases,
         confirmed_at,
         active,
         example,
+        attribution: None,
     };
     errors.finish(record)
 }

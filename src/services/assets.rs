@@ -255,40 +255,205 @@ pub async fn create(
     };
     caller.writer_for(organization_id)?;
     let mut conn = db::connect(pool).await?;
-    let id = Uuid::new_v4();
-    conn.transaction(async |conn| {
-        let writer = writer_for(conn, principal, organization_id).await?;
-        let actor = Actor::key(principal);
-        let (asset, interest_ids) = check(conn, geocoder, input, writer).await?;
-        let venue_id = place_venue(conn, &asset, writer, &actor, None).await?;
-        let status = if writer.trusted {
-            AssetStatus::Published
-        } else {
-            AssetStatus::Pending
-        };
-        let new = NewAsset {
-            id,
-            organization_id,
-            status,
-            source: None,
-            is_example: false,
-        };
-        db::assets::insert(
-            conn,
-            &new,
-            &asset,
-            &Placement {
-                venue_id,
-                interest_ids: &interest_ids,
-            },
-        )
+    let id = conn
+        .transaction(async |conn| {
+            insert_new(conn, geocoder, principal, organization_id, input).await
+        })
         .await?;
-        db::audit::record(conn, &actor, "create", Entity::Asset, id, None).await?;
-        Ok::<_, ApiError>(())
-    })
-    .await?;
     let record = find_visible(&mut conn, caller, id).await?;
     state_for(&mut conn, caller, record).await
+}
+
+/// Checks and inserts a new asset for the organisation: published at once for a trusted
+/// writer, else waiting for moderation.
+async fn insert_new(
+    conn: &mut AsyncPgConnection,
+    geocoder: &Geocoder,
+    principal: &crate::auth::Principal,
+    organization_id: Uuid,
+    input: &AssetInput,
+) -> Result<Uuid, ApiError> {
+    let id = Uuid::new_v4();
+    let writer = writer_for(conn, principal, organization_id).await?;
+    let actor = Actor::key(principal);
+    let (asset, interest_ids) = check(conn, geocoder, input, writer).await?;
+    if let Some(external_id) = &asset.external_id {
+        external_id_free(conn, organization_id, external_id, None).await?;
+    }
+    let venue_id = place_venue(conn, &asset, writer, &actor, None).await?;
+    let status = if writer.trusted {
+        AssetStatus::Published
+    } else {
+        AssetStatus::Pending
+    };
+    let new = NewAsset {
+        id,
+        organization_id,
+        status,
+        source: None,
+        is_example: false,
+    };
+    db::assets::insert(
+        conn,
+        &new,
+        &asset,
+        &Placement {
+            venue_id,
+            interest_ids: &interest_ids,
+        },
+    )
+    .await?;
+    db::audit::record(conn, &actor, "create", Entity::Asset, id, None).await?;
+    Ok(id)
+}
+
+/// A 409 naming `external_id` when another of the organisation's assets holds it.
+async fn external_id_free(
+    conn: &mut AsyncPgConnection,
+    organization_id: Uuid,
+    external_id: &str,
+    this: Option<Uuid>,
+) -> Result<(), ApiError> {
+    match db::assets::by_external_id(conn, organization_id, external_id).await? {
+        Some((other, _)) if Some(other) != this => Err(ApiError::Conflict(format!(
+            "external_id {external_id:?} is already used by the organisation's asset {other}; \
+             use PUT /v1/organizations/{organization_id}/assets/by-external-id/… to replace it"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// What a `PUT` by external id did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    Created,
+    Replaced(Replaced),
+    /// The same submission was applied before and nobody has changed the asset since.
+    Unchanged,
+}
+
+/// The digest that says an external-id submission was already applied at `version`.
+fn submission_digest(input: &AssetInput, version: i32) -> String {
+    use sha2::{Digest, Sha256};
+    let body = serde_json::to_vec(input).unwrap_or_default();
+    let hash: String = Sha256::digest(&body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{version}:{hash}")
+}
+
+/// Creates or replaces the organisation's asset that carries `external_id`, so that an
+/// agency's own system can push its listings by its own ids. Sending the same body again
+/// writes nothing. An archived asset comes back (published for a trusted writer, else
+/// pending). A published asset of an untrusted organisation keeps the change for review, as
+/// `PUT /v1/assets/{id}` does.
+pub async fn put_by_external_id(
+    pool: &DbPool,
+    geocoder: &Geocoder,
+    caller: &Caller,
+    organization_id: Uuid,
+    external_id: &str,
+    input: &AssetInput,
+) -> Result<(AssetState, Upserted), ApiError> {
+    let principal = caller.authenticated()?;
+    caller.writer_for(organization_id)?;
+    let mut errors = Errors::default();
+    let path_id = errors.required_text("external_id", external_id, 200);
+    if input
+        .external_id
+        .as_deref()
+        .is_some_and(|body| body.trim() != path_id)
+    {
+        errors.add("external_id", "must be omitted or equal the id in the path");
+    }
+    if input.organization_id.is_some_and(|o| o != organization_id) {
+        errors.add(
+            "organization_id",
+            "must be omitted or equal the organisation in the path",
+        );
+    }
+    errors.finish(())?;
+    let input = AssetInput {
+        organization_id: Some(organization_id),
+        external_id: Some(path_id.clone()),
+        ..input.clone()
+    };
+    let actor = Actor::key(principal);
+    let mut conn = db::connect(pool).await?;
+    let (id, outcome) = conn
+        .transaction(async |conn| {
+            let Some((id, digest)) =
+                db::assets::by_external_id(conn, organization_id, &path_id).await?
+            else {
+                let id = insert_new(conn, geocoder, principal, organization_id, &input).await?;
+                db::assets::set_external_digest(conn, id, &submission_digest(&input, 1)).await?;
+                return Ok::<_, ApiError>((id, Upserted::Created));
+            };
+            let guard = lock_for_write(conn, caller, id).await?;
+            let archived = guard.status == AssetStatus::Archived.as_str();
+            if !archived && digest.as_deref() == Some(&submission_digest(&input, guard.version)) {
+                return Ok((id, Upserted::Unchanged));
+            }
+            let writer = writer_for(conn, principal, organization_id).await?;
+            if guard.status == AssetStatus::Published.as_str() && !writer.trusted {
+                check(conn, geocoder, &input, writer).await?;
+                let submission = serde_json::to_value(&input)
+                    .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
+                let before = db::audit::snapshot(conn, Entity::AssetChange, id).await?;
+                db::pending_changes::put(
+                    conn,
+                    id,
+                    organization_id,
+                    &submission,
+                    principal.key_id,
+                    guard.version,
+                )
+                .await?;
+                db::audit::record(conn, &actor, "propose", Entity::AssetChange, id, before).await?;
+                return Ok((id, Upserted::Replaced(Replaced::AwaitingReview)));
+            }
+            apply(conn, geocoder, &actor, &guard, id, &input, writer).await?;
+            let mut version = guard.version + 1;
+            if archived {
+                let status = if writer.trusted {
+                    AssetStatus::Published
+                } else {
+                    AssetStatus::Pending
+                };
+                let before = db::audit::snapshot(conn, Entity::Asset, id).await?;
+                db::assets::set_status(conn, id, status).await?;
+                let action = if writer.trusted { "publish" } else { "update" };
+                db::audit::record(conn, &actor, action, Entity::Asset, id, before).await?;
+                version += 1;
+            }
+            db::assets::set_external_digest(conn, id, &submission_digest(&input, version)).await?;
+            Ok((id, Upserted::Replaced(Replaced::Applied)))
+        })
+        .await?;
+    let record = find_visible(&mut conn, caller, id).await?;
+    Ok((state_for(&mut conn, caller, record).await?, outcome))
+}
+
+/// The organisation's asset with this external id, as `get` shows assets.
+pub async fn get_by_external_id(
+    pool: &DbPool,
+    caller: &Caller,
+    organization_id: Uuid,
+    external_id: &str,
+) -> Result<AssetState, ApiError> {
+    let id = {
+        let mut conn = db::connect(pool).await?;
+        db::assets::by_external_id(&mut conn, organization_id, external_id)
+            .await?
+            .map(|(id, _)| id)
+    };
+    let id = id.ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "organisation {organization_id} has no asset with external_id {external_id:?}"
+        ))
+    })?;
+    get(pool, caller, id).await
 }
 
 /// The asset if the caller may see it: published ones to everybody, others to their
@@ -382,7 +547,14 @@ async fn apply(
     writer: Writer,
 ) -> Result<Option<Uuid>, ApiError> {
     let before = db::audit::snapshot(conn, Entity::Asset, id).await?;
-    let (asset, interest_ids) = check(conn, geocoder, input, writer).await?;
+    let (mut asset, interest_ids) = check(conn, geocoder, input, writer).await?;
+    match &asset.external_id {
+        Some(external_id) => {
+            external_id_free(conn, guard.organization_id, external_id, Some(id)).await?
+        }
+        // An edit by our id keeps the organisation's own id, so its system still finds it.
+        None => asset.external_id = db::assets::external_id_of(conn, id).await?,
+    }
     let venue_id = place_venue(conn, &asset, writer, actor, guard.venue_id).await?;
     let placement = Placement {
         venue_id,

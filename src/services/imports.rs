@@ -262,6 +262,7 @@ pub async fn apply(
                 &tags,
                 record_digest,
                 record.confirmed_at,
+                record.attribution.as_ref(),
                 true,
             )
             .await?;
@@ -311,6 +312,7 @@ pub async fn apply(
             &tags,
             record_digest,
             record.confirmed_at,
+            record.attribution.as_ref(),
             true,
         )
         .await?;

@@ -10,6 +10,7 @@ mod calendar;
 mod changes;
 mod coverage;
 mod evaluation;
+mod external_ids;
 mod faults;
 mod freshness;
 mod hardening;

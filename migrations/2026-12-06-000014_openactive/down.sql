@@ -1,0 +1,12 @@
+DROP TABLE openactive_items;
+DROP TABLE openactive_feeds;
+DROP TABLE openactive_sources;
+DROP INDEX assets_external_id;
+ALTER TABLE assets
+    DROP COLUMN external_id,
+    DROP COLUMN levels,
+    DROP COLUMN coached,
+    DROP COLUMN attendee_instructions,
+    DROP COLUMN accessibility_support,
+    DROP COLUMN prepayment,
+    DROP COLUMN attribution;
