@@ -14,6 +14,7 @@ pub mod geocoder;
 pub mod import;
 pub mod local_cluster;
 pub mod middleware;
+pub mod openactive;
 pub mod openapi;
 pub mod oruk;
 pub mod outbound;

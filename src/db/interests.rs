@@ -318,3 +318,13 @@ pub async fn upsert_vocabulary(
     }
     Ok(renamed)
 }
+
+/// The term that carries this concept URI of a published scheme (an OpenActive activity).
+pub async fn by_source_uri(conn: &mut AsyncPgConnection, uri: &str) -> DbResult<Option<Uuid>> {
+    Ok(interest_terms::table
+        .filter(interest_terms::source_uri.eq(uri))
+        .select(interest_terms::id)
+        .first(conn)
+        .await
+        .optional()?)
+}

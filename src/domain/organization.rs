@@ -9,7 +9,7 @@ use super::validation::Errors;
 /// An organisation as submitted with `POST /v1/organizations`. Text is trimmed of leading and
 /// trailing whitespace: length limits count what is left, and blank optional text counts as
 /// absent.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationInput {
     /// The organisation's name; 1 to 200 characters after trimming, no control characters.

@@ -306,6 +306,7 @@ fn read_row(row: &Row) -> Result<ImportRecord, Vec<FieldError>> {
         },
         venue_source_id: None,
         interest_phrases,
+        concepts: Vec::new(),
         confirmed_at,
         active: true,
         example: false,

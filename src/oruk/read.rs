@@ -31,6 +31,13 @@ pub struct OrganizationRecord {
     pub raw: Value,
 }
 
+/// A concept as a source names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Concept {
+    pub uri: Option<String>,
+    pub label: String,
+}
+
 /// One source service, mapped.
 #[derive(Debug, Clone)]
 pub struct ImportRecord {
@@ -44,6 +51,9 @@ pub struct ImportRecord {
     /// Taxonomy terms to resolve against our vocabulary: ids and slugs of our own terms, names
     /// of others. Those that resolve to nothing become `source_tags`.
     pub interest_phrases: Vec<String>,
+    /// Concepts of a published scheme (OpenActive's activity list): resolved by their URI
+    /// first, then by their label; a label that names nothing becomes a source tag.
+    pub concepts: Vec<Concept>,
     pub confirmed_at: Option<DateTime<Utc>>,
     /// `false` for services the source marks inactive or defunct: they are treated as gone.
     pub active: bool,
@@ -652,6 +662,7 @@ pub fn read_service(v: &Value) -> Result<ImportRecord, Vec<FieldError>> {
         },
         venue_source_id,
         interest_phrases,
+        concepts: Vec::new(),
         confirmed_at,
         active,
         example,

@@ -25,7 +25,7 @@ use crate::error::ApiError;
 use crate::geocoder::Geocoder;
 use crate::import::feed::{self, FeedClient, FeedOptions, FeedVersion};
 use crate::middleware::metrics::METRICS;
-use crate::oruk::read::{self, ImportRecord};
+use crate::oruk::read::{self, Concept, ImportRecord};
 use crate::services::venues::place_by_postcode;
 
 /// At most this many errors are kept per run; the counts stay exact.
@@ -100,10 +100,22 @@ pub fn record_digest(target: &Target, raw: &Value) -> String {
 async fn resolve_interests(
     conn: &mut AsyncPgConnection,
     phrases: &[String],
+    concepts: &[Concept],
 ) -> Result<(Vec<Uuid>, Vec<String>), ApplyError> {
     let mut ids = Vec::new();
     let mut tags = Vec::new();
-    for phrase in phrases {
+    let mut labels = Vec::new();
+    for concept in concepts {
+        match &concept.uri {
+            Some(uri) => match db::interests::by_source_uri(conn, uri).await? {
+                Some(id) if !ids.contains(&id) => ids.push(id),
+                Some(_) => {}
+                None => labels.push(concept.label.clone()),
+            },
+            None => labels.push(concept.label.clone()),
+        }
+    }
+    for phrase in phrases.iter().chain(labels.iter()) {
         match db::interests::resolve(conn, phrase).await? {
             Some(term) if !ids.contains(&term.id) => ids.push(term.id),
             Some(_) => {}
@@ -200,7 +212,8 @@ pub async fn apply(
                 format!("no venue has id {id}"),
             )]));
         }
-        let (interest_ids, tags) = resolve_interests(conn, &record.interest_phrases).await?;
+        let (interest_ids, tags) =
+            resolve_interests(conn, &record.interest_phrases, &record.concepts).await?;
         let (organization_id, same_name) = organization_for(conn, actor, target, record).await?;
 
         let mut point = None;
