@@ -18,7 +18,7 @@ pub const VERSION: i64 = 1;
 
 /// Tables in an order that respects their foreign keys. The interest phrases are derived from
 /// the vocabulary and rebuilt by `migrate`, so they are not exported.
-pub const TABLES: [&str; 12] = [
+pub const TABLES: [&str; 15] = [
     "organizations",
     "venues",
     "interest_terms",
@@ -30,6 +30,9 @@ pub const TABLES: [&str; 12] = [
     "referrals",
     "imports",
     "import_links",
+    "openactive_sources",
+    "openactive_feeds",
+    "openactive_items",
     "audit_events",
 ];
 

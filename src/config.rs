@@ -336,6 +336,21 @@ pub struct ServeArgs {
     /// (development only; the `import` command may always).
     #[arg(long, env = "CA_IMPORT_ALLOW_PRIVATE_URLS", default_value_t = false, action = clap::ArgAction::Set)]
     pub import_allow_private_urls: bool,
+    /// Whether this process harvests the registered OpenActive feeds (any number of processes
+    /// may: they take feeds in turn).
+    #[arg(long, env = "CA_HARVEST", default_value_t = true, action = clap::ArgAction::Set)]
+    pub harvest: bool,
+    /// How long a process holds a feed while it reads a page, in seconds; another process
+    /// takes the feed over (from the same page) when the holder dies.
+    #[arg(long, env = "CA_HARVEST_LEASE_SECS", default_value_t = 120)]
+    pub harvest_lease_secs: u64,
+    /// The wait before reading a failing feed again, in seconds; it doubles per failure, up
+    /// to the feed's polling interval.
+    #[arg(long, env = "CA_HARVEST_RETRY_BASE_SECS", default_value_t = 60)]
+    pub harvest_retry_base_secs: u64,
+    /// How often an idle harvester looks for a due feed, in milliseconds.
+    #[arg(long, env = "CA_HARVEST_IDLE_MS", default_value_t = 5000)]
+    pub harvest_idle_ms: u64,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "CA_LOG_JSON", default_value_t = false, action = clap::ArgAction::Set)]
     pub log_json: bool,

@@ -265,6 +265,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             metrics_open_without_token: args.metrics_open || listens_on_loopback_only(&args.bind),
             freshness,
             webhooks: webhook_settings(&args)?,
+            harvest: services::harvest::HarvestSettings {
+                enabled: args.harvest,
+                lease: std::time::Duration::from_secs(args.harvest_lease_secs.max(1)),
+                retry_base: std::time::Duration::from_secs(args.harvest_retry_base_secs.max(1)),
+                idle: std::time::Duration::from_millis(args.harvest_idle_ms.max(10)),
+                ..Default::default()
+            },
             db_limits,
         };
         // Stops on SIGTERM or Ctrl-C once the requests in flight are answered (30 s at most).

@@ -53,6 +53,9 @@ pub struct Settings {
     pub freshness: FreshnessPolicy,
     /// How webhooks are sent (the dispatcher runs in every serving process).
     pub webhooks: crate::webhooks::WebhookSettings,
+    /// How the OpenActive harvester paces itself (it runs in every serving process unless
+    /// turned off).
+    pub harvest: crate::services::harvest::HarvestSettings,
     /// Lock and statement time limits of the pool's connections (the pool is made by the
     /// caller with them; writes may wait for a share of the pool up to the lock timeout).
     pub db_limits: crate::db::SessionLimits,
@@ -76,6 +79,7 @@ impl Default for Settings {
             metrics_open_without_token: true,
             freshness: FreshnessPolicy::default(),
             webhooks: Default::default(),
+            harvest: Default::default(),
             db_limits: Default::default(),
         }
     }
@@ -165,6 +169,12 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
         Some(url) => Geocoder::with_online(OnlineGeocoder::new(url, settings.geocoder_timeout)?),
         None => Geocoder::offline(),
     });
+    crate::services::harvest::spawn(
+        pool.get_ref().clone(),
+        geocoder.clone().into_inner(),
+        settings.feed.clone(),
+        settings.harvest.clone(),
+    );
     let mut server = HttpServer::new(move || {
         // Path parameters are ids: a malformed one is the same invalid value as in a query
         // or a body (422), named the same way, not the deserialiser's words.

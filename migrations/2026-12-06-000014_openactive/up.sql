@@ -27,6 +27,9 @@ CREATE TABLE openactive_sources (
     attribution_url text,
     poll_interval_secs integer NOT NULL CHECK (poll_interval_secs BETWEEN 60 AND 604800),
     enabled boolean NOT NULL DEFAULT true,
+    -- Opportunities the directory's rules refused, and the latest reasons (at most 20).
+    rejected bigint NOT NULL DEFAULT 0,
+    record_errors jsonb NOT NULL DEFAULT '[]',
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()
 );

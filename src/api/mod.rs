@@ -25,6 +25,7 @@ pub mod reads;
 pub mod referrals;
 pub mod routes;
 pub mod search;
+pub mod sources;
 pub mod strict_json;
 pub mod venues;
 pub mod views;
@@ -76,6 +77,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(imports::list)
                 .service(imports::create)
                 .service(imports::get)
+                .service(sources::create)
+                .service(sources::list)
+                .service(sources::get)
+                .service(sources::change)
+                .service(sources::poll)
                 .service(webhooks::create)
                 .service(webhooks::list)
                 .service(webhooks::get)

@@ -24,6 +24,7 @@ pub mod idempotency;
 pub mod imports;
 pub mod interests;
 pub mod matching;
+pub mod openactive;
 pub mod organizations;
 pub mod oruk;
 pub mod pending_changes;

@@ -265,7 +265,68 @@ diesel::joinable!(api_keys -> organizations (organization_id));
 diesel::joinable!(imports -> organizations (organization_id));
 diesel::joinable!(import_links -> assets (asset_id));
 
+diesel::table! {
+    use diesel::sql_types::*;
+
+    openactive_sources (id) {
+        id -> Uuid,
+        name -> Text,
+        organization_id -> Nullable<Uuid>,
+        licence -> Text,
+        attribution -> Text,
+        attribution_url -> Nullable<Text>,
+        poll_interval_secs -> Int4,
+        enabled -> Bool,
+        rejected -> Int8,
+        record_errors -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+
+    openactive_feeds (id) {
+        id -> Uuid,
+        source_id -> Uuid,
+        url -> Text,
+        next_url -> Text,
+        at_end -> Bool,
+        due_at -> Timestamptz,
+        leased_until -> Nullable<Timestamptz>,
+        last_polled_at -> Nullable<Timestamptz>,
+        last_success_at -> Nullable<Timestamptz>,
+        failing_since -> Nullable<Timestamptz>,
+        consecutive_failures -> Int4,
+        last_error -> Nullable<Text>,
+        items_read -> Int8,
+        pages_read -> Int8,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+
+    openactive_items (source_id, kind, item_id) {
+        source_id -> Uuid,
+        kind -> Text,
+        item_id -> Text,
+        modified -> Text,
+        deleted -> Bool,
+        is_parent -> Bool,
+        node_ids -> Array<Text>,
+        parent_id -> Nullable<Text>,
+        data -> Nullable<Jsonb>,
+    }
+}
+
+diesel::joinable!(openactive_feeds -> openactive_sources (source_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    openactive_sources,
+    openactive_feeds,
+    openactive_items,
     organizations,
     venues,
     assets,

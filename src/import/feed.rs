@@ -106,7 +106,7 @@ impl FeedClient {
             .user_agent(concat!(
                 "community-assets/",
                 env!("CARGO_PKG_VERSION"),
-                " (ORUK importer)"
+                " (feed reader)"
             ))
             .build()
             .map_err(|e| FeedError::Failed {
@@ -136,9 +136,15 @@ impl FeedClient {
         *last = Some(Instant::now());
     }
 
-    /// GETs JSON, retrying what may succeed on a second try. `Ok(None)` is a 404.
+    /// GETs JSON at a path below the base.
     async fn get(&self, path: &str) -> Result<Option<Value>, FeedError> {
-        let url = format!("{}{path}", self.base);
+        self.get_url(&format!("{}{path}", self.base)).await
+    }
+
+    /// GETs JSON at a whole URL (an RPDE `next`), checked like the base, retrying what may
+    /// succeed on a second try (timeouts, 5xx, 429) with backoff. `Ok(None)` is a 404.
+    pub async fn get_url(&self, url: &str) -> Result<Option<Value>, FeedError> {
+        let url = url.to_string();
         let fail = |reason: String| FeedError::Failed {
             url: url.clone(),
             reason,
@@ -162,7 +168,10 @@ impl FeedClient {
                 Ok(response) if response.status() == reqwest::StatusCode::NOT_FOUND => {
                     return Ok(None);
                 }
-                Ok(response) if response.status().is_server_error() => {
+                Ok(response)
+                    if response.status().is_server_error()
+                        || response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS =>
+                {
                     format!("answered {}", response.status())
                 }
                 Ok(response) => return Err(fail(format!("answered {}", response.status()))),

@@ -21,6 +21,8 @@ pub struct Metrics {
     pub import_records: IntCounterVec,
     pub imports_finished: IntCounterVec,
     pub imports_running: IntGauge,
+    pub harvest_items: IntCounterVec,
+    pub harvest_failures: prometheus::IntCounter,
     pub replica_reads: IntCounterVec,
     pub webhook_attempts: IntCounterVec,
 }
@@ -72,6 +74,17 @@ fn build() -> Result<Metrics, prometheus::Error> {
     )?;
     let imports_running =
         IntGauge::new("imports_running", "Import runs under way in this process.")?;
+    let harvest_items = IntCounterVec::new(
+        Opts::new(
+            "harvest_items_total",
+            "OpenActive feed items read by the harvester (read), and those that changed what was held (changed).",
+        ),
+        &["outcome"],
+    )?;
+    let harvest_failures = prometheus::IntCounter::new(
+        "harvest_failures_total",
+        "OpenActive feed reads that failed (the feed is tried again later from the same page).",
+    )?;
     let replica_reads = IntCounterVec::new(
         Opts::new(
             "db_reads_total",
@@ -95,6 +108,8 @@ fn build() -> Result<Metrics, prometheus::Error> {
     registry.register(Box::new(import_records.clone()))?;
     registry.register(Box::new(imports_finished.clone()))?;
     registry.register(Box::new(imports_running.clone()))?;
+    registry.register(Box::new(harvest_items.clone()))?;
+    registry.register(Box::new(harvest_failures.clone()))?;
     registry.register(Box::new(replica_reads.clone()))?;
     registry.register(Box::new(
         prometheus::process_collector::ProcessCollector::for_self(),
@@ -109,6 +124,8 @@ fn build() -> Result<Metrics, prometheus::Error> {
         import_records,
         imports_finished,
         imports_running,
+        harvest_items,
+        harvest_failures,
         replica_reads,
         webhook_attempts,
     })

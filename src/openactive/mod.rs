@@ -5,3 +5,4 @@
 
 pub mod read;
 pub mod rpde;
+pub mod synthetic;

@@ -425,7 +425,7 @@ fn inherited<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
 }
 
 fn inherited_text(v: &Value, key: &str) -> Option<String> {
-    inherited(v, key).and_then(|x| label(x))
+    inherited(v, key).and_then(label)
 }
 
 fn inherited_list<'a>(v: &'a Value, key: &str) -> Vec<&'a Value> {
@@ -632,7 +632,7 @@ mod tests {
             "@id": "https://leisure.example.org/session-series/42",
             "name": "Women's beginners swim",
             "description": "A relaxed swim for women new to the pool.",
-            "activity": [{"@type": "Concept", "@id": "https://openactive.io/activity-list#6ca15167-51da-4d59-b58d-6ff1b9f66d6a", "prefLabel": "Swimming", "inScheme": "https://openactive.io/activity-list"}],
+            "activity": [{"@type": "Concept", "@id": "https://openactive.io/activity-list#2750229d-b725-4171-9276-376be913957c", "prefLabel": "Swimming", "inScheme": "https://openactive.io/activity-list"}],
             "genderRestriction": "https://openactive.io/FemaleOnly",
             "ageRange": {"@type": "QuantitativeValue", "minValue": 16},
             "level": ["Beginner"],

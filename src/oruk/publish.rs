@@ -475,6 +475,26 @@ pub fn service(record: &AssetRecord, organization: Option<&OrganizationRow>) -> 
         a.audience_groups_only.then_some(true),
     );
     attributes.detail("referral_only", a.referral_only.then_some(true));
+    attributes.detail(
+        "levels",
+        (!a.levels.is_empty()).then(|| a.levels.join("; ")),
+    );
+    attributes.detail("coached", a.coached);
+    attributes.detail("attendee_instructions", a.attendee_instructions.as_ref());
+    attributes.detail(
+        "accessibility_support",
+        (!a.accessibility_support.is_empty()).then(|| a.accessibility_support.join("; ")),
+    );
+    attributes.detail("prepayment", a.prepayment.as_ref());
+    if let Some(credit) = a
+        .attribution
+        .clone()
+        .and_then(|v| serde_json::from_value::<crate::domain::attribution::Attribution>(v).ok())
+    {
+        attributes.detail("licence", Some(credit.licence));
+        attributes.detail("attribution", Some(credit.text));
+        attributes.detail("attribution_url", credit.url);
+    }
 
     let contacts = if a.contact_name.is_some() || a.contact_phone.is_some() {
         vec![OrukContact {

@@ -18,6 +18,7 @@ use crate::domain::asset::{
 use crate::domain::cost::CostInput;
 use crate::domain::geometry::LatLon;
 use crate::domain::organization::OrganizationInput;
+use crate::domain::participation::{Participation, Prepayment};
 use crate::domain::schedule::{DatedSessionInput, ScheduleInput, Weekday, WeeklySessionInput};
 use crate::domain::validation::{Errors, FieldError};
 use crate::domain::venue::{AccessibilityFeature, VenueInput, VenueType};
@@ -29,6 +30,17 @@ pub struct OrganizationRecord {
     pub input: OrganizationInput,
     /// The organisation's source JSON, whose digest says whether it changed.
     pub raw: Value,
+}
+
+/// A list a detail term holds, separated by "; ".
+fn split_list(value: Option<&str>) -> Vec<String> {
+    value
+        .unwrap_or_default()
+        .split("; ")
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 /// A concept as a source names it.
@@ -657,7 +669,15 @@ pub fn read_service(v: &Value) -> Result<ImportRecord, Vec<FieldError>> {
                 phone: contact_phone,
                 url: text(v, "url"),
             },
-            participation: Default::default(),
+            participation: Participation {
+                levels: split_list(t.detail("levels")),
+                coached: t.flag(&mut errors, "coached"),
+                attendee_instructions: t.detail("attendee_instructions").map(String::from),
+                accessibility_support: split_list(t.detail("accessibility_support")),
+                prepayment: t
+                    .detail("prepayment")
+                    .and_then(|p| known(&mut errors, "prepayment", p, Prepayment::parse)),
+            },
             external_id: None,
         },
         venue_source_id,
@@ -666,7 +686,14 @@ pub fn read_service(v: &Value) -> Result<ImportRecord, Vec<FieldError>> {
         confirmed_at,
         active,
         example,
-        attribution: None,
+        attribution: match (t.detail("licence"), t.detail("attribution")) {
+            (Some(licence), Some(text)) => Some(crate::domain::attribution::Attribution {
+                text: text.to_string(),
+                licence: licence.to_string(),
+                url: t.detail("attribution_url").map(String::from),
+            }),
+            _ => None,
+        },
     };
     errors.finish(record)
 }

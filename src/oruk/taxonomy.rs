@@ -136,7 +136,7 @@ pub fn label(code: &str) -> String {
 }
 
 /// The detail terms and what their values mean.
-pub const DETAILS: [(&str, &str); 13] = [
+pub const DETAILS: [(&str, &str); 21] = [
     (
         "drop_in",
         "Anyone can turn up without arranging it first (true or false).",
@@ -189,6 +189,32 @@ pub const DETAILS: [(&str, &str); 13] = [
         "referral_only",
         "People can come only when referred, e.g. by a GP (true or false).",
     ),
+    (
+        "levels",
+        "The levels it suits in the provider's words, separated by \"; \" (text).",
+    ),
+    ("coached", "A coach or instructor leads it (true or false)."),
+    (
+        "attendee_instructions",
+        "What to bring, wear or do on arrival (text).",
+    ),
+    (
+        "accessibility_support",
+        "Support offered to disabled people, separated by \"; \" (text).",
+    ),
+    (
+        "prepayment",
+        "Whether a place must be paid for in advance: required, optional or unavailable.",
+    ),
+    (
+        "licence",
+        "The licence of the data the listing was made from (a URL); show it with the listing.",
+    ),
+    (
+        "attribution",
+        "The credit the data's licence asks for (text); show it with the listing.",
+    ),
+    ("attribution_url", "The page the credit links to (a URL)."),
 ];
 
 pub fn fixed_terms() -> Vec<FixedTerm> {

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod cache;
 pub mod changes;
 pub mod coverage;
+pub mod harvest;
 pub mod imports;
 pub mod interests;
 pub mod matching;
@@ -15,6 +16,7 @@ pub mod organizations;
 pub mod oruk_feed;
 pub mod referrals;
 pub mod search;
+pub mod sources;
 pub mod venues;
 pub mod webhooks;
 

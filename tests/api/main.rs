@@ -22,6 +22,7 @@ mod machine_output;
 mod matching;
 mod moderation;
 mod ogc;
+mod openactive;
 mod openapi;
 mod organizations;
 mod oruk;
