@@ -24,6 +24,7 @@ use utoipa_actix_web::AppExt;
     tags(
         (name = "assets", description = "Groups, volunteering, courses and activities."),
         (name = "organizations", description = "The agencies that run assets."),
+        (name = "openactive", description = "Our listings as an OpenActive RPDE feed, for OpenActive's aggregators (open to any origin)."),
         (name = "sources", description = "OpenActive feeds the service harvests into the directory (admin)."),
         (name = "venues", description = "Where assets happen."),
         (name = "matching", description = "Ranking assets for one person, with reasons."),

@@ -1,3 +1,7 @@
+DROP TRIGGER assets_feed_position ON assets;
+DROP FUNCTION note_asset_feed_position();
+DROP TABLE asset_feed_positions;
+DROP FUNCTION openactive_ready(assets);
 DROP TABLE openactive_items;
 DROP TABLE openactive_feeds;
 DROP TABLE openactive_sources;

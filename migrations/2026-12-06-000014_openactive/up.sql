@@ -74,3 +74,47 @@ CREATE TABLE openactive_items (
 CREATE INDEX openactive_items_nodes ON openactive_items USING gin (node_ids);
 CREATE INDEX openactive_items_parent ON openactive_items (source_id, parent_id)
     WHERE parent_id IS NOT NULL;
+
+-- Our own OpenActive feed is ordered by each asset's last change: the transaction that made it.
+-- A trigger keeps the position (one row per asset, so the feed pages by index), and the feed
+-- reads only positions below the oldest running transaction, so a change committed late can
+-- never land behind a page a reader has already passed.
+-- `ever_live`: the asset has been in the feed, so its withdrawal must be a deleted item; an
+-- asset that never was (a book club, a listing with no price) is left out entirely.
+CREATE TABLE asset_feed_positions (
+    asset_id uuid PRIMARY KEY REFERENCES assets (id) ON DELETE CASCADE,
+    txid xid8 NOT NULL,
+    ever_live boolean NOT NULL
+);
+CREATE INDEX asset_feed_positions_order ON asset_feed_positions (txid, asset_id)
+    WHERE ever_live;
+
+-- Whether OpenActive can describe the asset, so that it goes in our feed: published, ours
+-- (not a demo example, not harvested from OpenActive), somewhere (a placed venue, or online),
+-- with a known price, at least one session, and an activity of OpenActive's Activity List.
+CREATE FUNCTION openactive_ready(a assets) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT a.status = 'published' AND NOT a.is_example
+        AND (a.source IS NULL OR a.source NOT LIKE 'openactive:%')
+        AND (a.online OR EXISTS (SELECT 1 FROM venues v
+                                 WHERE v.id = a.venue_id AND v.location IS NOT NULL))
+        AND (a.cost_free IS NOT NULL OR a.cost_pence IS NOT NULL)
+        AND EXISTS (SELECT 1 FROM asset_sessions s WHERE s.asset_id = a.id)
+        AND EXISTS (SELECT 1 FROM asset_interests ai JOIN interest_terms t ON t.id = ai.term_id
+                    WHERE ai.asset_id = a.id AND t.source_uri IS NOT NULL)
+$$;
+
+CREATE FUNCTION note_asset_feed_position() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO asset_feed_positions (asset_id, txid, ever_live)
+    VALUES (NEW.id, pg_current_xact_id(), openactive_ready(NEW))
+    ON CONFLICT (asset_id) DO UPDATE
+        SET txid = EXCLUDED.txid,
+            ever_live = asset_feed_positions.ever_live OR EXCLUDED.ever_live;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER assets_feed_position AFTER INSERT OR UPDATE ON assets
+    FOR EACH ROW EXECUTE FUNCTION note_asset_feed_position();
+
+INSERT INTO asset_feed_positions (asset_id, txid, ever_live)
+SELECT a.id, pg_current_xact_id(), openactive_ready(a) FROM assets a;

@@ -14,6 +14,7 @@ pub mod json;
 pub mod matching;
 pub mod negotiate;
 pub mod ogc;
+pub mod openactive;
 pub mod organization_assets;
 pub mod organizations;
 pub mod oruk;
@@ -101,6 +102,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(ogc::one_collection)
                 .service(ogc::items)
                 .service(ogc::item),
+        )
+        .service(
+            scope::scope("/openactive")
+                .wrap(DefaultHeaders::new().add((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")))
+                .service(openactive::dataset)
+                .service(openactive::session_series),
         )
         .service(
             scope::scope("/oruk")

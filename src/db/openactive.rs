@@ -445,3 +445,40 @@ pub async fn lock_source(conn: &mut AsyncPgConnection, source: Uuid) -> DbResult
         .await?;
     Ok(())
 }
+
+/// One entry of our own feed: an asset's position and whether it is published in it.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct FeedEntry {
+    #[diesel(sql_type = diesel::sql_types::Int8)]
+    pub txid: i64,
+    #[diesel(sql_type = SqlUuid)]
+    pub asset_id: Uuid,
+    /// What OpenActive can describe now (the SQL function `openactive_ready`): published, ours,
+    /// placed or online, priced, scheduled, and tagged with an activity of OpenActive's
+    /// Activity List (OpenActive describes physical activity; a book club has no place in it).
+    #[diesel(sql_type = Bool)]
+    pub live: bool,
+}
+
+/// Our feed's entries after (`txid`, `asset_id`), oldest first, up to the oldest running
+/// transaction: the assets that have ever been ready for it; one no longer ready is an entry
+/// that is not live (a deleted item).
+pub async fn own_feed(
+    conn: &mut AsyncPgConnection,
+    after: Option<(i64, Uuid)>,
+    limit: i64,
+) -> DbResult<Vec<FeedEntry>> {
+    let (txid, id) = after.unwrap_or((0, Uuid::nil()));
+    Ok(diesel::sql_query(
+        "SELECT p.txid::text::bigint AS txid, p.asset_id, openactive_ready(a) AS live \
+         FROM asset_feed_positions p JOIN assets a ON a.id = p.asset_id \
+         WHERE p.ever_live AND p.txid < pg_snapshot_xmin(pg_current_snapshot()) \
+           AND (p.txid, p.asset_id) > ($1::text::xid8, $2) \
+         ORDER BY p.txid, p.asset_id LIMIT $3",
+    )
+    .bind::<Text, _>(txid.to_string())
+    .bind::<SqlUuid, _>(id)
+    .bind::<diesel::sql_types::Int8, _>(limit)
+    .load(conn)
+    .await?)
+}

@@ -32,7 +32,7 @@ pub(crate) fn is_probe(path: &str) -> bool {
 /// The open-data feeds (ORUK, OGC API – Features): public, and the same for every reader and
 /// every origin.
 pub(crate) fn is_open_feed(path: &str) -> bool {
-    ["/oruk", "/ogc"].iter().any(|base| {
+    ["/oruk", "/ogc", "/openactive"].iter().any(|base| {
         path.strip_prefix(base)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
     })

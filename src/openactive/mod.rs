@@ -3,6 +3,7 @@
 //! maps an opportunity and its sessions onto our submission, `publish` writes our listings
 //! back out as an OpenActive feed. See docs/openactive.md.
 
+pub mod publish;
 pub mod read;
 pub mod rpde;
 pub mod synthetic;

@@ -273,8 +273,10 @@ fn cost(offers: &[&Value], participation: &mut Participation) -> CostInput {
             }
             _ => general.push(price),
         }
-        let prepayment = offer
-            .get("prepayment")
+        // `openBookingPrepayment` is the published name; some feeds write `prepayment`.
+        let prepayment = ["openBookingPrepayment", "prepayment"]
+            .iter()
+            .find_map(|k| offer.get(*k))
             .and_then(enum_name)
             .and_then(|p| Prepayment::parse(&p.to_lowercase()));
         participation.prepayment = match (participation.prepayment, prepayment) {

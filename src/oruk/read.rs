@@ -15,7 +15,7 @@ use super::taxonomy::Taxonomy;
 use crate::domain::asset::{
     AssetInput, AssetKind, CapacityInput, Contact, EligibilityInput, FiveWays, Newcomers,
 };
-use crate::domain::cost::CostInput;
+use crate::domain::cost::{ConcessionGroup, ConcessionRule, CostInput};
 use crate::domain::geometry::LatLon;
 use crate::domain::organization::OrganizationInput;
 use crate::domain::participation::{Participation, Prepayment};
@@ -512,6 +512,31 @@ fn schedule(errors: &mut Errors, v: &Value) -> ScheduleInput {
     out
 }
 
+/// Who a concession of our own feed is for, from its words (`describe_rule`'s form:
+/// "students, benefits; aged 60 and over"); `None` when the words are not that form.
+fn read_rule(words: &str) -> Option<(Vec<ConcessionGroup>, Option<i64>, Option<i64>)> {
+    let mut who = Vec::new();
+    let (mut min, mut max) = (None, None);
+    for part in words.split("; ") {
+        if let Some(ages) = part.strip_prefix("aged ") {
+            let number = |s: &str| s.trim().parse::<i64>().ok();
+            if let Some(from) = ages.strip_suffix(" and over") {
+                min = Some(number(from)?);
+            } else if let Some(to) = ages.strip_suffix(" and under") {
+                max = Some(number(to)?);
+            } else {
+                let (from, to) = ages.split_once(" to ")?;
+                (min, max) = (Some(number(from)?), Some(number(to)?));
+            }
+        } else {
+            for group in part.split(", ") {
+                who.push(ConcessionGroup::parse(group.trim())?);
+            }
+        }
+    }
+    Some((who, min, max))
+}
+
 fn cost(errors: &mut Errors, v: &Value) -> CostInput {
     let mut out = CostInput {
         notes: text(v, "fees"),
@@ -527,8 +552,19 @@ fn cost(errors: &mut Errors, v: &Value) -> CostInput {
         );
         let pence = amount.map(|a| (a * 100.0).round() as i64);
         // Our own feed's rule-bound concessions ("Concession (students; aged 60 and over)")
-        // are not a flat concession price; they are not read back.
-        if name.starts_with("concession (") {
+        // are read back as rules, not as a flat concession price.
+        if let Some(inner) = name
+            .strip_prefix("concession (")
+            .and_then(|r| r.strip_suffix(')'))
+        {
+            if let (Some(price_pence), Some((who, min_age, max_age))) = (pence, read_rule(inner)) {
+                out.concessions.push(ConcessionRule {
+                    price_pence,
+                    who,
+                    min_age,
+                    max_age,
+                });
+            }
             continue;
         }
         if name.contains("free") || pence == Some(0) && !name.contains("concession") {

@@ -637,3 +637,194 @@ async fn a_harvest_killed_half_way_and_restarted_ends_as_a_clean_run_does() {
         assert_eq!(got[k], expected[k], "{k}");
     }
 }
+
+/// Waits for an import run to end, and returns it.
+async fn imported(app: &TestApp, feed: &str) -> Value {
+    let response = app
+        .send_json(
+            Method::POST,
+            "/v1/imports",
+            Some(&app.admin_key),
+            &json!({"url": feed}),
+        )
+        .await;
+    assert_eq!(response.status(), 202, "{}", response.text().await.unwrap());
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    let started = Instant::now();
+    loop {
+        let run = app.get_json(&location, Some(&app.admin_key)).await;
+        if run["status"] != "queued" && run["status"] != "running" {
+            return run;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the import did not end: {run}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn every_field_round_trips_from_openactive_through_our_api_and_oruk_to_our_openactive_feed() {
+    // A publisher's series with every field we map, women only, with a concession by age.
+    let feeds = publisher(0, 0, 10);
+    let first = next_monday();
+    {
+        let mut series = feeds.series.lock().unwrap();
+        let mut rng = synthetic::Rng::new(3);
+        let mut data = synthetic::session_series(&mut rng, 900, 1, 1);
+        data["genderRestriction"] = json!("https://openactive.io/FemaleOnly");
+        data["ageRange"] = json!({"@type": "QuantitativeValue", "minValue": 18, "maxValue": 65});
+        data["level"] = json!(["Beginner"]);
+        data["isCoached"] = json!(true);
+        data["accessibilitySupport"] = json!([{"@type": "Concept",
+            "@id": "https://openactive.io/accessibility-support#2bfb7228-5969-4927-8435-38b5005a8771",
+            "prefLabel": "Hearing impairment", "inScheme": "https://openactive.io/accessibility-support"}]);
+        data["offers"] = json!([
+            {"@type": "Offer", "name": "Adult", "price": 5.5, "priceCurrency": "GBP", "openBookingPrepayment": "https://openactive.io/Required"},
+            {"@type": "Offer", "name": "Over 60", "price": 3.0, "priceCurrency": "GBP", "ageRestriction": {"@type": "QuantitativeValue", "minValue": 60}}
+        ]);
+        data["eventSchedule"] = json!([{"@type": "PartialSchedule", "repeatFrequency": "P1W",
+            "byDay": ["https://schema.org/Thursday"], "startTime": "19:00", "endTime": "20:15",
+            "scheduleTimezone": "Europe/London"}]);
+        series.items.push(synthetic::FeedItem {
+            id: "900".into(),
+            modified: 5,
+            kind: "SessionSeries",
+            data: Some(data.clone()),
+        });
+        let mut sessions = feeds.sessions.lock().unwrap();
+        sessions.items.push(synthetic::FeedItem {
+            id: "900-0".into(),
+            modified: 4,
+            kind: "ScheduledSession",
+            data: Some(synthetic::scheduled_session(900, 0, first, 1)),
+        });
+    }
+    let feeds_base = serve(feeds.clone());
+    let client = reqwest::Client::new();
+
+    // In: harvested by one instance.
+    let a = harvesting_app().await;
+    let created = register(&client, &a.address, &a.admin_key, &feeds_base).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    wait_for(
+        &client,
+        &a.address,
+        &a.admin_key,
+        &id,
+        "the harvest",
+        caught_up,
+    )
+    .await;
+    let (asset_id, listing) = listing(&a, &id, 900).await;
+    assert_eq!(listing["audience"]["gender"], "women_only");
+    assert_eq!(
+        listing["eligibility"],
+        json!({"min_age": 18, "max_age": 65, "criteria": null})
+    );
+    assert_eq!(listing["cost"]["amount_pence"], 550);
+    assert_eq!(
+        listing["cost"]["concessions"],
+        json!([{"price_pence": 300, "who": [], "min_age": 60, "max_age": null}])
+    );
+    assert_eq!(listing["participation"]["levels"], json!(["Beginner"]));
+    assert_eq!(listing["participation"]["coached"], true);
+    assert_eq!(listing["participation"]["prepayment"], "required");
+    assert_eq!(
+        listing["participation"]["accessibility_support"],
+        json!(["Hearing impairment"])
+    );
+    assert_eq!(listing["newcomers"]["booking_required"], true);
+    assert_eq!(listing["schedule"]["weekly"][0]["day"], "thu");
+
+    // Out through ORUK: another instance imports the first one's feed.
+    let b = harvesting_app().await;
+    let run = imported(&b, &format!("{}/oruk", a.address)).await;
+    assert_eq!(run["status"], "succeeded", "{run}");
+
+    // Out through our OpenActive feed, from the second instance.
+    let page = b.get_json("/openactive/session-series", None).await;
+    let item = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["data"]["name"] == listing["title"])
+        .unwrap_or_else(|| panic!("the listing is not in the feed: {page:#}"))
+        .clone();
+    let d = &item["data"];
+    assert_eq!(d["@type"], "SessionSeries");
+    assert_eq!(d["genderRestriction"], "https://openactive.io/FemaleOnly");
+    assert_eq!(d["ageRange"]["minValue"], 18);
+    assert_eq!(d["ageRange"]["maxValue"], 65);
+    assert_eq!(d["level"], json!(["Beginner"]));
+    assert_eq!(d["isCoached"], true);
+    assert_eq!(
+        d["attendeeInstructions"],
+        "Arrive ten minutes early and bring water."
+    );
+    assert_eq!(
+        d["accessibilitySupport"][0]["@id"],
+        "https://openactive.io/accessibility-support#2bfb7228-5969-4927-8435-38b5005a8771"
+    );
+    assert_eq!(d["offers"][0]["price"], 5.5);
+    assert_eq!(
+        d["offers"][0]["openBookingPrepayment"],
+        "https://openactive.io/Required"
+    );
+    assert_eq!(d["offers"][1]["price"], 3.0);
+    assert_eq!(d["offers"][1]["ageRestriction"]["minValue"], 60);
+    let original = feeds
+        .series
+        .lock()
+        .unwrap()
+        .items
+        .iter()
+        .find(|i| i.id == "900")
+        .unwrap()
+        .data
+        .clone()
+        .unwrap();
+    assert_eq!(d["activity"][0]["@id"], original["activity"][0]["@id"]);
+    assert_eq!(d["organizer"]["name"], original["organizer"]["name"]);
+    assert_eq!(d["location"]["name"], original["location"]["name"]);
+    let schedule = d["eventSchedule"].as_array().unwrap();
+    assert!(
+        schedule
+            .iter()
+            .any(|s| s["byDay"] == json!(["https://schema.org/Thursday"])
+                && s["startTime"] == "19:00"
+                && s["endTime"] == "20:15"),
+        "{schedule:?}"
+    );
+    let start = d["subEvent"][0]["startDate"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{d:#}"));
+    assert!(
+        start.starts_with(
+            &(first + chrono::Duration::weeks(1) + chrono::Duration::days(900 % 7)).to_string()
+        ),
+        "{start}"
+    );
+    // The credit travels with the data.
+    let b_listing = b
+        .get_json(
+            &format!("/v1/assets/{}", item["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(b_listing["attribution"], listing["attribution"]);
+    let oruk = a
+        .get_json(&format!("/oruk/services/{asset_id}"), None)
+        .await;
+    assert!(oruk.to_string().contains("Hearing impairment"));
+
+    // OpenActive's validator reads this page in the contract check.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/openactive");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("round-trip-page.json"),
+        serde_json::to_vec_pretty(&page).unwrap(),
+    )
+    .unwrap();
+}
