@@ -217,7 +217,8 @@ const ASSET_COLUMNS: &str = "a.id, a.organization_id, a.venue_id, a.service_area
      a.max_participants, a.typical_group_size, a.contact_name, a.contact_email, a.contact_phone, a.contact_url, a.status, \
      a.confirmed_at, a.published_at, a.source, a.source_id, a.is_example, a.created_at, a.updated_at, a.version, a.source_tags, a.outcomes, \
      a.audience_gender, a.audience_groups, a.audience_groups_only, a.referral_only, \
-     a.concession_rules, a.min_rule_pence";
+     a.concession_rules, a.min_rule_pence, a.external_id, a.levels, a.coached, a.attendee_instructions, \
+     a.accessibility_support, a.prepayment, a.attribution";
 
 const RELATED_COLUMNS: &str = "o.name AS organization_name, \
      v.id AS v_id, v.organization_id AS v_organization_id, v.name AS v_name, v.address_lines AS v_address_lines, \

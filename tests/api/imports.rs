@@ -91,6 +91,7 @@ fn comparable(mut asset: Value) -> Value {
                     "version",
                     "etag",
                     "source",
+                    "source_id",
                 ] {
                     map.remove(key);
                 }
