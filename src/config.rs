@@ -78,6 +78,19 @@ pub enum Command {
     },
     /// Time the raw candidate statement of `POST /v1/match` from concurrent clients, without HTTP
     /// (for benchmarks), cycling through request bodies.
+    /// Time the OpenActive harvester against a made-up publisher served by this process: from
+    /// empty, an update pass (1,000 changed and 500 deleted items), and an unchanged re-read
+    /// (for benchmarks)
+    BenchHarvest {
+        /// Session series in the made-up publisher's first feed.
+        #[arg(long, default_value_t = 20000)]
+        series: usize,
+        /// Scheduled sessions of each series, in its second feed.
+        #[arg(long, default_value_t = 4)]
+        sessions_each: usize,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     BenchMatch {
         /// A file of match request bodies, one JSON object per line.
         #[arg(long)]

@@ -124,6 +124,33 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", result?.join("\n"));
             Ok(())
         }
+        Command::BenchHarvest {
+            series,
+            sessions_each,
+            db,
+        } => {
+            let database = bootstrap::open(&db).await?;
+            let result = bench::harvest::run(&database.url, series, sessions_each).await;
+            database.shutdown();
+            let r = result?;
+            println!("| phase | items | seconds | items/s | listings written |");
+            println!("|---|---:|---:|---:|---:|");
+            for p in &r.phases {
+                println!(
+                    "| {} | {} | {:.1} | {:.0} | {} |",
+                    p.name,
+                    p.items,
+                    p.seconds,
+                    p.items as f64 / p.seconds.max(1e-9),
+                    p.listings_written
+                );
+            }
+            println!(
+                "\nlistings: {}; memory: {:.0} MiB before harvesting (the publisher's feed), {:.0} MiB peak; database {:.0} MiB, of which openactive_items {:.0} MiB",
+                r.listings, r.rss_before_mib, r.peak_rss_mib, r.database_mib, r.items_table_mib
+            );
+            Ok(())
+        }
         Command::BenchMatch {
             requests,
             clients,

@@ -69,6 +69,14 @@ def _demo_data():
         _call("POST", "/v1/webhooks", {"url": f"https://hooks.example.org/contract/{i}"})[0]["id"]
         for i in range(3)
     ]
+    # OpenActive sources on a name that never resolves: the harvester's reads fail at once and
+    # are retried later, harmlessly.
+    source_body = {"name": "Contract check publisher", "licence": "https://creativecommons.org/licenses/by/4.0/",
+                   "attribution": "Contract check data"}
+    sources = [
+        _call("POST", "/v1/sources", dict(source_body, feeds=[f"https://feeds.invalid/openactive/{i}"]))[0]["id"]
+        for i in range(2)
+    ]
     referrals = [
         _call("POST", "/v1/referrals", {"asset_id": items[i]["id"]})[0]["id"] for i in range(3)
     ]
@@ -93,6 +101,7 @@ def _demo_data():
         "taxonomies": [t["id"] for t in taxonomies["contents"]],
         "terms": [t["id"] for t in terms["contents"]],
         "imports": imports,
+        "sources": sources,
         "assets": [a["id"] for a in items],
         "organizations": organizations,
         "venues": sorted({a["venue"]["id"] for a in items if a.get("venue")}),
@@ -132,6 +141,9 @@ PATH_KINDS = {
     "/v1/organizations/{id}": "organizations",
     "/v1/organizations/{id}/api-keys": "organizations",
     "/v1/organizations/{id}/assets": "organizations",
+    "/v1/organizations/{id}/assets/by-external-id/{external_id}": "organizations",
+    "/v1/sources/{id}": "sources",
+    "/v1/sources/{id}/poll": "sources",
     "/v1/assets/{id}/sessions.ics": "assets",
     "/v1/venues/{id}": "venues",
     "/v1/api-keys/{id}": "keys",
@@ -180,6 +192,17 @@ def _fix_venue(venue):
         venue["postcode"] = random.choice(DATA["postcodes"])
 
 
+def _fix_source(body):
+    """`POST /v1/sources`: feeds on a name that never resolves (a feed on an internal address is
+    refused, and JSON Schema cannot say "on the public internet"); an organisation that exists."""
+    if isinstance(body.get("feeds"), list):
+        body["feeds"] = [f"https://feeds.invalid/openactive/{uuid.uuid4()}" for _ in body["feeds"]] or [
+            "https://feeds.invalid/openactive/first"
+        ]
+    if body.get("organization_id") is not None:
+        body["organization_id"] = random.choice(DATA["organizations"])
+
+
 def _fix_asset(body, method, asset):
     if method == "PUT":
         # It cannot change: send it as stored, or leave it out when the asset cannot be read
@@ -191,6 +214,9 @@ def _fix_asset(body, method, asset):
     else:
         # The fuzzer's key is an admin key, which must say whose asset it submits.
         body["organization_id"] = random.choice(DATA["organizations"])
+    if body.get("external_id") is not None:
+        # An agency's own ids are its own: a new listing gets one no other listing has.
+        body["external_id"] = str(uuid.uuid4())
     if body.get("venue_id") is not None:
         body["venue_id"] = random.choice(DATA["venues"])
         body.pop("venue", None)
@@ -383,6 +409,13 @@ def before_call(context, case, **kwargs):
         _fix_search(case.query)
     elif body is not None and path in ("/v1/assets", "/v1/assets/{id}"):
         _fix_asset(body, method, asset)
+    elif body is not None and path == "/v1/organizations/{id}/assets/by-external-id/{external_id}":
+        _fix_asset(body, "POST", None)
+        # The organisation and the id come from the path; the body may only repeat them.
+        body.pop("organization_id", None)
+        body.pop("external_id", None)
+    elif body is not None and path == "/v1/sources" and method == "POST":
+        _fix_source(body)
     elif body is not None and path == "/v1/venues":
         _fix_venue(body)
     elif body is not None and path == "/v1/match":

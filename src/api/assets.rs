@@ -67,6 +67,7 @@ fn respond(policy: &FreshnessPolicy, status: StatusCode, state: AssetState) -> H
         )),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key may not write for this organisation.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another of the organisation's assets has this `external_id` (use the by-external-id `PUT` to replace it).", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, including unknown interest terms (with suggestions).", body = Problem, content_type = "application/problem+json"),
         Common,
         Body,
@@ -155,6 +156,7 @@ pub async fn get(
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key may not change this asset.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such asset.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another of the organisation's assets has this `external_id`.", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The asset changed since that ETag.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields.", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing.", body = Problem, content_type = "application/problem+json"),
@@ -334,7 +336,7 @@ pub async fn reject_change(
     tag = "assets",
     params(
         ("id" = Uuid, Path, description = "The organisation's id (uuid).", example = "b4f370d5-e15c-590e-ba5e-ae4a85bad88f"),
-        ("external_id" = String, Path, description = "The organisation's own id for the listing; 1 to 200 characters, percent-encoded in the path.", example = "club-42-walking-football")
+        ("external_id" = String, Path, description = "The organisation's own id for the listing; 1 to 200 characters after trimming, no control characters, percent-encoded in the path.", example = "club-42-walking-football", pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,198}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$")
     ),
     request_body(content = AssetInput, description = "The asset's content, in full; `external_id` and `organization_id` may be omitted (they come from the path) or must equal it.", example = json!({
         "kind": "activity",
@@ -355,7 +357,7 @@ pub async fn reject_change(
         (status = 202, description = "The change is kept for an admin's review (the organisation is not trusted and the asset is published); the asset as still published, with `pending_change`.", body = AssetView, headers(("ETag" = String, description = "The published version, unchanged"))),
         (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key may not write for this organisation.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Two writes with the same new external id raced; retry.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Two writes with the same new external id raced: retry.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, an external id or organisation in the body that differs from the path, or an unknown organisation.", body = Problem, content_type = "application/problem+json"),
         Common,
         Body,

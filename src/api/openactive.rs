@@ -22,7 +22,8 @@ pub const PAGE_SIZE: i64 = 500;
 pub const LICENCE: &str = "https://creativecommons.org/licenses/by/4.0/";
 
 /// Where to start: the `modified` and `id` of the last item read, as the previous page's
-/// `next` gives them. Omit both for the first page.
+/// `next` gives them. Omit both for the first page; `afterTimestamp` alone starts at the first
+/// item with that `modified`.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query, rename_all = "camelCase")]
 #[allow(dead_code)]
@@ -69,7 +70,7 @@ pub struct RpdePage {
     params(RpdeParams),
     responses(
         (status = 200, description = "A page of the feed.", body = RpdePage),
-        (status = 422, description = "A parameter is invalid, or only one of the two was given.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
         Common,
     )
 )]
@@ -82,18 +83,13 @@ pub async fn session_series(
     let mut params = QueryParams::new(&query);
     let timestamp = params.int("afterTimestamp", 0, i64::MAX);
     let id = params.uuid("afterId");
-    if timestamp.is_some() != id.is_some() {
-        params.errors.add(
-            if timestamp.is_some() {
-                "afterId"
-            } else {
-                "afterTimestamp"
-            },
-            "give afterTimestamp and afterId together, as a page's next URL does",
-        );
-    }
     params.finish(())?;
-    let after = timestamp.zip(id);
+    // A page's `next` gives both; one alone starts at the beginning of that `modified`, or
+    // after that id at the feed's start.
+    let after = match (timestamp, id) {
+        (None, None) => None,
+        (t, id) => Some((t.unwrap_or(0), id.unwrap_or(Uuid::nil()))),
+    };
     let base = base_url(&req);
     let mut conn = db::connect(&pool).await?;
     let entries = db::openactive::own_feed(&mut conn, after, PAGE_SIZE).await?;

@@ -229,6 +229,13 @@ pub struct FeatureProperties {
         example = "https://assets.example.org/v1/assets/1d414c25-1be3-56d5-9e0a-e58e5be99bf3"
     )]
     pub url: String,
+    /// The credit a harvested listing's licence asks for (show it on the map); `null` for
+    /// listings not made from openly licensed data.
+    #[schema(example = json!(null))]
+    pub attribution: Option<String>,
+    /// The licence of the data the listing was made from (a URL); `null` as `attribution`.
+    #[schema(example = json!(null))]
+    pub licence: Option<String>,
 }
 
 /// An RFC 7946 Feature: one asset at its venue (a Point), across its service area (a
@@ -318,6 +325,8 @@ pub(crate) fn feature(hit: Hit, policy: &FreshnessPolicy, base: &str) -> Feature
         concession_pence: view.cost.concession_pence,
         distance_km,
         url: format!("{base}/v1/assets/{}", view.id),
+        attribution: view.attribution.as_ref().map(|a| a.text.clone()),
+        licence: view.attribution.as_ref().map(|a| a.licence.clone()),
     };
     Feature {
         kind: FeatureType::Feature,

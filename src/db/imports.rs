@@ -433,3 +433,28 @@ pub async fn duplicate_candidates(
     .await?;
     Ok(rows.into_iter().map(|c| (c.id, c.title)).collect())
 }
+
+/// Public venues within `metres` of the point that did not come from `source` (a source's own
+/// venues are told apart by its ids), nearest first: the places an imported venue may be.
+pub async fn venues_near(
+    conn: &mut AsyncPgConnection,
+    source: &str,
+    (lat, lon): (f64, f64),
+    metres: f64,
+) -> DbResult<Vec<(Uuid, String)>> {
+    let rows: Vec<Candidate> = diesel::sql_query(
+        "SELECT v.id, v.name AS title FROM venues v \
+         WHERE v.status = 'published' AND v.location IS NOT NULL \
+           AND v.source IS DISTINCT FROM $1 \
+           AND ST_DWithin(v.location, ST_SetSRID(ST_MakePoint($3, $2), 4326)::geography, $4) \
+         ORDER BY v.location <-> ST_SetSRID(ST_MakePoint($3, $2), 4326)::geography, v.id \
+         LIMIT 20",
+    )
+    .bind::<Text, _>(source)
+    .bind::<Double, _>(lat)
+    .bind::<Double, _>(lon)
+    .bind::<Double, _>(metres)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.title)).collect())
+}

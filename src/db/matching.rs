@@ -12,6 +12,8 @@ use diesel::sql_types::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::domain::participation::{Participation, Prepayment};
+
 use super::DbResult;
 use super::assets::{SessionRow, sessions_from_json};
 use super::sql::{PlanLine, Sql, age_fits};
@@ -140,6 +142,16 @@ struct CandidateRow {
     text_hits: Vec<bool>,
     #[diesel(sql_type = Jsonb)]
     sessions: serde_json::Value,
+    #[diesel(sql_type = Array<Text>)]
+    levels: Vec<String>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    coached: Option<bool>,
+    #[diesel(sql_type = Nullable<Text>)]
+    attendee_instructions: Option<String>,
+    #[diesel(sql_type = Array<Text>)]
+    accessibility_support: Vec<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    prepayment: Option<String>,
     #[diesel(sql_type = Text)]
     text: String,
 }
@@ -186,6 +198,13 @@ impl CandidateRow {
                 .unwrap_or_default(),
             interest_ids: self.interest_ids,
             text_hits: self.text_hits,
+            participation: Participation {
+                levels: self.levels,
+                coached: self.coached,
+                attendee_instructions: self.attendee_instructions,
+                accessibility_support: self.accessibility_support,
+                prepayment: self.prepayment.as_deref().and_then(Prepayment::parse),
+            },
             text: self.text,
             semantic: Vec::new(),
             sessions: sessions_from_json(self.id, self.sessions)
@@ -201,6 +220,7 @@ const COLUMNS: &str = "a.id, a.organization_id, a.venue_id, a.online, a.kind, a.
      a.drop_in, a.taster_session, a.meet_and_greet, a.booking_required, a.typical_group_size, \
      a.max_participants, a.audience_gender, a.audience_groups, a.audience_groups_only, a.referral_only, \
      a.confirmed_at, a.created_at, a.outcomes, a.interest_ids, a.sessions, \
+     a.levels, a.coached, a.attendee_instructions, a.accessibility_support, a.prepayment, \
      a.title || '. ' || left(a.description, 300) AS text";
 
 fn build(q: &CandidateQuery, prefix: &str) -> Sql {

@@ -51,6 +51,25 @@ pub fn same_activity(a: &str, b: &str) -> bool {
     title_similarity(a, b) >= TITLE_THRESHOLD
 }
 
+/// How far apart an imported venue and one we hold may be and still be the same place when
+/// their names agree: a building's doors, a feed's rounding.
+pub const SAME_PLACE_METRES: f64 = 50.0;
+
+/// How similar two venue names must be (trigram similarity) unless one contains the other.
+pub const VENUE_NAME_THRESHOLD: f64 = 0.5;
+
+/// Whether two names (of places already known to be within `SAME_PLACE_METRES`) name the same
+/// venue: similar enough, or every word of one in the other ("Sale Leisure Centre" and
+/// "Sale Leisure Centre, Broad Road").
+pub fn same_venue(a: &str, b: &str) -> bool {
+    let (wa, wb) = (words(a), words(b));
+    if wa.is_empty() || wb.is_empty() {
+        return false;
+    }
+    let within = |x: &[String], y: &[String]| x.iter().all(|w| y.contains(w));
+    title_similarity(a, b) >= VENUE_NAME_THRESHOLD || within(&wa, &wb) || within(&wb, &wa)
+}
+
 /// Organisation names compared as people write them: case, punctuation and spacing ignored.
 pub fn same_organization_name(a: &str, b: &str) -> bool {
     let (wa, wb) = (words(a), words(b));
@@ -60,6 +79,20 @@ pub fn same_organization_name(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn venues_are_the_same_when_their_names_agree() {
+        assert!(same_venue(
+            "Sale Leisure Centre",
+            "Sale Leisure Centre, Broad Road"
+        ));
+        assert!(same_venue(
+            "Stretford Sports Village",
+            "Stretford Sports Villiage"
+        ));
+        assert!(!same_venue("Sale Leisure Centre", "Sale Library"));
+        assert!(!same_venue("", "Sale Library"));
+    }
 
     #[test]
     fn identical_and_reworded_titles_match() {

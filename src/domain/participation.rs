@@ -20,6 +20,49 @@ string_enum! {
     }
 }
 
+/// A list of short texts: at most `max_items`, each 1 to `max_chars` characters after trimming,
+/// no control characters.
+fn text_list(
+    max_items: usize,
+    pattern: &str,
+    description: &str,
+    example: serde_json::Value,
+) -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(pattern)),
+        )
+        .max_items(Some(max_items))
+        .description(Some(description))
+        .examples([example])
+        .build()
+}
+
+fn levels_schema() -> utoipa::openapi::schema::Array {
+    text_list(
+        MAX_LEVELS,
+        r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,98}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$",
+        "The levels it suits in the provider's words, e.g. \"Beginner\"; at most 10, each 1 to 100 \
+         characters after trimming, no control characters (repeats count once).",
+        serde_json::json!(["Beginner"]),
+    )
+}
+
+fn support_schema() -> utoipa::openapi::schema::Array {
+    text_list(
+        MAX_SUPPORT,
+        r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,198}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$",
+        "Support offered to disabled people, e.g. \"Visual impairment\", \"Learning \
+         impairment\"; at most 20, each 1 to 200 characters after trimming, no control characters \
+         (repeats count once). Our OpenActive feed carries those named in OpenActive's \
+         Accessibility Support list.",
+        serde_json::json!(["Visual impairment"]),
+    )
+}
+
 /// How taking part works; every field is optional and an empty list means not stated.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -27,7 +70,7 @@ pub struct Participation {
     /// The levels it suits in the provider's words, e.g. "Beginner"; at most 10, each 1 to 100
     /// characters after trimming (repeats count once).
     #[serde(default)]
-    #[schema(example = json!(["Beginner"]), max_items = 10, value_type = Vec<String>)]
+    #[schema(schema_with = levels_schema)]
     pub levels: Vec<String>,
     /// `true` when a coach or instructor leads it; `null` when not stated.
     #[serde(default)]
@@ -43,7 +86,7 @@ pub struct Participation {
     /// Support offered to disabled people, e.g. "Visual impairment", "Learning disability";
     /// at most 20, each 1 to 200 characters after trimming (repeats count once).
     #[serde(default)]
-    #[schema(example = json!(["Visual impairment"]), max_items = 20, value_type = Vec<String>)]
+    #[schema(schema_with = support_schema)]
     pub accessibility_support: Vec<String>,
     /// Whether a place must be paid for in advance; `null` when not stated.
     #[serde(default)]

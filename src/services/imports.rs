@@ -228,8 +228,21 @@ pub async fn apply(
                     Some(vid) => db::imports::venue_by_source(conn, source, vid).await?,
                     None => None,
                 };
-                Some(match known {
-                    Some((id, stored)) => {
+                // A place we already hold (another source's, or an agency's) is used as it is,
+                // not duplicated: the same place within a few tens of metres, a similar name.
+                let held = match (&known, point) {
+                    (None, Some(at)) => {
+                        db::imports::venues_near(conn, source, at, duplicates::SAME_PLACE_METRES)
+                            .await?
+                            .into_iter()
+                            .find(|(_, name)| duplicates::same_venue(name, &venue.name))
+                            .map(|(id, _)| id)
+                    }
+                    _ => None,
+                };
+                Some(match (known, held) {
+                    (None, Some(id)) => id,
+                    (Some((id, stored)), _) => {
                         if stored.as_deref() != Some(venue_digest.as_str()) {
                             let before = db::audit::snapshot(conn, Entity::Venue, id).await?;
                             db::venues::update(conn, id, venue).await?;
@@ -239,7 +252,7 @@ pub async fn apply(
                         }
                         id
                     }
-                    None => {
+                    (None, None) => {
                         let vsource = record
                             .venue_source_id
                             .as_deref()

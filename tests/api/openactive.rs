@@ -355,6 +355,29 @@ async fn a_publisher_is_harvested_through_outages_deletions_and_updates() {
             .contains("Contains data from Example Booking System"),
         "{oruk}"
     );
+    // And search results and the map.
+    let found = app.get_json("/v1/assets?limit=100", None).await;
+    let item = found["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == asset_id.as_str())
+        .unwrap();
+    assert_eq!(
+        item["attribution"]["text"],
+        "Contains data from Example Booking System, CC BY 4.0"
+    );
+    let map = app.get_json("/v1/assets.geojson?limit=100", None).await;
+    let feature = map["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == asset_id.as_str())
+        .unwrap();
+    assert_eq!(
+        feature["properties"]["licence"],
+        "https://creativecommons.org/licenses/by/4.0/"
+    );
 
     // An update pass: a series renamed, another deleted, a session deleted; the sessions
     // feed fails half way and is read again from where it stopped.
@@ -738,6 +761,68 @@ async fn every_field_round_trips_from_openactive_through_our_api_and_oruk_to_our
     assert_eq!(listing["newcomers"]["booking_required"], true);
     assert_eq!(listing["schedule"]["weekly"][0]["day"], "thu");
 
+    // Matching keeps the publisher's rules as hard rules and reads the rest out.
+    let original = feeds
+        .series
+        .lock()
+        .unwrap()
+        .items
+        .iter()
+        .find(|i| i.id == "900")
+        .unwrap()
+        .data
+        .clone()
+        .unwrap();
+    let place = &original["location"]["geo"];
+    let ask = |extra: Value| {
+        let mut body = json!({
+            "location": {"lat": place["latitude"], "lon": place["longitude"]},
+            "interests": [original["activity"][0]["prefLabel"]],
+            "budget": {"max_pence_per_session": 400},
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    let matched = |result: &Value| {
+        result["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["asset"]["id"] == asset_id.as_str())
+            .cloned()
+    };
+    for (who, shown) in [
+        (json!({"gender": "man", "age": 62}), false),
+        (json!({"gender": "woman", "age": 40}), false),
+        (json!({"gender": "woman", "age": 62}), true),
+    ] {
+        let response = a
+            .send_json(Method::POST, "/v1/match", None, &ask(who.clone()))
+            .await;
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+        let result: Value = response.json().await.unwrap();
+        assert_eq!(matched(&result).is_some(), shown, "{who}: {result:#}");
+        if let Some(r) = matched(&result) {
+            let reasons: Vec<&str> = r["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap())
+                .collect();
+            for line in [
+                "£3 a session at the concession price",
+                "Suits beginners",
+                "Led by a coach or instructor",
+                "Support offered for hearing impairment",
+                "Before going: Arrive ten minutes early and bring water.",
+            ] {
+                assert!(reasons.contains(&line), "{line}: {reasons:?}");
+            }
+        }
+    }
+
     // Out through ORUK: another instance imports the first one's feed.
     let b = harvesting_app().await;
     let run = imported(&b, &format!("{}/oruk", a.address)).await;
@@ -774,17 +859,6 @@ async fn every_field_round_trips_from_openactive_through_our_api_and_oruk_to_our
     );
     assert_eq!(d["offers"][1]["price"], 3.0);
     assert_eq!(d["offers"][1]["ageRestriction"]["minValue"], 60);
-    let original = feeds
-        .series
-        .lock()
-        .unwrap()
-        .items
-        .iter()
-        .find(|i| i.id == "900")
-        .unwrap()
-        .data
-        .clone()
-        .unwrap();
     assert_eq!(d["activity"][0]["@id"], original["activity"][0]["@id"]);
     assert_eq!(d["organizer"]["name"], original["organizer"]["name"]);
     assert_eq!(d["location"]["name"], original["location"]["name"]);

@@ -8,6 +8,7 @@ use crate::domain::audience::{Audience, Person};
 use crate::domain::cost::{ConcessionRule, best_rule_price};
 use crate::domain::geometry::LatLon;
 use crate::domain::matching::request::Budget;
+use crate::domain::participation::Participation;
 use crate::domain::referrals::Aggregate;
 use crate::domain::schedule::Session;
 use crate::domain::venue::VenueType;
@@ -53,6 +54,8 @@ pub struct Candidate {
     /// for phrases widened that far).
     pub semantic: Vec<Option<f32>>,
     pub sessions: Vec<Session>,
+    /// Levels, coaching, what to bring, support offered: said in the reasons.
+    pub participation: Participation,
 }
 
 impl Candidate {
@@ -135,6 +138,7 @@ pub(crate) mod tests {
             text: String::new(),
             semantic: vec![],
             sessions: vec![],
+            participation: Participation::default(),
         }
     }
 

@@ -14,6 +14,7 @@ use super::score::Assessment;
 use super::travel::format_km;
 use crate::domain::audience::{self, GenderRule, PersonGender};
 use crate::domain::freshness::Freshness;
+use crate::domain::participation::Participation;
 use crate::domain::schedule::{Session, Weekday, format_hhmm};
 use crate::domain::venue::{AccessibilityFeature, VenueType};
 
@@ -144,9 +145,17 @@ pub fn explain(
 
     match a.cost_pence {
         Some(0) => reasons.push("Free".into()),
-        Some(p) if spec.budget.concessions && c.concession_pence == Some(p) => reasons.push(
-            format!("{} a session at the concession price", format_pence(p)),
-        ),
+        // A flat concession the person said they get, or a price a rule gives them by age or
+        // group (an over-60s offer).
+        Some(p)
+            if (spec.budget.concessions && c.concession_pence == Some(p))
+                || c.cost_pence.is_some_and(|full| p < full) =>
+        {
+            reasons.push(format!(
+                "{} a session at the concession price",
+                format_pence(p)
+            ))
+        }
         Some(p) => reasons.push(format!("{} a session", format_pence(p))),
         None => cautions.push("Cost not stated: check with the organiser".into()),
     }
@@ -203,6 +212,7 @@ pub fn explain(
     if c.booking_required == Some(true) {
         cautions.push("Booking needed".into());
     }
+    participation_lines(&c.participation, &mut reasons, &mut cautions);
     for need in &spec.access_needs {
         reasons.push(format!("Has {}", feature_phrase(*need)));
     }
@@ -235,6 +245,43 @@ pub fn explain(
         ));
     }
     Explanation { reasons, cautions }
+}
+
+/// Instructions longer than this are cut (with an ellipsis) so that the line can be read out.
+const INSTRUCTIONS_SAID: usize = 160;
+
+/// How taking part works, as the provider said it: a level that suits someone new is a reason,
+/// levels that do not a caution; coaching, the support offered and what to bring are said.
+fn participation_lines(p: &Participation, reasons: &mut Vec<String>, cautions: &mut Vec<String>) {
+    if p.suits_beginners() {
+        reasons.push("Suits beginners".into());
+    } else if !p.levels.is_empty() {
+        let levels: Vec<&str> = p.levels.iter().map(String::as_str).collect();
+        cautions.push(format!(
+            "For {} level: check it suits the person",
+            join_and(&levels).to_lowercase()
+        ));
+    }
+    if p.coached == Some(true) {
+        reasons.push("Led by a coach or instructor".into());
+    }
+    if !p.accessibility_support.is_empty() {
+        let support: Vec<String> = p
+            .accessibility_support
+            .iter()
+            .map(|s| s.to_lowercase())
+            .collect();
+        let support: Vec<&str> = support.iter().map(String::as_str).collect();
+        reasons.push(format!("Support offered for {}", join_and(&support)));
+    }
+    if let Some(text) = &p.attendee_instructions {
+        let said: String = if text.chars().count() > INSTRUCTIONS_SAID {
+            text.chars().take(INSTRUCTIONS_SAID - 1).collect::<String>() + "…"
+        } else {
+            text.clone()
+        };
+        reasons.push(format!("Before going: {said}"));
+    }
 }
 
 /// Who the session is for, said plainly: a match for the person is a reason, a rule they may
@@ -426,5 +473,51 @@ mod tests {
         assert!(e.cautions.contains(
             &"No sessions in the times you gave (it runs Wednesdays 10:00–11:00)".to_string()
         ));
+    }
+
+    #[test]
+    fn levels_coaching_support_and_what_to_bring_are_read_out() {
+        let mut c = blank(1);
+        c.participation = Participation {
+            levels: vec!["Beginner".into()],
+            coached: Some(true),
+            attendee_instructions: Some("Bring a towel and a padlock.".into()),
+            accessibility_support: vec!["Visual impairment".into()],
+            prepayment: None,
+        };
+        let (e, _) = setup(serde_json::json!({}), &c);
+        for line in [
+            "Suits beginners",
+            "Led by a coach or instructor",
+            "Support offered for visual impairment",
+            "Before going: Bring a towel and a padlock.",
+        ] {
+            assert!(e.reasons.contains(&line.to_string()), "{line}: {e:?}");
+        }
+        c.participation.levels = vec!["Intermediate".into(), "Advanced".into()];
+        let (e, _) = setup(serde_json::json!({}), &c);
+        assert!(e.cautions.contains(
+            &"For intermediate and advanced level: check it suits the person".to_string()
+        ));
+    }
+
+    #[test]
+    fn an_age_rule_price_is_said_as_a_concession_only_to_those_it_covers() {
+        let mut c = blank(1);
+        c.cost_pence = Some(450);
+        c.concession_rules = vec![crate::domain::cost::ConcessionRule {
+            price_pence: 300,
+            who: vec![],
+            min_age: Some(60),
+            max_age: None,
+        }];
+        let (e, _) = setup(serde_json::json!({"age": 67}), &c);
+        assert!(
+            e.reasons
+                .contains(&"£3 a session at the concession price".to_string()),
+            "{e:?}"
+        );
+        let (e, _) = setup(serde_json::json!({"age": 40}), &c);
+        assert!(e.reasons.contains(&"£4.50 a session".to_string()), "{e:?}");
     }
 }

@@ -2,6 +2,8 @@
 //! throughput from concurrent clients, so the HTTP figures have a yardstick run on the same
 //! machine.
 
+pub mod harvest;
+
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
