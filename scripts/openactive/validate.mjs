@@ -134,6 +134,30 @@ async function addListings(base, key) {
   return { kept: kept.id, withdrawn: withdrawn.id };
 }
 
+/** Walks a feed from its first page to its end, checking and validating every page. */
+async function walk(feed) {
+  let url = feed;
+  let pages = 0;
+  let updated = 0;
+  let deleted = 0;
+  let last = null;
+  const seen = new Set();
+  for (;;) {
+    const page = await getJson(url);
+    pages += 1;
+    if (pages > 10000) throw new Error('more than 10,000 pages: the feed does not end');
+    const counts = await checkPage(url, page, last, seen);
+    updated += counts.updated;
+    deleted += counts.deleted;
+    last = counts.last;
+    if (page.items.length === 0) {
+      if (page.next !== url) throw new Error(`the last page's next (${page.next}) is not its own URL (${url})`);
+      return { pages, updated, deleted, seen };
+    }
+    url = page.next;
+  }
+}
+
 const files = args.filter((a, i) => args[i - 1] === '--file' || (i > 0 && args[i - 1].endsWith('.json') && !a.startsWith('--')));
 const base = arg('--url');
 if (base) {
@@ -142,31 +166,22 @@ if (base) {
   const dataset = await getJson(`${base}/openactive`);
   const feeds = (dataset.distribution || []).map((d) => d.contentUrl);
   if (feeds.length === 0) throw new Error('the dataset lists no feed');
+  // The feed shows a change once every older transaction has ended, so the listings just added
+  // may take a moment to appear: the walk is repeated (for up to a minute) until they do.
+  const deadline = Date.now() + 60000;
   for (const feed of feeds) {
-    let url = feed;
-    let pages = 0;
-    let updated = 0;
-    let deleted = 0;
-    let last = null;
-    const seen = new Set();
     for (;;) {
-      const page = await getJson(url);
-      pages += 1;
-      if (pages > 10000) throw new Error('more than 10,000 pages: the feed does not end');
-      const counts = await checkPage(url, page, last, seen);
-      updated += counts.updated;
-      deleted += counts.deleted;
-      last = counts.last;
-      if (page.items.length === 0) {
-        if (page.next !== url) throw new Error(`the last page's next (${page.next}) is not its own URL (${url})`);
-        break;
+      failures = 0;
+      warnings = 0;
+      const { pages, updated, deleted, seen } = await walk(feed);
+      if (added && !(seen.has(added.kept) && seen.has(added.withdrawn))) {
+        if (Date.now() > deadline) throw new Error('the listings added for the check are not both in the feed');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
       }
-      url = page.next;
+      console.log(`${feed}: ${pages} pages, ${updated} updated and ${deleted} deleted items; ${failures} failures, ${warnings} warnings`);
+      break;
     }
-    if (added && !(seen.has(added.kept) && seen.has(added.withdrawn))) {
-      throw new Error('the listings added for the check are not both in the feed');
-    }
-    console.log(`${feed}: ${pages} pages, ${updated} updated and ${deleted} deleted items; ${failures} failures, ${warnings} warnings`);
   }
 } else if (files.length > 0) {
   for (const file of files) {

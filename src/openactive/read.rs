@@ -251,8 +251,10 @@ fn age_range(v: &Value) -> (Option<i64>, Option<i64>) {
     (whole("minValue"), whole("maxValue"))
 }
 
-/// Offers: the lowest price open to everyone is the price; offers restricted by age are
-/// concession rules; every offer free means free. Prepayment is the strictest stated.
+/// Offers: the highest price not restricted by age is the price (a members' or off-peak price
+/// is not for everyone, and a budget must never be promised what it cannot buy); offers
+/// restricted by age are concession rules; every offer free means free. All are named in the
+/// notes. Prepayment is the strictest stated.
 fn cost(offers: &[&Value], participation: &mut Participation) -> CostInput {
     let mut general: Vec<i64> = Vec::new();
     let mut rules: Vec<ConcessionRule> = Vec::new();
@@ -287,7 +289,7 @@ fn cost(offers: &[&Value], participation: &mut Participation) -> CostInput {
             (None, p) => p,
         };
     }
-    let amount = general.iter().copied().min().or_else(|| {
+    let amount = general.iter().copied().max().or_else(|| {
         // Every offer is age-restricted: the dearest is the full price.
         rules.iter().map(|r| r.price_pence).max()
     });
@@ -779,5 +781,96 @@ mod tests {
         assert_eq!(parse_duration("PT1H30M"), Some(Duration::minutes(90)));
         assert_eq!(parse_duration("PT45M"), Some(Duration::minutes(45)));
         assert_eq!(parse_duration("P1D"), None);
+    }
+}
+
+/// OpenActive's own published examples (tests/fixtures/openactive, MIT, © OpenActive).
+#[cfg(test)]
+mod published_examples {
+    use super::*;
+    use crate::openactive::rpde::parse_page;
+
+    fn page(name: &str) -> crate::openactive::rpde::Page {
+        let path = format!(
+            "{}/tests/fixtures/openactive/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let body: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        parse_page(
+            &body,
+            &url::Url::parse("http://www.example.org/feeds/x").unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_course_instance_example_maps_onto_a_valid_listing() {
+        let p = page("courseinstance_example_1.json");
+        assert_eq!(p.items[0].kind, "CourseInstance");
+        assert_eq!(p.items[0].id, "76121");
+        let data = p.items[0].data.as_ref().unwrap();
+        let today = NaiveDate::from_ymd_opt(2018, 7, 1).unwrap();
+        let r = read_opportunity(data, &[], today).unwrap();
+        assert_eq!(r.asset.kind, AssetKind::Course);
+        assert_eq!(r.asset.title, "Netball Youth Camp");
+        assert!(
+            r.asset
+                .description
+                .as_deref()
+                .unwrap()
+                .starts_with("Netball Youth Camps")
+        );
+        assert_eq!(
+            r.asset.cost.amount_pence,
+            Some(15400),
+            "the non-member's price"
+        );
+        assert!(
+            r.asset
+                .cost
+                .notes
+                .as_deref()
+                .unwrap()
+                .contains("Member £124.00")
+        );
+        assert_eq!(r.asset.capacity.max_participants, Some(30));
+        assert_eq!(
+            r.organization.as_ref().unwrap().input.name,
+            "England Netball"
+        );
+        assert_eq!(
+            r.asset.venue.as_ref().unwrap().postcode.as_deref(),
+            Some("NG10 4AD")
+        );
+        assert_eq!(
+            r.asset.participation.accessibility_support,
+            ["Visual impairment"]
+        );
+        // Daily, 1 to 4 August: every day of the week between those dates.
+        let weekly = &r.asset.schedule.weekly;
+        assert_eq!(weekly.len(), 7);
+        assert_eq!(weekly[0].valid_from, NaiveDate::from_ymd_opt(2018, 8, 1));
+        assert_eq!(
+            (weekly[0].start.as_str(), weekly[0].end.as_str()),
+            ("09:00", "17:00")
+        );
+        crate::domain::asset::validate_imported(&r.asset).unwrap();
+    }
+
+    #[test]
+    fn a_scheduled_session_published_apart_names_its_series() {
+        let p = page("scheduledsession-split_example_1.json");
+        let item = &p.items[0];
+        assert!(item.is_child());
+        assert_eq!(
+            item.parent_id().as_deref(),
+            Some("https://opensessions.io/api/session-series/1402CBP20150217")
+        );
+        let o = occurrence(item.data.as_ref().unwrap()).unwrap();
+        // 18:15 UTC on 9 May 2016 is 19:15 in British Summer Time.
+        assert_eq!(
+            (o.date.to_string(), hhmm(o.start)),
+            ("2016-05-09".into(), "19:15".into())
+        );
     }
 }

@@ -128,6 +128,30 @@ async fn every_list_pages_the_same_way_to_the_end() {
     )
     .await
     .unwrap();
+    // OpenActive sources, on a name that never resolves (their harvests fail harmlessly), two
+    // of them made in one statement so that they share their creation time.
+    for n in 0..5 {
+        let response = app
+            .send_json(
+                Method::POST,
+                "/v1/sources",
+                Some(&admin),
+                &json!({"name": format!("Publisher {n}"), "feeds": [format!("https://feeds.invalid/{n}")],
+                        "licence": "https://creativecommons.org/licenses/by/4.0/", "attribution": "Test data"}),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+    }
+    diesel_async::RunQueryDsl::execute(
+        diesel::sql_query(
+            "INSERT INTO openactive_sources (id, name, licence, attribution, poll_interval_secs) \
+             SELECT gen_random_uuid(), 'Same time ' || n, 'https://creativecommons.org/licenses/by/4.0/', \
+                    'Test data', 900 FROM generate_series(1, 2) n",
+        ),
+        &mut conn,
+    )
+    .await
+    .unwrap();
 
     let search = "/v1/assets?q=football&limit=2";
     walks_like_one_page(
@@ -205,6 +229,15 @@ async fn every_list_pages_the_same_way_to_the_end() {
         "/v1/imports?limit=200",
         Some(&admin),
         "imports",
+        "id",
+    )
+    .await;
+    walks_like_one_page(
+        &app,
+        "/v1/sources?limit=2",
+        "/v1/sources?limit=200",
+        Some(&admin),
+        "sources",
         "id",
     )
     .await;
