@@ -80,7 +80,7 @@ pub struct SourceInput {
     #[serde(default)]
     #[schema(
         example = "https://leisure.example.org/openactive",
-        pattern = r"^https?://[^\u0000-\u0020\u007F-\u009F]{1,492}$"
+        pattern = r"^(https?://[^\u0000-\u0020\u007F-\u009F]{1,492})?$"
     )]
     pub attribution_url: Option<String>,
     /// How often to read the feeds again once at their end, in seconds: 60 to 604,800
@@ -123,7 +123,7 @@ pub struct SourcePatch {
     #[serde(default)]
     #[schema(
         example = "https://leisure.example.org/openactive",
-        pattern = r"^https?://[^\u0000-\u0020\u007F-\u009F]{1,492}$"
+        pattern = r"^(https?://[^\u0000-\u0020\u007F-\u009F]{1,492})?$"
     )]
     pub attribution_url: Option<String>,
     /// A new polling interval, 60 to 604,800 seconds.

@@ -19,6 +19,7 @@ use crate::db::{self, DbPool};
 use crate::domain::asset::AssetStatus;
 use crate::domain::attribution::Attribution;
 use crate::domain::audit::{Actor, Entity};
+use crate::domain::validation::FieldError;
 use crate::error::ApiError;
 use crate::geocoder::Geocoder;
 use crate::import::feed::{FeedClient, FeedOptions};
@@ -85,8 +86,40 @@ pub struct PageCounts {
     pub rejected: usize,
 }
 
-/// Rebuilds one opportunity's listing from the items held: archived when the feed deleted or
-/// cancelled it, else mapped and applied.
+/// A refused opportunity, as the source's `record_errors` keep it.
+fn refusal(kind: &str, item_id: &str, errors: &[FieldError]) -> Value {
+    json!({
+        "item": format!("{kind} {item_id}"),
+        "errors": errors
+            .iter()
+            .map(|e| json!({"field": e.field, "reason": e.reason}))
+            .collect::<Vec<_>>(),
+    })
+}
+
+/// Archives the listing made from `source_id`, if there is one still showing.
+async fn archive(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    target: &Target,
+    source_id: &str,
+    counts: &mut PageCounts,
+) -> Result<(), ApiError> {
+    if let Some(stored) = db::imports::asset_by_source(conn, &target.source, source_id).await?
+        && stored.status != AssetStatus::Archived.as_str()
+    {
+        let before = db::audit::snapshot(conn, Entity::Asset, stored.id).await?;
+        db::assets::set_status(conn, stored.id, AssetStatus::Archived).await?;
+        db::audit::record(conn, actor, "archive", Entity::Asset, stored.id, before).await?;
+        counts.archived += 1;
+    }
+    Ok(())
+}
+
+/// Rebuilds one opportunity's listing from the items held: mapped from the parent and its live
+/// children and applied (unchanged when the versions it was made from are the same), or
+/// archived when the feed deleted or cancelled it. A refused opportunity is reported and its
+/// listing, if any, left as it was.
 #[allow(clippy::too_many_arguments)]
 async fn rebuild(
     conn: &mut AsyncPgConnection,
@@ -103,76 +136,52 @@ async fn rebuild(
         return Ok(());
     };
     counts.rebuilt += 1;
-    let sid = parent
+    // The listing is known by the opportunity's @id (kept when the item is deleted).
+    let source_id = parent
         .node_ids
         .first()
         .cloned()
         .unwrap_or_else(|| item_id.to_string());
     let actor = Actor::import(source.id);
-    let live = match (&parent.data, parent.deleted) {
-        (Some(data), false) => Some(data),
-        _ => None,
+    let data = match (&parent.data, parent.deleted) {
+        (Some(data), false) => data,
+        _ => return archive(conn, &actor, target, &source_id, counts).await,
     };
-    let mapped = match live {
-        Some(data) => {
-            let children = db::openactive::children(conn, source.id, &parent.node_ids).await?;
-            let data_of: Vec<Value> = children.iter().map(|c| c.data.clone()).collect();
-            let versions: Vec<(&str, &str)> = children
-                .iter()
-                .map(|c| (c.item_id.as_str(), c.modified.as_str()))
-                .collect();
-            Some((
-                read::read_opportunity(data, &data_of, today),
-                json!([parent.modified, versions, today.to_string()]),
-            ))
-        }
-        None => None,
-    };
-    let record = match mapped {
-        Some((Ok(mut record), versions)) if record.active => {
-            record.source_id = sid.clone();
-            record.attribution = Some(attribution(source));
-            record.confirmed_at = Some(Utc::now());
-            let digest = imports::record_digest(target, &versions);
-            return match imports::apply(conn, geocoder, &actor, target, &record, &digest).await {
-                Ok(Outcome::Created(_)) => {
-                    counts.created += 1;
-                    Ok(())
-                }
-                Ok(Outcome::Updated(_)) => {
-                    counts.updated += 1;
-                    Ok(())
-                }
-                Ok(Outcome::Unchanged(_) | Outcome::Linked(_)) => Ok(()),
-                Err(ApplyError::Invalid(errors)) => {
-                    counts.rejected += 1;
-                    rejections.push(json!({
-                        "item": format!("{kind} {item_id}"),
-                        "errors": errors.iter().map(|e| json!({"field": e.field, "reason": e.reason})).collect::<Vec<_>>(),
-                    }));
-                    Ok(())
-                }
-                Err(ApplyError::Failed(e)) => Err(e),
-            };
-        }
-        Some((Err(errors), _)) => {
+    let children = db::openactive::children(conn, source.id, &parent.node_ids).await?;
+    let child_data: Vec<Value> = children.iter().map(|c| c.data.clone()).collect();
+    let mut record = match read::read_opportunity(data, &child_data, today) {
+        Ok(record) => record,
+        Err(errors) => {
             counts.rejected += 1;
-            rejections.push(json!({
-                "item": format!("{kind} {item_id}"),
-                "errors": errors.iter().map(|e| json!({"field": e.field, "reason": e.reason})).collect::<Vec<_>>(),
-            }));
+            rejections.push(refusal(kind, item_id, &errors));
             return Ok(());
         }
-        // Deleted, cancelled or without data: the listing goes.
-        _ => sid,
     };
-    if let Some(stored) = db::imports::asset_by_source(conn, &target.source, &record).await?
-        && stored.status != AssetStatus::Archived.as_str()
-    {
-        let before = db::audit::snapshot(conn, Entity::Asset, stored.id).await?;
-        db::assets::set_status(conn, stored.id, AssetStatus::Archived).await?;
-        db::audit::record(conn, &actor, "archive", Entity::Asset, stored.id, before).await?;
-        counts.archived += 1;
+    if !record.active {
+        return archive(conn, &actor, target, &source_id, counts).await;
+    }
+    record.source_id = source_id;
+    record.attribution = Some(attribution(source));
+    record.confirmed_at = Some(Utc::now());
+    // What the listing was made from: the versions of the parent and of each child, and the
+    // day (past sessions are dropped as of it).
+    let versions: Vec<(&str, &str)> = children
+        .iter()
+        .map(|c| (c.item_id.as_str(), c.modified.as_str()))
+        .collect();
+    let digest = imports::record_digest(
+        target,
+        &json!([parent.modified, versions, today.to_string()]),
+    );
+    match imports::apply(conn, geocoder, &actor, target, &record, &digest).await {
+        Ok(Outcome::Created(_)) => counts.created += 1,
+        Ok(Outcome::Updated(_)) => counts.updated += 1,
+        Ok(Outcome::Unchanged(_) | Outcome::Linked(_)) => {}
+        Err(ApplyError::Invalid(errors)) => {
+            counts.rejected += 1;
+            rejections.push(refusal(kind, item_id, &errors));
+        }
+        Err(ApplyError::Failed(e)) => return Err(e),
     }
     Ok(())
 }

@@ -52,6 +52,30 @@ fn poll(errors: &mut Errors, value: Option<i64>) -> i32 {
     v.clamp(MIN_POLL_SECS, MAX_POLL_SECS) as i32
 }
 
+/// A link people follow (a licence, a credit's page): `http(s)://` and then 1 to 492
+/// characters, none an ASCII space or control character, as the document's pattern says. It is shown,
+/// never fetched, so it is not parsed further.
+fn link(errors: &mut Errors, field: &str, value: &str) -> String {
+    let v = value;
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"));
+    let fine = rest.is_some_and(|r| {
+        (1..=492).contains(&r.chars().count())
+            && !r
+                .chars()
+                .any(|c| matches!(c, '\u{0}'..='\u{20}' | '\u{7f}'..='\u{9f}'))
+    });
+    if !fine {
+        errors.add(
+            field,
+            "must be an http:// or https:// URL of at most 500 characters",
+        );
+    }
+    v.to_string()
+}
+
+/// A feed URL, which is fetched: it must also parse as a URL.
 fn web_url(errors: &mut Errors, field: &str, value: &str) -> String {
     let v = value.trim();
     match url::Url::parse(v) {
@@ -71,13 +95,13 @@ pub async fn create(
 ) -> Result<(SourceRow, Vec<FeedRow>), ApiError> {
     let mut errors = Errors::default();
     let name = errors.required_text("name", &input.name, 200);
-    let licence = web_url(&mut errors, "licence", &input.licence);
+    let licence = link(&mut errors, "licence", &input.licence);
     let attribution = errors.required_text("attribution", &input.attribution, 500);
     let attribution_url = input
         .attribution_url
         .as_deref()
         .filter(|u| !u.trim().is_empty())
-        .map(|u| web_url(&mut errors, "attribution_url", u));
+        .map(|u| link(&mut errors, "attribution_url", u));
     if input.feeds.is_empty() || input.feeds.len() > MAX_FEEDS {
         errors.add("feeds", format!("must list 1 to {MAX_FEEDS} feed URLs"));
     }
@@ -170,7 +194,7 @@ pub async fn change(
         source.name = errors.required_text("name", name, 200);
     }
     if let Some(licence) = &change.licence {
-        source.licence = web_url(&mut errors, "licence", licence);
+        source.licence = link(&mut errors, "licence", licence);
     }
     if let Some(attribution) = &change.attribution {
         source.attribution = errors.required_text("attribution", attribution, 500);
@@ -179,7 +203,7 @@ pub async fn change(
         source.attribution_url = url
             .as_deref()
             .filter(|u| !u.trim().is_empty())
-            .map(|u| web_url(&mut errors, "attribution_url", u));
+            .map(|u| link(&mut errors, "attribution_url", u));
     }
     if change.poll_interval_secs.is_some() {
         source.poll_interval_secs = poll(&mut errors, change.poll_interval_secs);
