@@ -150,10 +150,14 @@ pub async fn feeds_of(conn: &mut AsyncPgConnection, sources: &[Uuid]) -> DbResul
         .await?)
 }
 
-/// Makes every feed of the source due now.
+/// Makes every feed of the source due now; none counts as caught up until it has read its last
+/// page again.
 pub async fn poll_now(conn: &mut AsyncPgConnection, source: Uuid) -> DbResult<()> {
     diesel::update(openactive_feeds::table.filter(openactive_feeds::source_id.eq(source)))
-        .set(openactive_feeds::due_at.eq(diesel::dsl::now))
+        .set((
+            openactive_feeds::due_at.eq(diesel::dsl::now),
+            openactive_feeds::at_end.eq(false),
+        ))
         .execute(conn)
         .await?;
     Ok(())

@@ -333,3 +333,22 @@ pub async fn hold_asset_lock(app: &TestApp, id: &str) -> AsyncPgConnection {
     .unwrap();
     conn
 }
+
+/// Waits (up to 30 s) until a server started as a separate process answers `/readyz`.
+pub async fn wait_until_ready(client: &reqwest::Client, base: &str) {
+    let started = std::time::Instant::now();
+    while client
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .map(|r| r.status())
+        .ok()
+        != Some(reqwest::StatusCode::OK)
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the server did not become ready"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -17,7 +17,7 @@ use diesel::QueryableByName;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, app_db, count, database_url, spawn_app_with};
+use crate::helpers::{TestApp, app_db, count, database_url, spawn_app_with, wait_until_ready};
 
 /// The publisher: two feeds and the faults to inject.
 struct Publisher {
@@ -563,24 +563,6 @@ fn start_binary(db_name: &str, port: u16) -> std::process::Child {
         .expect("the binary starts")
 }
 
-async fn ready(client: &reqwest::Client, base: &str) {
-    let started = Instant::now();
-    while client
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .map(|r| r.status())
-        .ok()
-        != Some(reqwest::StatusCode::OK)
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the server did not become ready"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 #[tokio::test]
 async fn a_harvest_killed_half_way_and_restarted_ends_as_a_clean_run_does() {
     let feeds = publisher(24, 2, 3);
@@ -622,7 +604,7 @@ async fn a_harvest_killed_half_way_and_restarted_ends_as_a_clean_run_does() {
         .port();
     let base = format!("http://127.0.0.1:{port}");
     let mut child = start_binary(&app.db_name, port);
-    ready(&client, &base).await;
+    wait_until_ready(&client, &base).await;
     let created = register(&client, &base, &app.admin_key, &feeds_base).await;
     let id = created["id"].as_str().unwrap().to_string();
     wait_for(
@@ -659,7 +641,7 @@ async fn a_harvest_killed_half_way_and_restarted_ends_as_a_clean_run_does() {
 
     feeds.delay_ms.store(0, Ordering::SeqCst);
     let mut child = start_binary(&app.db_name, port);
-    ready(&client, &base).await;
+    wait_until_ready(&client, &base).await;
     wait_for(
         &client,
         &base,

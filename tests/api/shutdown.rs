@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{app_db, count, database_url, spawn_app, walking_football};
+use crate::helpers::{app_db, count, database_url, spawn_app, wait_until_ready, walking_football};
 
 #[tokio::test]
 async fn sigterm_finishes_requests_in_flight_and_fails_running_imports() {
@@ -44,21 +44,7 @@ async fn sigterm_finishes_requests_in_flight_and_fails_running_imports() {
         .expect("the binary starts");
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    let started = Instant::now();
-    while client
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .map(|r| r.status())
-        .ok()
-        != Some(reqwest::StatusCode::OK)
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the server did not become ready"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until_ready(&client, &base).await;
 
     let import: Value = client
         .request(Method::POST, format!("{base}/v1/imports"))
