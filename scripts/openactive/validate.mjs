@@ -118,7 +118,7 @@ async function addListings(base, key) {
     kind: 'activity',
     title,
     description: 'A gentle, walking version of netball for women getting back into sport.',
-    venue: { name: 'Sale Leisure Centre', address_lines: ['Broad Road'], town: 'Sale', postcode: 'M33 2AL', venue_type: 'sports_centre' },
+    venue: { name: 'Sale Leisure Centre', address_lines: ['Broad Road'], town: 'Sale', postcode: 'M33 2AL', venue_type: 'sports_centre', accessibility: ['parking', 'step_free_access'] },
     interests: ['netball'],
     eligibility: { min_age: 16 },
     audience: { gender: 'women_only' },

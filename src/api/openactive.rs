@@ -98,13 +98,14 @@ pub async fn session_series(
         .filter(|e| e.live)
         .map(|e| e.asset_id)
         .collect();
-    let records = db::assets::find_many(&mut conn, &live).await?;
+    let records: std::collections::HashMap<Uuid, _> = db::assets::find_many(&mut conn, &live)
+        .await?
+        .into_iter()
+        .map(|r| (r.asset.id, r))
+        .collect();
     let mut items = Vec::with_capacity(entries.len());
     for e in &entries {
-        let data = e
-            .live
-            .then(|| records.iter().find(|r| r.asset.id == e.asset_id))
-            .flatten();
+        let data = e.live.then(|| records.get(&e.asset_id)).flatten();
         items.push(match data {
             Some(record) => json!({"state": "updated", "kind": "SessionSeries",
                 "id": e.asset_id, "modified": e.txid,

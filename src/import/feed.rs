@@ -149,6 +149,18 @@ impl FeedClient {
             url: url.clone(),
             reason,
         };
+        // A page's `next` comes from the feed: it gets the checks the base URL got, so that a
+        // feed cannot send this server to an address inside its network (an IP literal never
+        // reaches the resolver that refuses those).
+        let parsed = reqwest::Url::parse(&url).map_err(|e| fail(format!("not a URL: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(fail("must be an http or https URL".into()));
+        }
+        if !self.options.allow_private
+            && let Some(reason) = internal_host(&parsed)
+        {
+            return Err(fail(reason));
+        }
         let mut delay = self.options.backoff;
         let mut attempt = 0;
         loop {
@@ -335,6 +347,24 @@ pub fn is_summary(item: &Value) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[tokio::test]
+    async fn a_next_url_inside_the_network_is_refused_without_a_request() {
+        let client =
+            FeedClient::new("https://feeds.example.org/rpde", FeedOptions::default()).unwrap();
+        for url in [
+            "http://169.254.169.254/latest/meta-data",
+            "http://127.0.0.1:5432/",
+            "http://[::1]/x",
+            "file:///etc/passwd",
+        ] {
+            let err = client.get_url(url).await.unwrap_err().to_string();
+            assert!(
+                err.contains("not a public address") || err.contains("http or https"),
+                "{url}: {err}"
+            );
+        }
+    }
 
     #[test]
     fn pages_end_where_the_feed_says() {

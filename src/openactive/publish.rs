@@ -153,6 +153,14 @@ pub fn session_series(record: &AssetRecord, base: &str) -> Value {
         if let Some(url) = &v.website {
             place["url"] = json!(url);
         }
+        // Of the venue's access features, parking is the one OpenActive has an amenity for.
+        if v.accessibility
+            .iter()
+            .any(|f| f == "parking" || f == "accessible_parking")
+        {
+            place["amenityFeature"] =
+                json!([{"@type": "Parking", "name": "Parking", "value": true}]);
+        }
         s.insert("location".into(), place);
     }
     let attendance = match (record.venue.is_some(), a.online) {
