@@ -17,7 +17,7 @@ use crate::domain::audience::{Audience, GenderRule};
 use crate::domain::cost::Cost;
 use crate::domain::freshness::{Freshness, FreshnessPolicy, last_confirmed};
 use crate::domain::geometry::LatLon;
-use crate::domain::participation::{Participation, Prepayment};
+use crate::domain::participation::Participation;
 use crate::domain::referrals::Aggregate;
 use crate::domain::schedule::{Weekday, format_hhmm};
 use crate::domain::venue::{AccessibilityFeature, VenueType};
@@ -495,13 +495,13 @@ impl AssetView {
 
 /// The stored participation columns as the API shows them.
 pub fn participation_of(a: &crate::db::assets::AssetRow) -> Participation {
-    Participation {
-        levels: a.levels.clone(),
-        coached: a.coached,
-        attendee_instructions: a.attendee_instructions.clone(),
-        accessibility_support: a.accessibility_support.clone(),
-        prepayment: a.prepayment.as_deref().and_then(Prepayment::parse),
-    }
+    Participation::from_columns(
+        a.levels.clone(),
+        a.coached,
+        a.attendee_instructions.clone(),
+        a.accessibility_support.clone(),
+        a.prepayment.as_deref(),
+    )
 }
 
 /// The stored audience columns as the API shows them; a gender rule outside the enum (which

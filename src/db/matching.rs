@@ -12,7 +12,7 @@ use diesel::sql_types::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::domain::participation::{Participation, Prepayment};
+use crate::domain::participation::Participation;
 
 use super::DbResult;
 use super::assets::{SessionRow, sessions_from_json};
@@ -198,13 +198,13 @@ impl CandidateRow {
                 .unwrap_or_default(),
             interest_ids: self.interest_ids,
             text_hits: self.text_hits,
-            participation: Participation {
-                levels: self.levels,
-                coached: self.coached,
-                attendee_instructions: self.attendee_instructions,
-                accessibility_support: self.accessibility_support,
-                prepayment: self.prepayment.as_deref().and_then(Prepayment::parse),
-            },
+            participation: Participation::from_columns(
+                self.levels,
+                self.coached,
+                self.attendee_instructions,
+                self.accessibility_support,
+                self.prepayment.as_deref(),
+            ),
             text: self.text,
             semantic: Vec::new(),
             sessions: sessions_from_json(self.id, self.sessions)

@@ -141,6 +141,24 @@ pub fn validate(input: &Participation, field: &str, errors: &mut Errors) -> Part
 }
 
 impl Participation {
+    /// As stored: a prepayment outside the set (which the table's check rules out) reads as
+    /// not stated rather than failing a read.
+    pub fn from_columns(
+        levels: Vec<String>,
+        coached: Option<bool>,
+        attendee_instructions: Option<String>,
+        accessibility_support: Vec<String>,
+        prepayment: Option<&str>,
+    ) -> Self {
+        Self {
+            levels,
+            coached,
+            attendee_instructions,
+            accessibility_support,
+            prepayment: prepayment.and_then(Prepayment::parse),
+        }
+    }
+
     /// Whether a level names beginners (or says all levels are welcome): someone new to an
     /// activity should hear it.
     pub fn suits_beginners(&self) -> bool {

@@ -334,13 +334,8 @@ pub enum Upserted {
 
 /// The digest that says an external-id submission was already applied at `version`.
 fn submission_digest(input: &AssetInput, version: i32) -> String {
-    use sha2::{Digest, Sha256};
-    let body = serde_json::to_vec(input).unwrap_or_default();
-    let hash: String = Sha256::digest(&body)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("{version}:{hash}")
+    let body = serde_json::to_string(input).unwrap_or_default();
+    format!("{version}:{}", crate::services::imports::digest(&[&body]))
 }
 
 /// Creates or replaces the organisation's asset that carries `external_id`, so that an
@@ -396,25 +391,11 @@ pub async fn put_by_external_id(
                 return Ok((id, Upserted::Unchanged));
             }
             let writer = writer_for(conn, principal, organization_id).await?;
-            if guard.status == AssetStatus::Published.as_str() && !writer.trusted {
-                check(conn, geocoder, &input, writer).await?;
-                let submission = serde_json::to_value(&input)
-                    .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
-                let before = db::audit::snapshot(conn, Entity::AssetChange, id).await?;
-                db::pending_changes::put(
-                    conn,
-                    id,
-                    organization_id,
-                    &submission,
-                    principal.key_id,
-                    guard.version,
-                )
-                .await?;
-                db::audit::record(conn, &actor, "propose", Entity::AssetChange, id, before).await?;
-                return Ok((id, Upserted::Replaced(Replaced::AwaitingReview)));
+            let replaced =
+                replace_or_propose(conn, geocoder, principal, &guard, id, &input, writer).await?;
+            if replaced == Replaced::AwaitingReview {
+                return Ok((id, Upserted::Replaced(replaced)));
             }
-            apply(conn, geocoder, &actor, &guard, id, &input, writer).await?;
-            let mut version = guard.version + 1;
             if archived {
                 let status = if writer.trusted {
                     AssetStatus::Published
@@ -425,8 +406,11 @@ pub async fn put_by_external_id(
                 db::assets::set_status(conn, id, status).await?;
                 let action = if writer.trusted { "publish" } else { "update" };
                 db::audit::record(conn, &actor, action, Entity::Asset, id, before).await?;
-                version += 1;
             }
+            // The version the writes above left, read rather than counted.
+            let version = db::assets::lock(conn, id)
+                .await?
+                .map_or(guard.version, |g| g.version);
             db::assets::set_external_digest(conn, id, &submission_digest(&input, version)).await?;
             Ok((id, Upserted::Replaced(Replaced::Applied)))
         })
@@ -579,7 +563,6 @@ pub async fn replace(
     input: &AssetInput,
 ) -> Result<(AssetState, Replaced), ApiError> {
     let principal = caller.authenticated()?;
-    let actor = Actor::key(principal);
     let if_match = if_match.ok_or_else(|| {
         ApiError::PreconditionRequired(
             "send If-Match with the asset's ETag, so that you do not overwrite someone else's change".into(),
@@ -600,31 +583,46 @@ pub async fn replace(
                 ));
             }
             let writer = writer_for(conn, principal, guard.organization_id).await?;
-            if guard.status == AssetStatus::Published.as_str() && !writer.trusted {
-                // Checked in full now, so the agency hears of every mistake at once; stored
-                // as sent, and applied (checked again) only when an admin approves it.
-                check(conn, geocoder, input, writer).await?;
-                let submission = serde_json::to_value(input)
-                    .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
-                let before = db::audit::snapshot(conn, Entity::AssetChange, id).await?;
-                db::pending_changes::put(
-                    conn,
-                    id,
-                    guard.organization_id,
-                    &submission,
-                    principal.key_id,
-                    guard.version,
-                )
-                .await?;
-                db::audit::record(conn, &actor, "propose", Entity::AssetChange, id, before).await?;
-                return Ok(Replaced::AwaitingReview);
-            }
-            apply(conn, geocoder, &actor, &guard, id, input, writer).await?;
-            Ok(Replaced::Applied)
+            replace_or_propose(conn, geocoder, principal, &guard, id, input, writer).await
         })
         .await?;
     let record = find_visible(&mut conn, caller, id).await?;
     Ok((state_for(&mut conn, caller, record).await?, outcome))
+}
+
+/// Writes new content over a locked asset, or, when the asset is published and the writer not
+/// trusted, keeps it as a change waiting for an admin's review.
+async fn replace_or_propose(
+    conn: &mut AsyncPgConnection,
+    geocoder: &Geocoder,
+    principal: &crate::auth::Principal,
+    guard: &Guard,
+    id: Uuid,
+    input: &AssetInput,
+    writer: Writer,
+) -> Result<Replaced, ApiError> {
+    let actor = Actor::key(principal);
+    if guard.status == AssetStatus::Published.as_str() && !writer.trusted {
+        // Checked in full now, so the agency hears of every mistake at once; stored as sent,
+        // and applied (checked again) only when an admin approves it.
+        check(conn, geocoder, input, writer).await?;
+        let submission =
+            serde_json::to_value(input).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
+        let before = db::audit::snapshot(conn, Entity::AssetChange, id).await?;
+        db::pending_changes::put(
+            conn,
+            id,
+            guard.organization_id,
+            &submission,
+            principal.key_id,
+            guard.version,
+        )
+        .await?;
+        db::audit::record(conn, &actor, "propose", Entity::AssetChange, id, before).await?;
+        return Ok(Replaced::AwaitingReview);
+    }
+    apply(conn, geocoder, &actor, guard, id, input, writer).await?;
+    Ok(Replaced::Applied)
 }
 
 /// Archives, publishes or confirms an asset under the usual checks.

@@ -79,7 +79,9 @@ impl From<db::DbError> for ApplyError {
     }
 }
 
-fn digest(parts: &[&str]) -> String {
+/// SHA-256 of the parts (each ended by a NUL), in hex: whether a record changed since it was
+/// last stored.
+pub fn digest(parts: &[&str]) -> String {
     let mut hash = Sha256::new();
     for part in parts {
         hash.update(part.as_bytes());
