@@ -12,11 +12,12 @@ use diesel::sql_types::BigInt;
 use diesel_async::RunQueryDsl;
 
 use crate::db::{self, DbPool};
+use crate::domain::source::SourceInput;
 use crate::geocoder::Geocoder;
 use crate::import::feed::FeedOptions;
 use crate::openactive::synthetic::{self, Feed};
 use crate::services::harvest::{self, HarvestSettings};
-use crate::services::sources::{self, NewSource};
+use crate::services::sources;
 
 const PAGE_SIZE: usize = 500;
 
@@ -168,7 +169,7 @@ pub async fn run(
     };
     let (source, _) = sources::create(
         &pool,
-        &NewSource {
+        &SourceInput {
             name: "Benchmark publisher".into(),
             feeds: vec![
                 format!("{base}/session-series"),

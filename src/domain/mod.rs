@@ -49,6 +49,7 @@ pub mod referrals;
 pub mod schedule;
 pub mod search;
 pub mod semantic;
+pub mod source;
 pub mod validation;
 pub mod venue;
 pub mod webhooks;

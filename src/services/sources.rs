@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::db::openactive::{FeedRow, SourceRow};
 use crate::db::{self, DbPool};
+use crate::domain::source::{SourceInput, SourcePatch};
 use crate::domain::validation::{Errors, at};
 use crate::error::ApiError;
 use crate::import::feed::{FeedClient, FeedOptions};
@@ -16,30 +17,6 @@ pub const MIN_POLL_SECS: i64 = 60;
 pub const MAX_POLL_SECS: i64 = 604_800;
 pub const DEFAULT_POLL_SECS: i64 = 900;
 pub const MAX_FEEDS: usize = 10;
-
-/// A source as submitted (already read from JSON).
-#[derive(Debug, Clone)]
-pub struct NewSource {
-    pub name: String,
-    pub feeds: Vec<String>,
-    pub organization_id: Option<Uuid>,
-    pub licence: String,
-    pub attribution: String,
-    pub attribution_url: Option<String>,
-    pub poll_interval_secs: Option<i64>,
-    pub enabled: Option<bool>,
-}
-
-/// Changes to a source; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
-pub struct SourceChange {
-    pub name: Option<String>,
-    pub licence: Option<String>,
-    pub attribution: Option<String>,
-    pub attribution_url: Option<Option<String>>,
-    pub poll_interval_secs: Option<i64>,
-    pub enabled: Option<bool>,
-}
 
 fn poll(errors: &mut Errors, value: Option<i64>) -> i32 {
     let v = value.unwrap_or(DEFAULT_POLL_SECS);
@@ -53,8 +30,8 @@ fn poll(errors: &mut Errors, value: Option<i64>) -> i32 {
 }
 
 /// A link people follow (a licence, a credit's page): `http(s)://` and then 1 to 492
-/// characters, none an ASCII space or control character, as the document's pattern says. It is shown,
-/// never fetched, so it is not parsed further.
+/// characters, none an ASCII space or control character, as the document's pattern says. It is
+/// shown, never fetched, so it is not parsed further.
 fn link(errors: &mut Errors, field: &str, value: &str) -> String {
     let v = value;
     let rest = v
@@ -90,7 +67,7 @@ fn web_url(errors: &mut Errors, field: &str, value: &str) -> String {
 
 pub async fn create(
     pool: &DbPool,
-    input: &NewSource,
+    input: &SourceInput,
     options: &FeedOptions,
 ) -> Result<(SourceRow, Vec<FeedRow>), ApiError> {
     let mut errors = Errors::default();
@@ -186,7 +163,7 @@ pub async fn list(
 pub async fn change(
     pool: &DbPool,
     id: Uuid,
-    change: &SourceChange,
+    change: &SourcePatch,
 ) -> Result<(SourceRow, Vec<FeedRow>), ApiError> {
     let (mut source, _) = get(pool, id).await?;
     let mut errors = Errors::default();
@@ -199,11 +176,10 @@ pub async fn change(
     if let Some(attribution) = &change.attribution {
         source.attribution = errors.required_text("attribution", attribution, 500);
     }
+    // An empty page removes the credit's link.
     if let Some(url) = &change.attribution_url {
-        source.attribution_url = url
-            .as_deref()
-            .filter(|u| !u.trim().is_empty())
-            .map(|u| link(&mut errors, "attribution_url", u));
+        source.attribution_url =
+            (!url.trim().is_empty()).then(|| link(&mut errors, "attribution_url", url));
     }
     if change.poll_interval_secs.is_some() {
         source.poll_interval_secs = poll(&mut errors, change.poll_interval_secs);
