@@ -52,19 +52,6 @@ fn link(errors: &mut Errors, field: &str, value: &str) -> String {
     v.to_string()
 }
 
-/// A feed URL, which is fetched: it must also parse as a URL.
-fn web_url(errors: &mut Errors, field: &str, value: &str) -> String {
-    let v = value.trim();
-    match url::Url::parse(v) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && v.len() <= 500 => {}
-        _ => errors.add(
-            field,
-            "must be an http:// or https:// URL of at most 500 characters",
-        ),
-    }
-    v.to_string()
-}
-
 pub async fn create(
     pool: &DbPool,
     input: &SourceInput,
@@ -86,10 +73,12 @@ pub async fn create(
     for (i, feed) in input.feeds.iter().enumerate() {
         let field = at("feeds", i);
         let before = errors.len();
-        let url = web_url(&mut errors, &field, feed);
+        let url = link(&mut errors, &field, feed.trim());
         if errors.len() > before {
             continue;
         }
+        // A feed is fetched, so it gets the reader's own checks too: a URL that parses, on the
+        // public internet.
         if let Err(e) = FeedClient::new(&url, options.clone()) {
             errors.add(&field, e.to_string());
         } else if feeds.contains(&url) {
