@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::json::JsonBody;
 use super::paging::{ListParams, keyed_next, keyed_page, link_next};
-use super::problems::{Body, Common};
+use super::problems::{AdminOnly, Body, Common};
 use super::query_params::QueryParams;
 use crate::auth::{Authenticated, Role};
 use crate::db::{DbPool, api_keys::ApiKeyRow};
@@ -137,8 +137,7 @@ const KEYS_CURSOR: &str = "api-keys";
         (status = 201, description = "Created; `secret` is shown only in this response.", body = ApiKeyCreated, links(
             ("RevokeIt" = (operation_id = "revokeApiKey", parameters(("id" = "$response.body#/id"))))
         )),
-        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
+        AdminOnly,
         (status = 404, description = "No such organisation.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields.", body = Problem, content_type = "application/problem+json"),
         Common,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::json::JsonBody;
 use super::paging::{ListParams, keyed_next, keyed_page, link_next};
-use super::problems::{Body, Common};
+use super::problems::{AdminOnly, Body, Common};
 use super::query_params::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
@@ -160,8 +160,7 @@ impl From<ImportRow> for ImportView {
         (status = 202, description = "Started.", body = ImportView, headers(("Location" = String, description = "URL of the import's progress")), links(
             ("FollowIt" = (operation_id = "getImport", parameters(("id" = "$response.body#/id"))))
         )),
-        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
+        AdminOnly,
         (status = 422, description = "Invalid fields (the URL, or an unknown organisation).", body = Problem, content_type = "application/problem+json"),
         Common,
         Body,
@@ -238,8 +237,7 @@ pub struct ImportList {
     responses(
         (status = 200, description = "A page of import runs.", body = ImportList,
             headers(("Link" = String, description = "`<…&cursor=…>; rel=\"next\"` when there is a next page"))),
-        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
+        AdminOnly,
         (status = 422, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
         Common,
     )
@@ -281,8 +279,7 @@ const IMPORTS_CURSOR: &str = "imports";
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The import.", body = ImportView),
-        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
+        AdminOnly,
         (status = 404, description = "No such import.", body = Problem, content_type = "application/problem+json"),
         Common,
     )

@@ -178,6 +178,19 @@ pub(crate) mod problems {
     // Never constructed: it exists for the documentation utoipa derives from it.
     #[allow(dead_code)]
     #[derive(utoipa::IntoResponses)]
+    /// The refusals of an operation only admins may use.
+    pub enum AdminOnly {
+        /// No valid API key.
+        #[response(status = 401, content_type = "application/problem+json")]
+        Unauthorized(Problem),
+        /// The key is not an admin key.
+        #[response(status = 403, content_type = "application/problem+json")]
+        Forbidden(Problem),
+    }
+
+    // Never constructed: it exists for the documentation utoipa derives from it.
+    #[allow(dead_code)]
+    #[derive(utoipa::IntoResponses)]
     /// The refusals of a change to an existing asset (archive, confirm, publish).
     pub enum AssetChange {
         /// No valid API key.

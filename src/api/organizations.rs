@@ -3,7 +3,7 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use uuid::Uuid;
 
 use super::json::JsonBody;
-use super::problems::{Body, Common};
+use super::problems::{AdminOnly, Body, Common};
 use super::views::OrganizationView;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
@@ -32,8 +32,7 @@ use crate::services::organizations;
             ("ChangeIt" = (operation_id = "patchOrganization", parameters(("id" = "$response.body#/id")))),
             ("KeyForIt" = (operation_id = "createApiKey", parameters(("id" = "$response.body#/id"))))
         )),
-        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
+        AdminOnly,
         (status = 422, description = "Invalid fields.", body = Problem, content_type = "application/problem+json"),
         Common,
         Body,

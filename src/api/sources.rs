@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::json::JsonBody;
 use super::paging::{ListParams, keyed_next, keyed_page, link_next};
-use super::problems::{Body, Common};
+use super::problems::{AdminOnly, Body, Common};
 use super::query_params::QueryParams;
 use crate::auth::Authenticated;
 use crate::db::DbPool;
@@ -175,8 +175,7 @@ const SOURCES_CURSOR: &str = "sources";
     responses(
         (status = 201, description = "Registered; harvesting starts within seconds.", body = SourceView,
             headers(("Location" = String, description = "The source's URL"))),
-        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
+        AdminOnly,
         (status = 422, description = "Invalid fields (each one named), e.g. a feed on a private address.", body = Problem, content_type = "application/problem+json"),
         Common,
         Body,
@@ -207,8 +206,7 @@ pub async fn create(
     responses(
         (status = 200, description = "A page of sources.", body = SourceList,
             headers(("Link" = String, description = "`<…&cursor=…>; rel=\"next\"` when there is a next page"))),
-        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
+        AdminOnly,
         (status = 422, description = "A parameter is invalid (each one named).", body = Problem, content_type = "application/problem+json"),
         Common,
     )
@@ -251,8 +249,7 @@ pub async fn list(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The source.", body = SourceView),
-        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
+        AdminOnly,
         (status = 404, description = "No such source.", body = Problem, content_type = "application/problem+json"),
         Common,
     )
@@ -280,8 +277,7 @@ pub async fn get(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The source as changed.", body = SourceView),
-        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
+        AdminOnly,
         (status = 404, description = "No such source.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (each one named).", body = Problem, content_type = "application/problem+json"),
         Common,
@@ -311,8 +307,7 @@ pub async fn change(
     security(("api_key" = [])),
     responses(
         (status = 202, description = "The feeds are due; the harvester reads them within seconds.", body = SourceView),
-        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key is not an admin key.", body = Problem, content_type = "application/problem+json"),
+        AdminOnly,
         (status = 404, description = "No such source.", body = Problem, content_type = "application/problem+json"),
         Common,
     )
