@@ -61,9 +61,10 @@ pub struct RpdePage {
 /// `eventSchedule`, dated ones as embedded `subEvent`s, prices and age-restricted concessions as
 /// `offers`. Only listings tagged with an activity of OpenActive's Activity List are in it
 /// (OpenActive describes physical activity); listings harvested from other OpenActive feeds
-/// are not repeated, nor are demo examples or listings with no place OpenActive can describe. Items are ordered by the
-/// transaction that last changed them; a withdrawn listing becomes a `deleted` item. Start
-/// with no parameters and follow `next` until a page has no items; read that URL again later.
+/// are not repeated, nor are demo examples or listings with no place OpenActive can describe.
+/// Items are ordered by the transaction that last changed them; a withdrawn listing becomes a
+/// `deleted` item. Start with no parameters and follow `next` until a page has no items; read
+/// that URL again later.
 #[utoipa::path(
     operation_id = "openActiveSessionSeries",
     tag = "openactive",

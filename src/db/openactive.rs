@@ -276,17 +276,21 @@ pub async fn upsert_items(
     }
     let mut order: Vec<usize> = last.into_values().collect();
     order.sort();
-    let pick = |f: &dyn Fn(&Item) -> Value| -> Vec<Value> {
-        order.iter().map(|&i| f(&items[i])).collect()
-    };
-    let kinds: Vec<&str> = order.iter().map(|&i| items[i].kind.as_str()).collect();
-    let ids: Vec<&str> = order.iter().map(|&i| items[i].id.as_str()).collect();
-    let modified: Vec<&str> = order.iter().map(|&i| items[i].modified.as_str()).collect();
-    let deleted: Vec<bool> = order.iter().map(|&i| items[i].deleted).collect();
-    let parents: Vec<bool> = order.iter().map(|&i| items[i].is_parent()).collect();
-    let nodes: Vec<Value> = pick(&|item| serde_json::json!(item.node_ids()));
-    let parent_ids: Vec<Option<String>> = order.iter().map(|&i| items[i].parent_id()).collect();
-    let data: Vec<Value> = pick(&|item| item.data.clone().unwrap_or(Value::Null));
+    let kept: Vec<&Item> = order.iter().map(|&i| &items[i]).collect();
+    let kinds: Vec<&str> = kept.iter().map(|item| item.kind.as_str()).collect();
+    let ids: Vec<&str> = kept.iter().map(|item| item.id.as_str()).collect();
+    let modified: Vec<&str> = kept.iter().map(|item| item.modified.as_str()).collect();
+    let deleted: Vec<bool> = kept.iter().map(|item| item.deleted).collect();
+    let parents: Vec<bool> = kept.iter().map(|item| item.is_parent()).collect();
+    let nodes: Vec<Value> = kept
+        .iter()
+        .map(|item| serde_json::json!(item.node_ids()))
+        .collect();
+    let parent_ids: Vec<Option<String>> = kept.iter().map(|item| item.parent_id()).collect();
+    let data: Vec<Value> = kept
+        .iter()
+        .map(|item| item.data.clone().unwrap_or(Value::Null))
+        .collect();
     Ok(diesel::sql_query(
         "INSERT INTO openactive_items AS o \
             (source_id, kind, item_id, modified, deleted, is_parent, node_ids, parent_id, data) \
