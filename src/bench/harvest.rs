@@ -27,13 +27,6 @@ struct Publisher {
 }
 
 async fn page(req: HttpRequest, publisher: web::Data<Arc<Publisher>>) -> HttpResponse {
-    let query: Vec<(String, String)> =
-        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
-    let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let after = match (get("afterTimestamp"), get("afterId")) {
-        (Some(t), Some(id)) => t.parse::<i64>().ok().map(|t| (t, id)),
-        _ => None,
-    };
     let base = format!("http://{}{}", req.connection_info().host(), req.path());
     let feed = match req.path() {
         "/session-series" => publisher.series.read(),
@@ -43,11 +36,7 @@ async fn page(req: HttpRequest, publisher: web::Data<Arc<Publisher>>) -> HttpRes
     let Ok(feed) = feed else {
         return HttpResponse::InternalServerError().finish();
     };
-    HttpResponse::Ok().json(feed.page(
-        &base,
-        after.as_ref().map(|(t, id)| (*t, id.as_str())),
-        PAGE_SIZE,
-    ))
+    HttpResponse::Ok().json(feed.answer(&base, req.query_string(), PAGE_SIZE))
 }
 
 fn serve(publisher: Arc<Publisher>) -> anyhow::Result<String> {

@@ -90,6 +90,18 @@ impl Feed {
         })
     }
 
+    /// The page a request with this query string asks for (`afterTimestamp` and `afterId`, as
+    /// the previous page's `next` gives them; without both, the first page).
+    pub fn answer(&self, base: &str, query: &str, limit: usize) -> Value {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let after = match (get("afterTimestamp"), get("afterId")) {
+            (Some(t), Some(id)) => t.parse::<i64>().ok().map(|t| (t, id)),
+            _ => None,
+        };
+        self.page(base, after, limit)
+    }
+
     /// Changes an item (new `modified` at the end of the feed).
     pub fn touch(&mut self, index: usize, modified: i64, data: Option<Value>) {
         let item = &mut self.items[index];

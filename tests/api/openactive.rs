@@ -41,13 +41,6 @@ async fn serve_feed(req: HttpRequest, publisher: web::Data<Arc<Publisher>>) -> H
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
     let path = req.path().to_string();
-    let query: Vec<(String, String)> =
-        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
-    let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let after = match (get("afterTimestamp"), get("afterId")) {
-        (Some(t), Some(id)) => Some((t.parse::<i64>().unwrap(), id)),
-        _ => None,
-    };
     let base = format!("http://{}{}", req.connection_info().host(), path);
     let feed = match path.as_str() {
         "/feeds/session-series" => {
@@ -75,11 +68,7 @@ async fn serve_feed(req: HttpRequest, publisher: web::Data<Arc<Publisher>>) -> H
         }
         _ => return HttpResponse::NotFound().finish(),
     };
-    HttpResponse::Ok().json(feed.page(
-        &base,
-        after.as_ref().map(|(t, id)| (*t, id.as_str())),
-        publisher.page_size,
-    ))
+    HttpResponse::Ok().json(feed.answer(&base, req.query_string(), publisher.page_size))
 }
 
 fn next_monday() -> NaiveDate {
