@@ -257,6 +257,14 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "CA_WORKERS")]
     pub workers: Option<usize>,
+    /// Map tiles for the page at `/`: a `{z}/{x}/{y}` URL template. The default is
+    /// OpenStreetMap's, whose tile usage policy asks heavy users to run or rent their own; an
+    /// empty value shows the map without tiles (markers on a blank background).
+    #[arg(long, env = "CA_MAP_TILES", default_value = crate::page::OSM_TILES)]
+    pub map_tiles: String,
+    /// The credit the tiles' licence asks for, shown on the map.
+    #[arg(long, env = "CA_MAP_ATTRIBUTION", default_value = crate::page::OSM_ATTRIBUTION)]
+    pub map_attribution: String,
     /// Base URL of a postcodes.io-compatible geocoder, asked only about full postcodes the
     /// offline table cannot place exactly (unset: offline only).
     #[arg(long, env = "CA_GEOCODER_URL")]

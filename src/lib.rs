@@ -18,6 +18,7 @@ pub mod openactive;
 pub mod openapi;
 pub mod oruk;
 pub mod outbound;
+pub mod page;
 pub mod seed;
 pub mod services;
 pub mod startup;

@@ -272,6 +272,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let settings = startup::Settings {
             max_body_bytes: args.max_body_bytes,
             workers: args.workers,
+            map: community_assets::page::MapSettings {
+                tiles: Some(args.map_tiles.trim().to_string()).filter(|t| !t.is_empty()),
+                attribution: args.map_attribution.clone(),
+            },
             geocoder_url: args.geocoder_url.clone(),
             geocoder_timeout: std::time::Duration::from_millis(args.geocoder_timeout_ms),
             feed: community_assets::import::feed::FeedOptions {

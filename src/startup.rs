@@ -59,6 +59,8 @@ pub struct Settings {
     /// Lock and statement time limits of the pool's connections (the pool is made by the
     /// caller with them; writes may wait for a share of the pool up to the lock timeout).
     pub db_limits: crate::db::SessionLimits,
+    /// The map on the page at `/`: tile server and credit.
+    pub map: crate::page::MapSettings,
 }
 
 impl Default for Settings {
@@ -81,6 +83,7 @@ impl Default for Settings {
             webhooks: Default::default(),
             harvest: Default::default(),
             db_limits: Default::default(),
+            map: Default::default(),
         }
     }
 }
@@ -160,6 +163,9 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
         &crate::openapi::feed_document(&document),
     )));
     let routes = web::Data::new(crate::api::routes::Routes::from_document(&document));
+    let page = web::Data::new(crate::page::Page::new(&settings.map)?);
+    let tiles = web::Data::new(crate::services::map::TileCache::default());
+    crate::services::map::spawn_invalidator(pool.get_ref().clone(), tiles.clone().into_inner());
     let body_limit = BodyLimit(settings.max_body_bytes);
     let interests = web::Data::new(InterestCache::default());
     let tree_cache = web::Data::new(crate::api::interests::TreeCache::default());
@@ -213,6 +219,7 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
             .app_data(geocoder.clone())
             .app_data(interests.clone())
             .app_data(tree_cache.clone())
+            .app_data(tiles.clone())
             .app_data(resolutions.clone())
             .app_data(feed_options.clone())
             .app_data(feed_document.clone())
@@ -224,6 +231,8 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
             .split_for_parts();
         app.app_data(openapi.clone())
             .app_data(routes.clone())
+            .app_data(page.clone())
+            .configure(crate::page::configure)
             .route("/openapi.json", web::get().to(openapi_json))
             .route("/docs", web::get().to(docs_redirect))
             .service(

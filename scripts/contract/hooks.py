@@ -390,6 +390,11 @@ def before_call(context, case, **kwargs):
         case.path_parameters["collectionId"] = _real("collections", case.path_parameters.get("collectionId"))
         if "featureId" in case.path_parameters:
             case.path_parameters["featureId"] = _real("assets", case.path_parameters["featureId"])
+    if path == "/v1/map/tiles/{z}/{x}/{y}" and case.path_parameters:
+        # JSON Schema cannot say that a tile's column and row are below 2^zoom.
+        tile = case.path_parameters
+        z = int(tile.get("z", 0)) % 21
+        tile["z"], tile["x"], tile["y"] = z, int(tile.get("x", 0)) % (1 << z), int(tile.get("y", 0)) % (1 << z)
     asset = etag = None
     if path.startswith("/v1/assets/{id}"):
         asset, etag = _current(case.path_parameters["id"])

@@ -124,6 +124,32 @@ pub async fn list(
 
 const KEYS_CURSOR: &str = "api-keys";
 
+/// Describe the API key making the request
+///
+/// Any valid key. Tells a client what the key it holds may do and for which organisation,
+/// e.g. to check a key an agency has typed in before showing its listings. Never shows a
+/// secret.
+#[utoipa::path(
+    operation_id = "getCurrentApiKey",
+    tag = "api-keys",
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The key's metadata.", body = ApiKeyView),
+        (status = 401, description = "No valid API key.", body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+#[get("/api-keys/current")]
+pub async fn current(
+    pool: web::Data<DbPool>,
+    Authenticated(caller): Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let key = api_keys::current(&pool, &caller).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(ApiKeyView::from(key)))
+}
+
 /// Create an API key for an organisation
 ///
 /// Needs an admin key. The secret is returned once, in this response only; store it then.

@@ -12,9 +12,9 @@ use super::json::JsonBody;
 use super::problems::{Body, Common};
 use super::views::{AssetView, InterestRef};
 use crate::api::reads::Reads;
-use crate::domain::matching::interests::{Relation, Resolution, Term, Widening};
+use crate::domain::matching::interests::{Relation, Resolution, ResolvedInterest, Term, Widening};
 use crate::domain::matching::near_miss::NearMiss;
-use crate::domain::matching::request::MatchRequest;
+use crate::domain::matching::request::{MatchRequest, PhrasesRequest, validate_phrases};
 use crate::domain::matching::score::{Components, Weights};
 use crate::domain::matching::travel::{DETOUR_FACTOR, TravelMode};
 use crate::domain::postcode_index::Precision;
@@ -136,6 +136,85 @@ pub struct InterestResolution {
     /// `related` (related and broader terms too) or `semantic` (assets whose text is close in
     /// meaning too).
     pub widened: Widening,
+}
+
+/// How one phrase was read, on its own (before any widening a match may add).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InterestReading {
+    /// The phrase as given (trimmed).
+    #[schema(example = "knitting")]
+    pub input: String,
+    /// How it was resolved to the vocabulary.
+    pub resolution: Resolution,
+    /// The vocabulary term it was resolved to; `null` when none fits (`text_only`: assets are
+    /// then found by the words themselves).
+    pub term: Option<InterestRef>,
+    /// The broader term also matched, if any.
+    pub broader: Option<InterestRef>,
+    /// How many narrower terms also match.
+    #[schema(example = 3)]
+    pub narrower_terms: usize,
+    /// Every concept the phrase names, the first one first; empty when none fits.
+    pub concepts: Vec<ConceptView>,
+}
+
+impl InterestReading {
+    pub fn of(i: &ResolvedInterest) -> Self {
+        Self {
+            input: i.input.clone(),
+            resolution: i.resolution(),
+            term: i.first().map(|c| interest_ref(&c.term)),
+            broader: i.first().and_then(|c| c.broader.as_ref()).map(interest_ref),
+            narrower_terms: i.first().map_or(0, |c| c.narrower.len()),
+            concepts: i
+                .concepts
+                .iter()
+                .map(|c| ConceptView {
+                    term: interest_ref(&c.term),
+                    resolution: c.resolution,
+                    confidence: round(c.confidence, 3),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// How each phrase of `POST /v1/interests/understand` was read, in the order given.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InterestReadings {
+    /// One reading per distinct phrase.
+    pub interests: Vec<InterestReading>,
+}
+
+/// Read interest phrases
+///
+/// How each phrase in a person's own words is understood: the vocabulary term (and the
+/// broader and narrower ones) it names, or that only its words will be looked for. The same
+/// reading `POST /v1/match` makes, so a form can show it while someone types. Needs no key.
+/// Nothing in the request is stored or logged (it is a `POST` so that the phrases stay out of
+/// URLs, which proxies log).
+#[utoipa::path(
+    operation_id = "understandInterests",
+    tag = "interests",
+    request_body(content = PhrasesRequest, example = json!({"phrases": ["swimming", "knitting", "used to play in a band"]})),
+    responses(
+        (status = 200, description = "How each phrase was read.", body = InterestReadings),
+        (status = 422, description = "A phrase is empty, too long or there are too many (each one named).", body = Problem, content_type = "application/problem+json"),
+        Common,
+        Body,
+    )
+)]
+#[post("/interests/understand")]
+pub async fn understand(
+    Reads(pool): Reads,
+    cache: web::Data<MatchCache>,
+    body: JsonBody<PhrasesRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let phrases = validate_phrases(&body.0).map_err(ApiError::Validation)?;
+    let resolved = service::resolve_interests(&pool, &cache, &phrases).await?;
+    Ok(HttpResponse::Ok().json(InterestReadings {
+        interests: resolved.iter().map(InterestReading::of).collect(),
+    }))
 }
 
 /// One concept an interest phrase names.
@@ -332,22 +411,17 @@ pub async fn match_assets(
         interests: outcome
             .interests
             .iter()
-            .map(|i| InterestResolution {
-                input: i.input.clone(),
-                resolution: i.resolution(),
-                term: i.first().map(|c| interest_ref(&c.term)),
-                broader: i.first().and_then(|c| c.broader.as_ref()).map(interest_ref),
-                narrower_terms: i.first().map_or(0, |c| c.narrower.len()),
-                concepts: i
-                    .concepts
-                    .iter()
-                    .map(|c| ConceptView {
-                        term: interest_ref(&c.term),
-                        resolution: c.resolution,
-                        confidence: round(c.confidence, 3),
-                    })
-                    .collect(),
-                widened: i.widening,
+            .map(|i| {
+                let reading = InterestReading::of(i);
+                InterestResolution {
+                    input: reading.input,
+                    resolution: reading.resolution,
+                    term: reading.term,
+                    broader: reading.broader,
+                    narrower_terms: reading.narrower_terms,
+                    concepts: reading.concepts,
+                    widened: i.widening,
+                }
             })
             .collect(),
         location: MatchLocation {

@@ -11,6 +11,7 @@ pub mod history;
 pub mod imports;
 pub mod interests;
 pub mod json;
+pub mod map;
 pub mod matching;
 pub mod negotiate;
 pub mod ogc;
@@ -51,6 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(organizations::get)
                 .service(organizations::patch)
                 .service(organization_assets::list)
+                .service(api_keys::current)
                 .service(api_keys::list)
                 .service(api_keys::create)
                 .service(api_keys::revoke)
@@ -59,6 +61,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(postcodes::get)
                 .service(search::list)
                 .service(search::features)
+                .service(map::tile)
                 .service(matching::match_assets)
                 .service(assets::create)
                 .service(assets::get)
@@ -75,6 +78,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(coverage::report)
                 .service(coverage::report_area)
                 .service(interests::list)
+                .service(matching::understand)
                 .service(imports::list)
                 .service(imports::create)
                 .service(imports::get)

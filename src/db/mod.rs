@@ -23,6 +23,7 @@ pub mod freshness;
 pub mod idempotency;
 pub mod imports;
 pub mod interests;
+pub mod map;
 pub mod matching;
 pub mod openactive;
 pub mod organizations;

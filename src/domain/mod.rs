@@ -38,6 +38,7 @@ pub mod coverage;
 pub mod duplicates;
 pub mod freshness;
 pub mod geometry;
+pub mod map_tile;
 pub mod matching;
 pub mod organization;
 pub mod paging;

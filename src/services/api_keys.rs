@@ -121,6 +121,16 @@ pub async fn list_for_organization(
     Ok((rows, more))
 }
 
+/// The key making the request, as stored (a key revoked since it was checked is not found).
+pub async fn current(pool: &DbPool, caller: &Caller) -> Result<ApiKeyRow, ApiError> {
+    let principal = caller.authenticated()?;
+    let mut conn = db::connect(pool).await?;
+    db::api_keys::find(&mut conn, principal.key_id)
+        .await?
+        .filter(|k| k.revoked_at.is_none())
+        .ok_or_else(|| ApiError::Unauthorized("the API key is not valid".into()))
+}
+
 pub async fn revoke(pool: &DbPool, caller: &Caller, id: Uuid) -> Result<ApiKeyRow, ApiError> {
     let principal = caller.authenticated()?;
     let mut conn = db::connect(pool).await?;

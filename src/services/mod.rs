@@ -10,6 +10,7 @@ pub mod coverage;
 pub mod harvest;
 pub mod imports;
 pub mod interests;
+pub mod map;
 pub mod matching;
 pub mod organization_assets;
 pub mod organizations;

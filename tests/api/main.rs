@@ -26,6 +26,7 @@ mod openactive;
 mod openapi;
 mod organizations;
 mod oruk;
+mod page;
 mod paging;
 mod phrases;
 mod postcodes;

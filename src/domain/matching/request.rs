@@ -378,28 +378,56 @@ fn dedup<T: Ord>(mut v: Vec<T>) -> Vec<T> {
     v
 }
 
+/// Interest phrases to be read on their own (as a form shows, while someone types, how each
+/// was understood). The same limits as a match's `interests`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhrasesRequest {
+    /// Phrases in the person's own words, 1 to 10, each 1 to 100 characters after trimming;
+    /// phrases that differ only in case or punctuation count once.
+    #[schema(
+        example = json!(["swimming", "knitting", "used to play in a band"]),
+        min_items = 1,
+        max_items = 10,
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,98}[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F])?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
+    pub phrases: Vec<String>,
+}
+
+/// The distinct, trimmed phrases of a request.
+pub fn validate_phrases(input: &PhrasesRequest) -> Result<Vec<String>, Vec<FieldError>> {
+    let mut errors = Errors::default();
+    if input.phrases.is_empty() {
+        errors.add("phrases", "must have at least one entry");
+    }
+    let phrases = distinct_phrases(&mut errors, "phrases", &input.phrases);
+    errors.finish(phrases)
+}
+
+fn distinct_phrases(errors: &mut Errors, field: &str, raw: &[String]) -> Vec<String> {
+    if raw.len() > MAX_INTERESTS {
+        errors.add(field, format!("must have at most {MAX_INTERESTS} entries"));
+    }
+    let mut phrases: Vec<String> = Vec::new();
+    for (i, raw) in raw.iter().take(MAX_INTERESTS).enumerate() {
+        let text = errors.required_text(&at(field, i), raw, MAX_INTEREST_CHARS);
+        if !text.is_empty()
+            && !phrases.iter().any(|t| {
+                crate::domain::phrase::normalise(t) == crate::domain::phrase::normalise(&text)
+            })
+        {
+            phrases.push(text);
+        }
+    }
+    phrases
+}
+
 /// Checks a request and gives its defaults.
 pub fn validate(input: &MatchRequest) -> Result<MatchSpec, Vec<FieldError>> {
     let mut errors = Errors::default();
     let location = location(&mut errors, "location", &input.location);
 
-    if input.interests.len() > MAX_INTERESTS {
-        errors.add(
-            "interests",
-            format!("must have at most {MAX_INTERESTS} entries"),
-        );
-    }
-    let mut interests: Vec<String> = Vec::new();
-    for (i, raw) in input.interests.iter().take(MAX_INTERESTS).enumerate() {
-        let text = errors.required_text(&at("interests", i), raw, MAX_INTEREST_CHARS);
-        if !text.is_empty()
-            && !interests.iter().any(|t| {
-                crate::domain::phrase::normalise(t) == crate::domain::phrase::normalise(&text)
-            })
-        {
-            interests.push(text);
-        }
-    }
+    let interests = distinct_phrases(&mut errors, "interests", &input.interests);
 
     let reach = reach(&mut errors, input.travel.as_ref());
 
