@@ -64,6 +64,20 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Load whole map viewports from a running server as a browser does, six tiles at a time
+    /// per client, and time each viewport (for benchmarks).
+    BenchViewports {
+        /// The service's base URL, e.g. `http://127.0.0.1:8080`.
+        #[arg(long)]
+        base: String,
+        /// A file of tile paths (`/v1/map/tiles/z/x/y`), one a line: the viewport.
+        #[arg(long)]
+        tiles: std::path::PathBuf,
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// Time the raw search statement from concurrent clients, without HTTP (for benchmarks).
     BenchSearch {
         /// The query string of `GET /v1/assets`.
@@ -265,6 +279,10 @@ pub struct ServeArgs {
     /// The credit the tiles' licence asks for, shown on the map.
     #[arg(long, env = "CA_MAP_ATTRIBUTION", default_value = crate::page::OSM_ATTRIBUTION)]
     pub map_attribution: String,
+    /// How many map tiles (`/v1/map/tiles/…`) each process keeps built, a few KB each; 0
+    /// builds every tile for its request.
+    #[arg(long, env = "CA_MAP_TILE_CACHE", default_value_t = crate::services::map::DEFAULT_CAPACITY)]
+    pub map_tile_cache: usize,
     /// Base URL of a postcodes.io-compatible geocoder, asked only about full postcodes the
     /// offline table cannot place exactly (unset: offline only).
     #[arg(long, env = "CA_GEOCODER_URL")]

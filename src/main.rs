@@ -187,6 +187,26 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", result?);
             Ok(())
         }
+        Command::BenchViewports {
+            base,
+            tiles,
+            clients,
+            seconds,
+        } => {
+            let paths: Vec<String> = std::fs::read_to_string(&tiles)?
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect();
+            let v =
+                bench::viewports::run(base.trim_end_matches('/'), paths, clients, seconds).await?;
+            println!(
+                "viewports: {:.1}/s p50 {:.1} ms p99 {:.1} ms tiles {} bytes {}",
+                v.per_second, v.p50_ms, v.p99_ms, v.tiles, v.bytes
+            );
+            Ok(())
+        }
         Command::BenchSearch {
             query,
             clients,
@@ -268,7 +288,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         let listener =
             TcpListener::bind(&args.bind).with_context(|| format!("binding {}", args.bind))?;
-        tracing::info!(address = %args.bind, "serving; API docs at /docs/");
+        tracing::info!(address = %args.bind, "serving; the page at /, API docs at /docs/");
+        // For the person who started it: where to point a browser (stderr: stdout stays for
+        // what other programs read; JSON logs stay all JSON).
+        if !args.log_json {
+            let shown = args.bind.replace("0.0.0.0:", "127.0.0.1:");
+            eprintln!(
+                "open http://{shown}/ for the page, http://{shown}/docs/ for the API reference"
+            );
+        }
         let settings = startup::Settings {
             max_body_bytes: args.max_body_bytes,
             workers: args.workers,
@@ -276,6 +304,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 tiles: Some(args.map_tiles.trim().to_string()).filter(|t| !t.is_empty()),
                 attribution: args.map_attribution.clone(),
             },
+            map_tile_cache: args.map_tile_cache,
             geocoder_url: args.geocoder_url.clone(),
             geocoder_timeout: std::time::Duration::from_millis(args.geocoder_timeout_ms),
             feed: community_assets::import::feed::FeedOptions {

@@ -61,6 +61,8 @@ pub struct Settings {
     pub db_limits: crate::db::SessionLimits,
     /// The map on the page at `/`: tile server and credit.
     pub map: crate::page::MapSettings,
+    /// How many map tiles each process keeps built (0: none, each is built per request).
+    pub map_tile_cache: usize,
 }
 
 impl Default for Settings {
@@ -84,6 +86,7 @@ impl Default for Settings {
             harvest: Default::default(),
             db_limits: Default::default(),
             map: Default::default(),
+            map_tile_cache: crate::services::map::DEFAULT_CAPACITY,
         }
     }
 }
@@ -164,7 +167,9 @@ pub fn run(listener: TcpListener, pool: DbPool, settings: Settings) -> anyhow::R
     )));
     let routes = web::Data::new(crate::api::routes::Routes::from_document(&document));
     let page = web::Data::new(crate::page::Page::new(&settings.map)?);
-    let tiles = web::Data::new(crate::services::map::TileCache::default());
+    let tiles = web::Data::new(crate::services::map::TileCache::with_capacity(
+        settings.map_tile_cache,
+    ));
     crate::services::map::spawn_invalidator(pool.get_ref().clone(), tiles.clone().into_inner());
     let body_limit = BodyLimit(settings.max_body_bytes);
     let interests = web::Data::new(InterestCache::default());

@@ -71,7 +71,9 @@ pub struct MatchResult {
     /// qualify; `null` when the asset does not say.
     #[schema(example = 200)]
     pub effective_cost_pence: Option<i32>,
-    /// The next session to come; `null` when the asset states no times.
+    /// The next session to come: with `availability`, the next one in (or, failing that,
+    /// overlapping) the person's free times when there is one; `null` when the asset states
+    /// no times.
     pub next_session: Option<NextSession>,
     /// Which of the person's interests it matches, and how.
     pub matched_interests: Vec<MatchedInterest>,

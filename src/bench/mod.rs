@@ -3,6 +3,7 @@
 //! machine.
 
 pub mod harvest;
+pub mod viewports;
 
 use std::time::{Duration, Instant};
 

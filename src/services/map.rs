@@ -120,13 +120,23 @@ pub struct TileCache {
     ttl: Duration,
 }
 
+/// Tiles kept per process by default: a few thousand cover every zoom of a county, at a few KB
+/// each (at most 64 features below zoom 16).
+pub const DEFAULT_CAPACITY: usize = 20_000;
+const TTL: Duration = Duration::from_secs(600);
+
 impl Default for TileCache {
     fn default() -> Self {
-        Self::new(20_000, Duration::from_secs(600))
+        Self::new(DEFAULT_CAPACITY, TTL)
     }
 }
 
 impl TileCache {
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::new(capacity, TTL)
+    }
+
+    /// Keeps no tile when `capacity` is 0 (every tile is built for its request).
     pub fn new(capacity: usize, ttl: Duration) -> Self {
         Self {
             entries: Mutex::new(HashMap::new()),
@@ -143,6 +153,9 @@ impl TileCache {
     }
 
     fn put(&self, id: TileId, tile: Tile, epoch: u64) {
+        if self.capacity == 0 {
+            return;
+        }
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
@@ -315,6 +328,9 @@ mod tests {
             cache.put(TileId::new(4, x, 0).unwrap(), tile(x as u8), 0);
             assert!(cache.len() <= 3);
         }
+        let none = TileCache::new(0, Duration::from_secs(600));
+        none.put(TileId::new(0, 0, 0).unwrap(), tile(0), 0);
+        assert!(none.is_empty());
         let short = TileCache::new(10, Duration::ZERO);
         short.put(TileId::new(0, 0, 0).unwrap(), tile(0), 0);
         assert!(short.get(TileId::new(0, 0, 0).unwrap()).is_none());

@@ -63,6 +63,26 @@ pub fn fit<'a>(current: &[&'a Session], windows: &[Window]) -> (Fit, Option<&'a 
     best
 }
 
+/// The next session the person can go to: among the sessions that sit best with their free
+/// windows when any is inside or overlaps one (a plan needs a date they are free), otherwise
+/// the next of all.
+pub fn next_for(
+    current: &[&Session],
+    windows: &[Window],
+    now: NaiveDateTime,
+) -> Option<(NaiveDate, Session)> {
+    let (best, _) = fit(current, windows);
+    if windows.is_empty() || !matches!(best, Fit::Inside | Fit::Partly) {
+        return next(current, now);
+    }
+    let fitting: Vec<&Session> = current
+        .iter()
+        .copied()
+        .filter(|s| session_fit(s, windows) == best)
+        .collect();
+    next(&fitting, now)
+}
+
 /// The next time a session starts after `now`, within a year.
 pub fn next(current: &[&Session], now: NaiveDateTime) -> Option<(NaiveDate, Session)> {
     let today = now.date();
@@ -172,5 +192,25 @@ mod tests {
         let mut ended = tue;
         ended.valid_until = Some(date("2026-11-23"));
         assert_eq!(next(&[&ended], now), None);
+    }
+
+    #[test]
+    fn the_next_session_for_someone_is_one_in_their_free_times() {
+        // Sunday 22 November 2026, 12:00: Monday's early session comes first, but they are
+        // free on Thursday evenings only.
+        let now = date("2026-11-22").and_hms_opt(12, 0, 0).unwrap();
+        let mon = weekly(Weekday::Mon, "06:30", "08:00");
+        let thu = weekly(Weekday::Thu, "18:00", "19:00");
+        let sessions = [&mon, &thu];
+        let thursday_evenings = [window(Weekday::Thu, "17:00", "21:00")];
+        let (d, s) = next_for(&sessions, &thursday_evenings, now).unwrap();
+        assert_eq!((d, s), (date("2026-11-26"), thu.clone()));
+        // With no free time given, or none that fits, the next of all.
+        assert_eq!(next_for(&sessions, &[], now).unwrap().1, mon);
+        let sunday = [window(Weekday::Sun, "09:00", "10:00")];
+        assert_eq!(next_for(&sessions, &sunday, now).unwrap().1, mon);
+        // A session only partly in their times still beats one outside them.
+        let thursday_late = [window(Weekday::Thu, "18:30", "21:00")];
+        assert_eq!(next_for(&sessions, &thursday_late, now).unwrap().1, thu);
     }
 }

@@ -387,7 +387,7 @@ pub fn assess(spec: &MatchSpec, ctx: &Context, weights: &Weights, c: &Candidate)
         let (f, s) = schedule_fit::fit(&current, &spec.availability);
         (f, s.cloned())
     });
-    let next_session = schedule_fit::next(&current, ctx.now_local);
+    let next_session = schedule_fit::next_for(&current, &spec.availability, ctx.now_local);
     let confirmed_days_ago = c.confirmed_at.map(|t| (ctx.now - t).num_days().max(0));
     let listing_days = (ctx.now - last_confirmed(c.confirmed_at, c.created_at))
         .num_days()
