@@ -164,7 +164,9 @@ fn hex(bytes: &[u8]) -> String {
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(index))
-        .route("/ui/{path:.*}", web::get().to(file));
+        .route("/", web::head().to(index))
+        .route("/ui/{path:.*}", web::get().to(file))
+        .route("/ui/{path:.*}", web::head().to(file));
 }
 
 #[cfg(test)]

@@ -36,7 +36,10 @@ async fn the_page_and_its_files_are_served_under_a_policy_that_lets_in_nothing_e
     let mut files = 0;
     for found in named.captures_iter(&html) {
         let path = &found[1];
-        assert!(path.starts_with("/ui/") || path.starts_with('#'), "{path}");
+        assert!(
+            path.starts_with("/ui/") || path.starts_with('#') || path.starts_with("data:"),
+            "{path}"
+        );
         if !path.starts_with("/ui/") {
             continue;
         }
@@ -60,6 +63,8 @@ async fn the_page_and_its_files_are_served_under_a_policy_that_lets_in_nothing_e
         files += 1;
     }
     assert!(files >= 3, "the page names {files} files");
+    let head = app.request(Method::HEAD, "/", None).send().await.unwrap();
+    assert_eq!(head.status(), 200);
     assert_eq!(app.get("/ui/no-such-file.js", None).await.status(), 404);
     assert_eq!(app.get("/ui/index.html", None).await.status(), 404);
 }

@@ -1,6 +1,5 @@
-// The page's router: hash routes (#/find, #/listing/<id>, #/match, #/plan, #/agency…), so deep
-// links work and nothing after the # (a plan, the person's answers) ever reaches the server.
-// Each view lives in its own module under /ui/js/, loaded when first needed.
+// Router: hash routes (#/find, #/listing/<id>, #/match, #/plan, #/agency…), so deep links
+// work and nothing after the # (a plan, the person's answers) reaches the server.
 import { h, announce } from "./js/util.js";
 
 const ROUTES = [
@@ -48,23 +47,22 @@ async function route() {
   if (!first) heading.focus();
   first = false;
   if (!found) {
-    main.append(h("p", {}, "We could not find that page. ", h("a", { href: "#/" }, "Find activities"), "."));
+    main.append(h("p", "We could not find that page. ", h("a", { href: "#/" }, "Find activities"), "."));
     main.dataset.ready = "missing";
     return;
   }
   try {
     const view = await import(`./js/${found[1]}.js`);
-    await view.render(ctx);
+    ctx.ready = (await view.render(ctx)) || found[1];
   } catch (e) {
     if (!ctx.alive()) return;
     main.append(h("div", { class: "notice notice-error", role: "alert" }, `Something went wrong: ${e.message}`));
     announce(`Something went wrong: ${e.message}`);
   }
-  if (ctx.alive()) main.dataset.ready = found[1];
+  if (ctx.alive()) main.dataset.ready = ctx.ready || found[1];
 }
 
 function shell() {
-  // The map credit required by the tiles' licence, when the map has tiles.
   const credit = document.getElementById("map-credit");
   const { tiles, tileAttribution } = document.body.dataset;
   if (credit && tiles && tileAttribution) credit.textContent = `Map: ${tileAttribution}.`;

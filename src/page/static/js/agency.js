@@ -1,12 +1,10 @@
-// For agencies: sign in with the organisation's API key (kept in sessionStorage only: never
-// localStorage, never a URL, never the console), see the listings by how current they are,
-// confirm them, edit them (PUT with If-Match) and add new ones.
-import { h, field, checkbox, radios, announce, DAYS, DAY_NAME, KIND, freshness, dateLong, ukDate, plural, notice, setFlash, takeFlash } from "./util.js";
-import { api, get, remember, forget, missing, ApiError } from "./api.js";
+// For agencies: the API key lives in sessionStorage only (never localStorage, a URL or the
+// console). Listings by freshness; confirm, edit (PUT with If-Match) and add.
+import { h, field, radios, announce, DAYS, DAY_NAME, KIND, freshness, dateLong, ukDate, plural, notice, setFlash, takeFlash } from "./util.js";
+import { api, get, remember, forget, ApiError } from "./api.js";
 import { showErrors, clearErrors } from "./forms.js";
 
 const KEY = "agencyKey";
-const ORG = "agencyOrg"; // only used while a server has no GET /v1/api-keys/current
 let who = null; // {role, organization_id, orgName}
 
 const keyNow = () => sessionStorage.getItem(KEY);
@@ -17,7 +15,7 @@ export async function render(ctx) {
   if (!key) return signIn(ctx);
   if (!who) {
     try {
-      who = await identify(key, sessionStorage.getItem(ORG));
+      who = await identify(key);
     } catch (e) {
       signOut(false);
       return signIn(ctx, e.status === 401 ? "That key no longer works. Sign in again." : e.message);
@@ -26,31 +24,22 @@ export async function render(ctx) {
   if (!ctx.alive()) return;
   if (!who.organization_id) {
     ctx.append(notice(who.role === "admin" ? "This is an administrator's key. It is not linked to one organisation, so use an agency key here." : "This key is not linked to an organisation."), signOutButton());
-    return;
+    return "agency-list";
   }
-  if (ctx.path === "/agency/new") return editor(ctx, null);
-  if (ctx.path.startsWith("/agency/edit/")) return editor(ctx, ctx.params[0]);
+  if (ctx.path === "/agency/new") return (await editor(ctx, null), "agency-new");
+  if (ctx.path.startsWith("/agency/edit/")) return (await editor(ctx, ctx.params[0]), "agency-edit");
   return list(ctx);
 }
 
 /** Who the key belongs to: {role, organization_id, orgName}. */
-async function identify(key, orgFallback) {
-  let me;
-  try {
-    me = await get("/v1/api-keys/current", { key });
-  } catch (e) {
-    if (!missing(e) || !orgFallback) throw e;
-    // An older server: check the key against the organisation it should belong to.
-    await get(`/v1/organizations/${encodeURIComponent(orgFallback)}/api-keys`, { key });
-    me = { role: "agency", organization_id: orgFallback };
-  }
+async function identify(key) {
+  const me = await get("/v1/api-keys/current", { key });
   const org = me.organization_id ? await get(`/v1/organizations/${encodeURIComponent(me.organization_id)}`) : null;
   return { role: me.role, organization_id: me.organization_id, orgName: org?.name ?? "" };
 }
 
 function signOut(say = true) {
   sessionStorage.removeItem(KEY);
-  sessionStorage.removeItem(ORG);
   who = null;
   if (say) announce("Signed out.");
 }
@@ -68,14 +57,9 @@ function signOutButton() {
 async function signIn(ctx, message) {
   ctx.title("For agencies: sign in");
   const flash = takeFlash();
-  // Older servers cannot say whose a key is: then ask for the organisation too.
-  let needOrg = false;
-  try { await api("/v1/api-keys/current"); } catch (e) { needOrg = missing(e); }
-  if (!ctx.alive()) return;
   const errorBox = h("div");
-  const keyField = field({ id: "a-key", label: "API key", type: "password", hint: "Your organisation's key for this service. We keep it only in this browser tab, until you sign out or close the tab.", attrs: { autocomplete: "off", spellcheck: false, class: "w-medium" } });
-  const orgField = needOrg ? field({ id: "a-org", label: "Your organisation's ID", hint: "This server is older and cannot tell which organisation a key belongs to.", attrs: { class: "w-medium", spellcheck: false } }) : null;
-  const form = h("form", { class: "signin", novalidate: true }, errorBox, keyField.wrap, orgField?.wrap, h("button", { type: "submit", class: "button" }, "Sign in"));
+  const keyField = field({ id: "a-key", label: "API key", type: "password", hint: "Your organisation's key for this service. We keep it only in this browser tab, until you sign out or close the tab.", attrs: { autocomplete: "off" }, w: "medium" });
+  const form = h("form", { class: "signin", novalidate: true }, errorBox, keyField.wrap, h("button", { type: "submit", class: "button" }, "Sign in"));
   ctx.append(
     flash && notice(flash, "success"),
     message && notice(message, "error"),
@@ -85,26 +69,24 @@ async function signIn(ctx, message) {
     e.preventDefault();
     clearErrors(form, errorBox);
     const key = keyField.input.value.trim();
-    const org = orgField?.input.value.trim() || null;
     const errs = [];
     if (!key) errs.push({ field: "key", message: "Enter your API key" });
-    if (orgField && !/^[0-9a-f-]{36}$/i.test(org || "")) errs.push({ field: "org", message: "Enter your organisation's ID, like 33c5180e-f0a8-5ecb-97b1-c64477ff1d80" });
     if (errs.length) return showErrors(form, errorBox, errs, { prefix: "a-" });
     try {
-      who = await identify(key, org);
+      who = await identify(key);
     } catch (err) {
-      const text = err.status === 401 ? "That key did not work. Check it and try again." : err.status === 403 ? "That key belongs to another organisation." : err.message;
+      const text = err.status === 401 ? "That key did not work. Check it and try again." : err.message;
       return showErrors(form, errorBox, [{ field: "key", message: text }], { prefix: "a-" });
     }
     sessionStorage.setItem(KEY, key);
-    if (org) sessionStorage.setItem(ORG, org);
     keyField.input.value = "";
     setFlash(`Signed in for ${who.orgName}.`);
     rerender();
   });
+  return "agency-signin";
 }
 
-// ---- the list ----------------------------------------------------------------------------
+// The list
 
 const ORDER = { stale: 0, due: 1, fresh: 2 };
 
@@ -134,13 +116,14 @@ async function list(ctx) {
   const flash = takeFlash();
   const rows = h("ul", { class: "agency-list" }, items.map(row));
   ctx.append(
-    h("div", { class: "org-bar" }, h("p", {}, "Signed in for ", h("strong", { id: "org-name" }, who.orgName)), signOutButton()),
+    h("div", { class: "org-bar" }, h("p", "Signed in for ", h("strong", { id: "org-name" }, who.orgName)), signOutButton()),
     flash && notice(flash, "success"),
-    h("p", {}, counts ? `${plural(counts.stale, "listing")} may be out of date, ${counts.due} due a check, ${counts.fresh} checked recently.` : ""),
+    h("p", counts ? `${plural(counts.stale, "listing")} may be out of date, ${counts.due} due a check, ${counts.fresh} up to date.` : ""),
     h("p", { class: "hint" }, "Please check each listing at least every 6 months. If it still runs as described, say so with one click."),
-    h("p", {}, h("a", { class: "button", href: "#/agency/new" }, "Add a listing")),
-    items.length ? rows : h("p", {}, "You have no listings yet."));
+    h("p", h("a", { class: "button", href: "#/agency/new" }, "Add a listing")),
+    items.length ? rows : h("p", "You have no listings yet."));
   if (flash) announce(flash);
+  return "agency-list";
 }
 
 function lastChecked(a) {
@@ -151,7 +134,7 @@ function row(a) {
   remember(a);
   const confirm = h("button", { type: "button", class: "button small", "aria-label": `Still running as described: ${a.title}` }, "Still running as described");
   const li = h("li", { class: "agency-row", dataset: { id: a.id } },
-    h("h2", {}, h("a", { href: `#/listing/${a.id}` }, a.title)),
+    h("h2", h("a", { href: `#/listing/${a.id}` }, a.title)),
     h("p", { class: "meta" }, freshness(a), " ", h("span", { class: "checked" }, lastChecked(a)),
       a.status === "pending" ? " · Waiting to be checked before it shows" : "",
       a.pending_change ? " · A change is waiting for review" : "",
@@ -175,7 +158,7 @@ function row(a) {
   return li;
 }
 
-// ---- edit and add ------------------------------------------------------------------------
+// Edit and add
 
 const VENUES = [["community_centre", "Community centre"], ["library", "Library"], ["college", "College"], ["sports_centre", "Sports centre or pool"], ["park", "Park or outdoor space"], ["place_of_worship", "Place of worship"], ["cafe", "Café"], ["arts_venue", "Arts venue"], ["health_setting", "Health setting"], ["mental_health_service", "Mental health service"], ["other", "Somewhere else"]];
 const pounds = (p) => (p == null ? "" : (p / 100).toFixed(p % 100 ? 2 : 0));
@@ -199,7 +182,7 @@ async function editor(ctx, id) {
   }
   ctx.title(asset ? `Edit: ${asset.title}` : "Add a listing");
   const f = listingForm(asset);
-  const back = h("p", {}, h("a", { href: "#/agency" }, "Back to your listings"));
+  const back = h("p", h("a", { href: "#/agency" }, "Back to your listings"));
   ctx.append(back, f.form);
 
   f.form.addEventListener("submit", async (e) => {
@@ -227,8 +210,8 @@ async function editor(ctx, id) {
         const reload = h("button", { type: "button", class: "button secondary small" }, "Load the latest version");
         reload.addEventListener("click", rerender);
         const box = h("div", { class: "notice notice-error", tabindex: "-1", role: "alert" },
-          h("p", {}, "Someone else changed this listing while you were editing it, so your changes are not saved."),
-          h("p", {}, "Load the latest version, then make your changes again."), reload);
+          h("p", "Someone else changed this listing while you were editing it, so your changes are not saved."),
+          h("p", "Load the latest version, then make your changes again."), reload);
         f.conflict.replaceChildren(box);
         box.focus();
       } else if (err instanceof ApiError && err.errors.length) {
@@ -250,15 +233,15 @@ function listingForm(asset) {
   const errorBox = h("div");
   const conflict = h("div");
   const kind = asset ? null : field({ id: "f-kind", label: "What sort of thing is it?", kind: "select", value: "group", options: Object.entries(KIND).map(([k, v]) => [k, v]) });
-  const title = field({ id: "f-title", label: "Name", hint: "What people will see in the results, for example \"Knit and natter\"", value: a.title ?? "", attrs: { class: "w-full" } });
+  const title = field({ id: "f-title", label: "Name", hint: "What people will see in the results, for example \"Knit and natter\"", value: a.title ?? "", w: "full" });
   const description = field({ id: "f-description", label: "What happens", hint: "In plain words: what people do, who it suits, what it is like the first time.", kind: "textarea", value: a.description ?? "", attrs: { rows: 5 } });
-  const interests = asset ? null : field({ id: "f-interests", label: "Interests", hint: "What it is about, separated by commas, for example knitting, crafts", attrs: { class: "w-full" } });
+  const interests = asset ? null : field({ id: "f-interests", label: "Interests", hint: "What it is about, separated by commas, for example knitting, crafts", w: "full" });
   let venue = null;
   if (!asset) {
-    const vName = field({ id: "f-venue-name", label: "Name of the place", hint: "For example, Stretford Library", attrs: { class: "w-full" } });
-    const vLine = field({ id: "f-venue-address_lines", label: "Street address (optional)", attrs: { class: "w-full", autocomplete: "off" } });
-    const vTown = field({ id: "f-venue-town", label: "Town (optional)", attrs: { class: "w-medium" } });
-    const vPostcode = field({ id: "f-venue-postcode", label: "Postcode", attrs: { class: "w-postcode", spellcheck: false, autocomplete: "off" } });
+    const vName = field({ id: "f-venue-name", label: "Name of the place", hint: "For example, Stretford Library", w: "full" });
+    const vLine = field({ id: "f-venue-address_lines", label: "Street address (optional)", w: "full", attrs: { autocomplete: "off" } });
+    const vTown = field({ id: "f-venue-town", label: "Town (optional)", w: "medium" });
+    const vPostcode = field({ id: "f-venue-postcode", label: "Postcode", w: "postcode", attrs: { spellcheck: false, autocomplete: "off" } });
     const found = h("p", { class: "lookup-result", id: "postcode-found", "aria-live": "polite" });
     const lookup = h("button", { type: "button", class: "button secondary small" }, "Look up postcode");
     lookup.addEventListener("click", async () => {
@@ -279,15 +262,15 @@ function listingForm(asset) {
     venue = { vName, vLine, vTown, vPostcode, vType, wrap: h("fieldset", { id: "f-venue" }, h("legend", { class: "big" }, "Where it happens"), vName.wrap, vLine.wrap, vTown.wrap, h("div", { class: "lookup" }, vPostcode.wrap, lookup), found, vType.wrap) };
   }
   const c = a.contact || {};
-  const cName = field({ id: "f-contact-name", label: "Contact name (optional)", value: c.name ?? "", attrs: { class: "w-medium", autocomplete: "off" } });
-  const cEmail = field({ id: "f-contact-email", label: "Email (optional)", type: "email", value: c.email ?? "", attrs: { class: "w-medium", autocomplete: "off", spellcheck: false } });
-  const cPhone = field({ id: "f-contact-phone", label: "Phone (optional)", type: "tel", value: c.phone ?? "", attrs: { class: "w-medium", autocomplete: "off" } });
-  const cUrl = field({ id: "f-contact-url", label: "Website (optional)", type: "url", hint: "Starting with https://", value: c.url ?? "", attrs: { class: "w-full", spellcheck: false } });
+  const cName = field({ id: "f-contact-name", label: "Contact name (optional)", value: c.name ?? "", w: "medium", attrs: { autocomplete: "off" } });
+  const cEmail = field({ id: "f-contact-email", label: "Email (optional)", type: "email", value: c.email ?? "", w: "medium", attrs: { autocomplete: "off" } });
+  const cPhone = field({ id: "f-contact-phone", label: "Phone (optional)", type: "tel", value: c.phone ?? "", w: "medium", attrs: { autocomplete: "off" } });
+  const cUrl = field({ id: "f-contact-url", label: "Website (optional)", type: "url", hint: "Starting with https://", value: c.url ?? "", w: "full", attrs: { spellcheck: false } });
   const cost = a.cost || {};
   const costKind = radios({ name: "f-cost-free", legend: "Does it cost anything?", value: cost.free ? "free" : cost.amount_pence != null ? "paid" : asset ? "unknown" : "free", options: [["free", "It is free"], ["paid", "It costs money"], ["unknown", "Not sure yet"]] });
-  const price = field({ id: "f-cost-amount_pence", label: "Price for each session, in pounds", hint: "For example 4.50", value: pounds(cost.amount_pence), attrs: { inputmode: "decimal", class: "w-short" } });
-  const conc = field({ id: "f-cost-concession_pence", label: "Cheaper price with a concession, in pounds (optional)", value: pounds(cost.concession_pence), attrs: { inputmode: "decimal", class: "w-short" } });
-  const costNotes = field({ id: "f-cost-notes", label: "More about the cost (optional)", value: cost.notes ?? "", attrs: { class: "w-full" } });
+  const price = field({ id: "f-cost-amount_pence", label: "Price for each session, in pounds", hint: "For example 4.50", value: pounds(cost.amount_pence), attrs: { inputmode: "decimal" }, w: "short" });
+  const conc = field({ id: "f-cost-concession_pence", label: "Cheaper price with a concession, in pounds (optional)", value: pounds(cost.concession_pence), attrs: { inputmode: "decimal" }, w: "short" });
+  const costNotes = field({ id: "f-cost-notes", label: "More about the cost (optional)", value: cost.notes ?? "", w: "full" });
   const paidBox = h("div", { class: "conditional" }, price.wrap, conc.wrap);
   const togglePaid = () => { paidBox.hidden = costKind.value !== "paid"; };
   costKind.inputs.forEach((i) => i.addEventListener("change", togglePaid));
@@ -306,11 +289,11 @@ function listingForm(asset) {
   const drawRows = (focusIndex) => {
     rowsBox.replaceChildren(...sessions.map((s, i) => {
       const day = field({ id: `f-schedule-weekly-${i}-day`, label: "Day", kind: "select", value: s.day, options: DAYS.map((d) => [d, DAY_NAME[d]]) });
-      const start = field({ id: `f-schedule-weekly-${i}-start`, label: "Starts", type: "time", value: s.start, attrs: { class: "w-time" } });
-      const end = field({ id: `f-schedule-weekly-${i}-end`, label: "Ends", type: "time", value: s.end, attrs: { class: "w-time" } });
+      const start = field({ id: `f-schedule-weekly-${i}-start`, label: "Starts", type: "time", value: s.start, w: "time" });
+      const end = field({ id: `f-schedule-weekly-${i}-end`, label: "Ends", type: "time", value: s.end, w: "time" });
       const rm = h("button", { type: "button", class: "button secondary small" }, `Remove session ${i + 1}`);
       rm.addEventListener("click", () => { readRows(); sessions.splice(i, 1); drawRows(-1); announce(`Session ${i + 1} removed.`); });
-      return h("fieldset", { class: "session-row" }, h("legend", {}, `Session ${i + 1}`), h("div", { class: "row" }, day.wrap, start.wrap, end.wrap), rm);
+      return h("fieldset", { class: "session-row" }, h("legend", `Session ${i + 1}`), h("div", { class: "row" }, day.wrap, start.wrap, end.wrap), rm);
     }));
     if (!sessions.length) rowsBox.append(h("p", { class: "hint" }, "No weekly sessions yet."));
     if (focusIndex >= 0) rowsBox.querySelectorAll("select")[focusIndex]?.focus();
@@ -371,27 +354,18 @@ function listingForm(asset) {
 
 /** An AssetInput with everything the listing has now, so a PUT changes only what the form edits. */
 function toInput(v) {
-  const pick = (o, keys) => Object.fromEntries(keys.filter((k) => o && k in o).map((k) => [k, o[k]]));
+  const pick = (o, keys) => Object.fromEntries(keys.split(" ").filter((k) => o && k in o).map((k) => [k, o[k]]));
   return {
-    kind: v.kind,
-    title: v.title,
-    description: v.description,
-    ...(v.venue ? { venue_id: v.venue.id } : {}),
-    ...(v.service_area ? { service_area: v.service_area } : {}),
-    online: v.online,
+    ...pick(v, "kind title description online five_ways service_area"),
+    ...(v.venue && { venue_id: v.venue.id }),
     interests: v.interests.map((i) => i.slug),
-    five_ways: v.five_ways,
-    eligibility: pick(v.eligibility, ["min_age", "max_age", "criteria"]),
-    audience: pick(v.audience, ["gender", "groups", "groups_only", "referral_only"]),
-    cost: pick(v.cost, ["free", "amount_pence", "concession_pence", "concessions", "notes"]),
-    schedule: {
-      weekly: v.schedule.weekly.map((s) => pick(s, ["day", "start", "end", "valid_from", "valid_until"])),
-      dated: v.schedule.dated.map((s) => pick(s, ["date", "start", "end"])),
-      notes: v.schedule.notes ?? null,
-    },
-    newcomers: pick(v.newcomers, ["drop_in", "taster_session", "meet_and_greet", "booking_required", "notes"]),
-    capacity: pick(v.capacity, ["max_participants", "typical_group_size"]),
-    contact: pick(v.contact, ["name", "email", "phone", "url"]),
-    participation: pick(v.participation, ["levels", "coached", "attendee_instructions", "accessibility_support", "prepayment"]),
+    eligibility: pick(v.eligibility, "min_age max_age criteria"),
+    audience: pick(v.audience, "gender groups groups_only referral_only"),
+    cost: pick(v.cost, "free amount_pence concession_pence concessions notes"),
+    schedule: { weekly: v.schedule.weekly.map((s) => pick(s, "day start end valid_from valid_until")), dated: v.schedule.dated.map((s) => pick(s, "date start end")), notes: v.schedule.notes ?? null },
+    newcomers: pick(v.newcomers, "drop_in taster_session meet_and_greet booking_required notes"),
+    capacity: pick(v.capacity, "max_participants typical_group_size"),
+    contact: pick(v.contact, "name email phone url"),
+    participation: pick(v.participation, "levels coached attendee_instructions accessibility_support prepayment"),
   };
 }

@@ -1,5 +1,4 @@
-// The page is an API client like any team app: every call goes to this service's public API
-// on the same origin. Problems (application/problem+json) become ApiError with field errors.
+// Same-origin calls to the public API; problems (application/problem+json) become ApiError.
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -7,11 +6,11 @@ export class ApiError extends Error {
     this.status = status;
     this.problem = problem || {};
     // The API names each field error's text `reason`; older documents said `message`.
-    this.errors = (problem?.errors || []).map((e) => ({ field: e.field, message: e.reason ?? e.message ?? "is not valid", suggestions: e.suggestions || [] }));
+    this.errors = (problem?.errors || []).map((e) => ({ field: e.field, message: (e.reason ?? e.message ?? "is not valid").replace(/\s*\(see [A-Z]+ \/[^)]*\)/, ""), suggestions: e.suggestions || [] }));
   }
 }
 
-/** Calls the API; resolves to {data, res}; throws ApiError for any answer that is not 2xx. */
+/** Resolves to {data, res}; throws ApiError for any answer that is not 2xx. */
 export async function api(path, { method = "GET", body, key, headers = {}, signal } = {}) {
   const h = { accept: "application/json", ...headers };
   if (body !== undefined) h["content-type"] = "application/json";
@@ -31,7 +30,7 @@ export async function api(path, { method = "GET", body, key, headers = {}, signa
 
 export const get = async (path, opts) => (await api(path, opts)).data;
 
-/** Assets seen this session, so going back and forth does not fetch them again. */
+// Listings seen in this page, so moving back and forth does not fetch them again.
 const assets = new Map();
 export const remember = (a) => { if (a?.id) assets.set(a.id, a); return a; };
 export const forget = (id) => assets.delete(id);
@@ -42,5 +41,3 @@ export async function getAsset(id, { fresh = false } = {}) {
   return remember(data);
 }
 
-/** Is this endpoint missing on this server (an older release)? */
-export const missing = (e) => e instanceof ApiError && (e.status === 404 || e.status === 405) && !e.errors.length;

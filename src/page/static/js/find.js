@@ -1,8 +1,7 @@
-// Find: search near a postcode with a few filters; results as a numbered list beside a map.
-// The search is in the link (#/find?postcode=…) so it can be shared and bookmarked.
-import { h, field, checkbox, announce, KIND, DAY_NAME, DAYS, priceText, distanceText, weeklyText, nextSessions, sessionText, freshness, plural } from "./util.js";
-import { api, remember, ApiError } from "./api.js";
-import { makeMap, showResults } from "./map.js";
+// Find: search near a postcode; a numbered list beside a map. The search is in the link.
+import { h, field, checkbox, announce, KIND, DAY_NAME, DAYS, priceText, distanceText, weeklyText, nextSessions, sessionText, freshness } from "./util.js";
+import { api, get, remember, ApiError } from "./api.js";
+import { makeMap, showResults, loadMap } from "./map.js";
 import { showErrors, clearErrors } from "./forms.js";
 import { planButton } from "./plan-store.js";
 
@@ -14,7 +13,7 @@ export async function render(ctx) {
   ctx.title("Find activities");
   const intro = h("p", { class: "lead" }, "Find groups, volunteering, courses and activities near someone. Start with their postcode.");
   const postcode = field({ id: "f-postcode", label: "Postcode", hint: "For example, M32 0JG", value: q.get("postcode") ?? "", attrs: { autocomplete: "postal-code", class: "w-postcode", spellcheck: false } });
-  const interest = field({ id: "f-interest", label: "What are they interested in? (optional)", hint: "One thing, for example walking, choir or gardening", value: q.get("interest") ?? "", attrs: { class: "w-medium" } });
+  const interest = field({ id: "f-interest", label: "What are they interested in? (optional)", hint: "One thing, for example walking, choir or gardening", value: q.get("interest") ?? "", w: "medium" });
   const day = field({ id: "f-day", label: "Day", kind: "select", value: q.get("day") ?? "", options: [["", "Any day"], ...DAYS.map((d) => [d, DAY_NAME[d]])] });
   const time = field({ id: "f-time", label: "Time of day", kind: "select", value: q.get("time") ?? "", options: [["", "Any time"], ...Object.entries(TIMES).map(([k, v]) => [k, v[2]])] });
   const free = checkbox({ id: "f-free", label: "Free only", checked: q.get("free") === "true" });
@@ -24,8 +23,8 @@ export async function render(ctx) {
   const form = h("form", { class: "search-form", novalidate: true },
     errorBox,
     h("div", { class: "row" }, postcode.wrap, interest.wrap),
-    h("fieldset", {}, h("legend", {}, "When"), h("div", { class: "row" }, day.wrap, time.wrap)),
-    h("fieldset", {}, h("legend", {}, "Only show"), free.wrap, step.wrap, everyday.wrap),
+    h("fieldset", h("legend", "When"), h("div", { class: "row" }, day.wrap, time.wrap)),
+    h("fieldset", h("legend", "Only show"), free.wrap, step.wrap, everyday.wrap),
     h("button", { class: "button", type: "submit" }, "Search"));
   const results = h("div", { class: "results-area" });
   ctx.append(intro, form, results);
@@ -50,28 +49,46 @@ export async function render(ctx) {
     search(p);
   });
 
-  async function search(p) {
+  async function search(p, limit = PAGE, focusAt) {
     clearErrors(form, errorBox);
     if (!p.get("postcode")) {
       showErrors(form, errorBox, [{ field: "postcode", message: "Enter a postcode, for example M32 0JG" }], { prefix: "f-" });
       return;
     }
     results.replaceChildren(h("p", { class: "loading" }, "Searching…"));
+    loadMap();
     const apiQuery = new URLSearchParams(p);
     apiQuery.delete("time");
+    // Free text: read it the way matching does, then search for the topic (or for the words).
+    const words = p.get("interest");
+    let note = "";
+    if (words) {
+      try {
+        const u = (await get("/v1/interests/understand", { method: "POST", body: { phrases: [words] } })).interests[0];
+        if (u.term) {
+          apiQuery.set("interest", u.term.slug);
+          if (u.resolution !== "exact") note = `Showing ${u.term.label} for “${words}”.`;
+        } else {
+          apiQuery.delete("interest");
+          apiQuery.set("q", words);
+          note = `No topic matches “${words}”, so we looked for the words.`;
+        }
+      } catch { /* the search reads it itself */ }
+      if (!ctx.alive()) return;
+    }
     const t = TIMES[p.get("time")];
     if (t) { apiQuery.set("from", t[0]); apiQuery.set("to", t[1]); }
-    apiQuery.set("limit", String(PAGE));
+    apiQuery.set("limit", String(limit));
     try {
       const { data } = await api(`/v1/assets?${apiQuery}`);
       if (!ctx.alive()) return;
-      showResults_(data, apiQuery, p);
+      await showResults_(data, p, limit, note);
+      if (focusAt) results.querySelectorAll(".results h3 a")[focusAt]?.focus();
     } catch (e) {
       if (!ctx.alive()) return;
       results.replaceChildren();
       if (e instanceof ApiError && e.errors.length) {
-        const mapped = e.errors.map((x) => ({ ...x, field: { from: "time", to: "time", access: "step", non_stigmatised: "everyday" }[x.field] ?? x.field }));
-        showErrors(form, errorBox, mapped, { prefix: "f-", suggest: (s) => `#/find?${withInterest(p, s)}` });
+        showErrors(form, errorBox, e.errors, { prefix: "f-" });
       } else {
         results.append(h("div", { class: "notice notice-error", role: "alert" }, e.message));
         announce(e.message);
@@ -79,64 +96,25 @@ export async function render(ctx) {
     }
   }
 
-  function showResults_(data, apiQuery, p) {
+  async function showResults_(data, p, limit, note) {
     const items = data.items.map(remember);
     const where = data.location?.postcode || p.get("postcode");
-    const heading = h("h2", { id: "results-heading" }, items.length ? `${items.length}${data.next_cursor ? "+" : ""} ${items.length === 1 ? "activity" : "activities"} near ${where}` : `Nothing found near ${where}`);
-    const list = h("ol", { class: "results" });
+    const more = data.next_cursor && limit < 100;
+    const heading = h("h2", { id: "results-heading" }, items.length ? `${items.length}${more ? "+" : ""} ${items.length === 1 ? "activity" : "activities"} near ${where}` : `Nothing found near ${where}`);
+    const list = h("ol", { class: "results" }, items.map((a, i) => resultItem(a, i + 1)));
     const mapEl = h("div", { class: "map", id: "results-map" });
-    const layout = h("div", { class: "results-layout" }, h("div", { class: "results-list" }, list), h("div", { class: "map-wrap" }, mapEl,
-      h("p", { class: "hint" }, "The list has everything on the map. Grey circles are other listings.")));
-    results.replaceChildren(h("section", { "aria-labelledby": "results-heading" }, heading,
-      items.length ? layout : h("p", {}, "Try a wider search: remove a filter, or try another interest.")));
-    announce(heading.textContent);
-    if (!items.length) return;
-    const map = makeMap(mapEl, { label: "Map of these results. The list before it has the same results." });
-    const markers = [];
-    const addItems = (batch, from) => {
-      batch.forEach((a, i) => {
-        const n = from + i + 1;
-        list.append(resultItem(a, n));
-        const loc = a.venue?.location;
-        if (loc) markers.push({ n, lat: loc.lat, lon: loc.lon, title: a.title, href: `#/listing/${a.id}`, extra: distanceText(a.distance_km) });
-      });
-    };
-    addItems(items, 0);
-    let layer = showResults(map, markers, data.location);
-    let cursor = data.next_cursor;
-    if (cursor) {
-      const more = h("button", { class: "button secondary", type: "button" }, "Show more");
-      more.addEventListener("click", async () => {
-        const q2 = new URLSearchParams(apiQuery);
-        q2.set("cursor", cursor);
-        more.disabled = true;
-        try {
-          const { data: next } = await api(`/v1/assets?${q2}`);
-          const from = list.children.length;
-          addItems(next.items.map(remember), from);
-          layer?.remove();
-          layer = showResults(map, markers, data.location);
-          cursor = next.next_cursor;
-          heading.textContent = `${list.children.length}${cursor ? "+" : ""} activities near ${where}`;
-          announce(`${plural(next.items.length, "more activity", "more activities")} shown`);
-          list.children[from]?.querySelector("a")?.focus();
-          if (!cursor) more.remove();
-        } catch (e) {
-          announce(e.message);
-        }
-        more.disabled = false;
-      });
-      list.after(more);
-    }
+    results.replaceChildren(h("section", { "aria-labelledby": "results-heading" }, heading, note && h("p", { class: "hint" }, note),
+      items.length ? h("div", { class: "results-layout" },
+        h("div", list, more && h("button", { class: "button secondary", type: "button", on: { click: () => search(p, limit + PAGE, limit) } }, "Show more")),
+        h("div", { class: "map-wrap" }, mapEl, h("p", { class: "hint" }, "The list has everything on the map. Grey circles are other listings.")))
+        : h("p", "Try a wider search: remove a filter or try another interest. Match together also looks at related topics.")));
+    if (!items.length) return announce(`${heading.textContent}. ${note}`);
+    const markers = items.filter((a) => a.venue?.location).map((a) => ({ n: items.indexOf(a) + 1, lat: a.venue.location.lat, lon: a.venue.location.lon, title: a.title, href: `#/listing/${a.id}`, extra: distanceText(a.distance_km) }));
+    showResults(await makeMap(mapEl, { label: "Map of these results. The list before it has the same results." }), markers, data.location);
+    announce(`${heading.textContent}. ${note}`);
   }
 
   if (q.get("postcode")) await search(params());
-}
-
-function withInterest(p, interest) {
-  const q = new URLSearchParams(p);
-  q.set("interest", interest);
-  return q;
 }
 
 export function resultItem(a, n) {
@@ -145,13 +123,13 @@ export function resultItem(a, n) {
   return h("li", { class: "result" },
     h("span", { class: "num", "aria-hidden": "true" }, String(n)),
     h("div", {},
-      h("h3", {}, h("a", { href: `#/listing/${a.id}` }, a.title)),
+      h("h3", h("a", { href: `#/listing/${a.id}` }, a.title)),
       h("p", { class: "meta" }, `${KIND[a.kind] || a.kind} · ${a.organization?.name ?? ""}`),
       h("ul", { class: "facts" },
-        a.distance_km != null && h("li", {}, distanceText(a.distance_km)),
-        h("li", {}, times ? `When: ${times}` : next ? `Next: ${sessionText(next)}` : "Times not given: ask them"),
-        times && next && h("li", {}, `Next: ${sessionText(next)}`),
-        h("li", {}, `Cost: ${priceText(a.cost)}`),
-        a.example && h("li", {}, "An example listing, not a real session")),
+        a.distance_km != null && h("li", distanceText(a.distance_km)),
+        h("li", times ? `When: ${times}` : next ? `Next: ${sessionText(next)}` : "Times not given: ask them"),
+        times && next && h("li", `Next: ${sessionText(next)}`),
+        h("li", `Cost: ${priceText(a.cost).replace(/^N/, "n")}`),
+        a.example && h("li", "An example listing, not a real session")),
       h("p", { class: "actions" }, freshness(a), " ", planButton(a))));
 }

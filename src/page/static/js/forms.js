@@ -1,5 +1,5 @@
-// Showing the API's field problems the GOV.UK way: a summary at the top that links to each
-// field (and takes focus), and the message again next to the field itself.
+// API field problems the GOV.UK way: a focused summary linking to each field, and the
+// message again next to the field.
 import { h, announce } from "./util.js";
 
 /** "contact.email" -> "f-contact-email"; "schedule.weekly[0].end" -> "f-schedule-weekly-0-end". */
@@ -21,7 +21,9 @@ function labelFor(form, el) {
   const label = form.querySelector(`label[for="${CSS.escape(el.id)}"]`);
   const fs = el.closest("fieldset");
   const text = (el.type === "radio" || el.type === "checkbox") && fs ? fs.querySelector("legend")?.textContent : label?.textContent;
-  return (text || "").replace(/\s*\(optional\)$/, "").trim();
+  // In a repeated group (Session 2), say which one.
+  const row = el.closest(".session-row")?.querySelector("legend")?.textContent;
+  return `${row ? `${row}, ` : ""}${(text || "").replace(/\s*\(optional\)$/, "").trim()}`.replace(/, (\w)/, (_, c) => `, ${c.toLowerCase()}`);
 }
 
 export function clearErrors(form, box) {
@@ -35,19 +37,18 @@ export function clearErrors(form, box) {
   for (const el of form.querySelectorAll(".has-error")) el.classList.remove("has-error");
 }
 
-/**
- * errors: [{field, message, suggestions}]. `suggest(s)` gives a link for a suggested term.
- * Puts the summary in `box` and focuses it.
- */
-export function showErrors(form, box, errors, { prefix = "f-", suggest, focus = true } = {}) {
+/** errors: [{field, message, suggestions}]. Puts the summary in `box` and focuses it. */
+export function showErrors(form, box, errors, { prefix = "f-", focus = true } = {}) {
   clearErrors(form, box);
   const items = [];
-  for (const err of errors) {
-    const control = findControl(form, err.field, prefix);
+  // In the order of the form, not of the answer.
+  const found = errors.map((err) => ({ err, control: findControl(form, err.field, prefix) }))
+    .sort((a, b) => (!a.control || !b.control ? !a.control - !b.control : a.control.compareDocumentPosition(b.control) & 2 ? 1 : -1));
+  for (const { err, control } of found) {
     const label = labelFor(form, control);
-    const text = `${err.message.charAt(0).toUpperCase()}${err.message.slice(1)}`;
+    const text = label ? err.message : `${err.message.charAt(0).toUpperCase()}${err.message.slice(1)}`;
     const tips = (err.suggestions || []).slice(0, 3);
-    const tipNodes = () => tips.length ? [" Did you mean ", tips.flatMap((s, i) => [i ? " or " : "", suggest ? h("a", { href: suggest(s) }, s) : h("strong", {}, s)]), "?"] : [];
+    const tipNodes = () => tips.length ? [" Did you mean ", tips.flatMap((s, i) => [i ? " or " : "", h("strong", s)]), "?"] : [];
     if (control) {
       const id = `${control.id}-error`;
       const group = (control.type === "radio" && control.closest("fieldset")) || control.closest(".field, .check, fieldset") || control.parentElement;
@@ -67,10 +68,10 @@ export function showErrors(form, box, errors, { prefix = "f-", suggest, focus = 
       e.preventDefault();
       (control || form.querySelector("input, select, textarea"))?.focus();
     });
-    items.push(h("li", {}, link, tipNodes()));
+    items.push(h("li", link, tipNodes()));
   }
   const title = h("h2", { id: "error-summary-title" }, "There is a problem");
-  const summary = h("div", { class: "error-summary", tabindex: "-1", "aria-labelledby": "error-summary-title" }, title, h("ul", {}, items));
+  const summary = h("div", { class: "error-summary", tabindex: "-1", "aria-labelledby": "error-summary-title" }, title, h("ul", items));
   box.replaceChildren(summary);
   if (focus) summary.focus();
   announce(`There is a problem: ${errors.length === 1 ? "1 thing needs" : `${errors.length} things need`} changing.`);

@@ -1,14 +1,10 @@
-// A calendar file (RFC 5545) built in the browser from the plan: each chosen weekly session
-// as a repeating event, upcoming dated sessions, and the review date. Times are UK wall-clock
-// times (Europe/London), lines end in CRLF and are folded at 75 octets.
+// A calendar file (RFC 5545) made in the browser: weekly sessions repeat, dated ones and the
+// review date are single events; Europe/London times, CRLF, lines folded at 75 octets.
 import { nextSessions, ukNow } from "./util.js";
 
-const TZ = [
-  "BEGIN:VTIMEZONE", "TZID:Europe/London",
-  "BEGIN:DAYLIGHT", "TZOFFSETFROM:+0000", "TZOFFSETTO:+0100", "TZNAME:BST", "DTSTART:19700329T010000", "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU", "END:DAYLIGHT",
-  "BEGIN:STANDARD", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0000", "TZNAME:GMT", "DTSTART:19701025T020000", "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU", "END:STANDARD",
-  "END:VTIMEZONE",
-];
+const TZ = ("BEGIN:VTIMEZONE TZID:Europe/London BEGIN:DAYLIGHT TZOFFSETFROM:+0000 TZOFFSETTO:+0100 TZNAME:BST DTSTART:19700329T010000 "
+  + "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU END:DAYLIGHT BEGIN:STANDARD TZOFFSETFROM:+0100 TZOFFSETTO:+0000 TZNAME:GMT "
+  + "DTSTART:19701025T020000 RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU END:STANDARD END:VTIMEZONE").split(" ");
 const BYDAY = { mon: "MO", tue: "TU", wed: "WE", thu: "TH", fri: "FR", sat: "SA", sun: "SU" };
 
 export const escapeText = (s) => String(s).replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r?\n/g, "\\n");
@@ -31,10 +27,7 @@ export function fold(line) {
 
 const local = (date, hhmm) => `${date.replace(/-/g, "")}T${hhmm.replace(":", "")}00`;
 
-/**
- * entries: [{asset, weekly: [chosen weekly sessions], where, description}];
- * review: "YYYY-MM-DD" or null; name: the person's name or initials (optional).
- */
+/** entries: [{asset, weekly: [chosen sessions], where, description}]; review: "YYYY-MM-DD" or null. */
 export function buildCalendar(entries, review, { name = "", base = location.origin } = {}) {
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
   const lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//community-assets//plan//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH", "X-WR-CALNAME:Activity plan", "X-WR-TIMEZONE:Europe/London", ...TZ];

@@ -1,17 +1,25 @@
-// Leaflet maps. Tiles come from the server's setting (data-tiles on <body>); with none, the
-// map has no background but the markers still show. Under the current results lies the whole
-// directory, drawn tile by tile from GET /v1/map/tiles/{z}/{x}/{y} (clusters and single dots).
-// The list beside each map is its accessible equivalent, so the directory's dots are not
-// focusable; the numbered result markers keep Leaflet's keyboard support.
+// Leaflet maps: tiles from data-tiles (none: a blank background, markers still show); under
+// the results, the whole directory from GET /v1/map/tiles/{z}/{x}/{y}. The list beside each
+// map is its accessible equivalent, so only the map itself takes keyboard focus.
 import { h } from "./util.js";
 
 const L = () => window.L;
-let directoryMissing = false; // this server has no /v1/map/tiles yet: stop asking
 
 const escapeHtml = (s) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
-/** A map in `el` (given a label for screen readers). Returns the Leaflet map, or null without Leaflet. */
-export function makeMap(el, { label, directory = true, center = [53.8, -1.9], zoom = 6 } = {}) {
+// Leaflet loads only on pages with a map. Starting early lets it load while the API answers.
+let loading;
+export const loadMap = () => (loading ||= new Promise((done) => {
+  if (L()) return done();
+  const s = document.createElement("script");
+  s.src = "/ui/vendor/leaflet/leaflet.js";
+  s.onload = s.onerror = () => done();
+  document.head.append(s);
+}));
+
+/** A map in `el` (given a label for screen readers). Resolves to the Leaflet map, or null without Leaflet. */
+export async function makeMap(el, { label, directory = true, center = [53.8, -1.9], zoom = 6 } = {}) {
+  await loadMap();
   if (!L()) { el.append(h("p", { class: "hint" }, "The map could not load. The list has everything the map shows.")); return null; }
   el.setAttribute("role", "region");
   el.setAttribute("aria-label", label);
@@ -33,14 +41,10 @@ function directoryLayer() {
     options: { pane: "directory", minZoom: 5, maxZoom: 19, updateWhenZooming: false, keepBuffer: 1 },
     createTile(coords, done) {
       const tile = document.createElement("div");
-      if (directoryMissing) { setTimeout(() => done(null, tile)); return tile; }
       const ctrl = new AbortController();
       tile.abort = () => ctrl.abort();
       fetch(`/v1/map/tiles/${coords.z}/${coords.x}/${coords.y}`, { signal: ctrl.signal, headers: { accept: "application/geo+json, application/json" } })
-        .then((r) => {
-          if (r.status === 404 || r.status === 405) directoryMissing = true;
-          return r.ok ? r.json() : null;
-        })
+        .then((r) => (r.ok ? r.json() : null))
         .then((fc) => { if (fc && this._map) draw(this._map, tile, fc, coords, this.getTileSize()); done(null, tile); })
         .catch((e) => done(e, tile));
       return tile;
@@ -78,21 +82,28 @@ function draw(map, tile, fc, coords, size) {
   }
 }
 
-/** Numbered markers for results: items [{lat, lon, title, href, n}]. Fits the map around them (and `start`). */
+// Numbered markers [{lat, lon, title, href, n, extra}], one per place. No Tab stops: the list
+// is the keyboard's way in (the map's own keys still pan and zoom). Fits the map around them.
 export function showResults(map, items, start) {
   if (!map) return null;
   const layer = L().layerGroup().addTo(map);
-  const points = [];
+  const places = new Map();
   for (const it of items) {
-    const icon = L().divIcon({ className: "num-marker", html: h("span", {}, h("span", { "aria-hidden": "true" }, String(it.n)), h("span", { class: "visually-hidden" }, `${it.n}: ${it.title}`)), iconSize: [30, 30], iconAnchor: [15, 15], popupAnchor: [0, -14] });
-    const m = L().marker([it.lat, it.lon], { icon, title: it.title, keyboard: true, riseOnHover: true });
-    m.bindPopup(() => h("p", { class: "popup" }, h("a", { href: it.href }, it.title), it.extra ? h("br") : null, it.extra || null));
+    const k = `${it.lat.toFixed(5)},${it.lon.toFixed(5)}`;
+    places.set(k, [...(places.get(k) || []), it]);
+  }
+  const points = [];
+  for (const group of places.values()) {
+    const { lat, lon } = group[0];
+    const label = group.length > 2 ? `${group[0].n}+` : group.map((g) => g.n).join(",");
+    const icon = L().divIcon({ className: `num-marker${label.length > 2 ? " wide" : ""}`, html: h("span", { "aria-hidden": "true" }, label), iconSize: [label.length > 2 ? 44 : 30, 30], popupAnchor: [0, -14] });
+    const m = L().marker([lat, lon], { icon, title: group.map((g) => `${g.n}. ${g.title}`).join("\n"), keyboard: false, riseOnHover: true });
+    m.bindPopup(() => h("ul", { class: "popup" }, group.map((g) => h("li", `${g.n}. `, h("a", { href: g.href }, g.title), g.extra ? ` (${g.extra})` : ""))));
     m.addTo(layer);
-    points.push([it.lat, it.lon]);
+    points.push([lat, lon]);
   }
   if (start) {
-    const here = L().divIcon({ className: "start-marker", html: h("span", { class: "visually-hidden" }, "Start"), iconSize: [18, 18] });
-    L().marker([start.lat, start.lon], { icon: here, keyboard: false, interactive: false, title: "Where they start" }).addTo(layer);
+    L().marker([start.lat, start.lon], { icon: L().divIcon({ className: "start-marker", iconSize: [18, 18] }), keyboard: false, interactive: false, title: "Where they start" }).addTo(layer);
     points.push([start.lat, start.lon]);
   }
   if (points.length === 1) map.setView(points[0], 15);

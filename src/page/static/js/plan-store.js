@@ -1,6 +1,5 @@
-// The plan: up to 3 chosen activities. Only listing ids, the chosen session, how they travel
-// and the review date go into sessionStorage (so a reload keeps the plan); the person's name
-// and the notes stay in this page's memory and in the plan's own link. Nothing is sent.
+// The plan. sessionStorage holds only listing ids, sessions, travel and the review date; the
+// person's name and the notes stay in memory and in the plan's link. Nothing is sent.
 import { h, announce, addDays, ukNow } from "./util.js";
 
 export const MAX = 3;
@@ -28,7 +27,6 @@ export const onChange = (fn) => (listeners.add(fn), () => listeners.delete(fn));
 
 export const inPlan = (id) => plan.items.some((i) => i.id === id);
 
-/** Adds {id, s?, mode?, min?, cost?}; false when the plan is full. */
 export function add(item) {
   if (inPlan(item.id)) return true;
   if (plan.items.length >= MAX) return false;
@@ -42,7 +40,6 @@ export function remove(id) {
   save();
 }
 
-/** Replaces the whole plan (from a plan link). */
 export function replace(next) {
   plan.items = next.items.slice(0, MAX);
   plan.review = next.review || plan.review;
@@ -51,13 +48,12 @@ export function replace(next) {
   save();
 }
 
-/** A button that adds the activity to the plan or takes it out again. */
 export function planButton(asset, extra = {}) {
-  const btn = h("button", { type: "button", class: "button secondary small" });
-  const label = () => {
+  const btn = h("button", { type: "button", class: "button secondary small plan-btn" });
+  const label = (btn.refresh = () => {
     btn.textContent = inPlan(asset.id) ? "Remove from plan" : "Add to plan";
     btn.setAttribute("aria-label", `${btn.textContent}: ${asset.title}`);
-  };
+  });
   btn.addEventListener("click", () => {
     if (inPlan(asset.id)) {
       remove(asset.id);
@@ -73,7 +69,7 @@ export function planButton(asset, extra = {}) {
   return btn;
 }
 
-// ---- the plan's link: base64url JSON after #/plan/ -------------------------------------------
+// The plan's link: base64url JSON after #/plan/
 
 export function encode() {
   const data = { v: 1, i: plan.items.map(({ id, s, mode, min, cost }) => [id, s, mode ?? null, min ?? null, cost ?? null]), r: plan.review, n: plan.name || undefined, t: plan.notes || undefined };

@@ -1,7 +1,6 @@
-// My plan: the 1 to 3 chosen activities, with dates, journey, cost, who meets them, what to
-// bring, and a review date. It can be printed (one A4 page), put in a calendar, or shared as a
-// link (#/plan/<data>) that holds everything: nothing about the person is saved on the server.
-import { h, field, announce, KIND, MODE, money, priceText, weeklyText, nextSessions, sessionText, addressLines, osmDirections, dateLong, notice, addDays, ukNow } from "./util.js";
+// My plan: 1 to 3 activities with dates, journey, cost, who meets them, what to bring and a
+// review date; print it, put it in a calendar, or share it as a link (#/plan/<data>).
+import { h, field, announce, KIND, MODE, money, priceText, weeklyText, nextSessions, sessionText, addressLines, osmDirections, dateLong, notice, ukNow } from "./util.js";
 import { getAsset } from "./api.js";
 import { plan, save, remove, replace, encode, decode, MAX } from "./plan-store.js";
 import { buildCalendar } from "./ics.js";
@@ -19,19 +18,19 @@ export async function render(ctx) {
   }
   const privacy = h("p", { class: "privacy" }, "Nothing about this person is saved on our server. The plan lives in this page and in the link.");
   if (!plan.items.length) {
-    ctx.append(privacy, h("p", {}, "There is nothing in the plan yet. Choose up to 3 activities from ", h("a", { href: "#/match" }, "Match together"), " or ", h("a", { href: "#/find" }, "Find"), "."));
+    ctx.append(privacy, h("p", "There is nothing in the plan yet. Choose up to 3 activities from ", h("a", { href: "#/match" }, "Match together"), " or ", h("a", { href: "#/find" }, "Find"), "."));
     return;
   }
   const loaded = await Promise.all(plan.items.map((it) => getAsset(it.id).then((asset) => ({ it, asset }), (error) => ({ it, error }))));
   if (!ctx.alive()) return;
 
-  const name = field({ id: "p-name", label: "Their first name or initials (optional)", value: plan.name, attrs: { autocomplete: "off", class: "w-medium" } });
-  const review = field({ id: "p-review", label: "Review date", hint: "When you will talk about how it went. We suggest 4 weeks from today.", type: "date", value: plan.review, attrs: { min: ukNow().date, class: "w-date" } });
+  const name = field({ id: "p-name", label: "Their first name or initials (optional)", value: plan.name, attrs: { autocomplete: "off" }, w: "medium" });
+  const review = field({ id: "p-review", label: "Review date", hint: "When you will talk about how it went. We suggest 4 weeks from today.", type: "date", value: plan.review, attrs: { min: ukNow().date }, w: "date" });
   const notes = field({ id: "p-notes", label: "Notes (optional)", hint: "For example, who will go with them the first time.", kind: "textarea", value: plan.notes });
-  const printName = h("p", { class: "print-only" });
+  const printName = h("p", { class: "print-only print-name" });
   const printReview = h("p", { class: "print-only" });
   const printNotes = h("p", { class: "print-only print-notes" });
-  const linkBox = field({ id: "p-link", label: "Link to this plan", hint: "Anyone with the link can see the plan. Share it only with them.", attrs: { readonly: true, class: "w-full" } });
+  const linkBox = field({ id: "p-link", label: "Link to this plan", hint: "Anyone with the link can see the plan. Share it only with them.", attrs: { readonly: true }, w: "full" });
 
   const updatePrint = () => {
     printName.textContent = plan.name ? `Plan for ${plan.name}` : "";
@@ -46,10 +45,9 @@ export async function render(ctx) {
   });
 
   const items = h("ol", { class: "plan-items" });
-  for (const { it, asset, error } of loaded) items.append(error ? h("li", { class: "plan-item" }, h("h2", {}, "A listing that could not load"), h("p", {}, error.message)) : item(it, asset));
+  for (const { it, asset, error } of loaded) items.append(error ? h("li", { class: "plan-item" }, h("h2", "An activity that could not load"), h("p", error.status === 404 || error.status === 410 ? "It may have stopped running. Take it out and choose another." : error.message)) : item(it, asset));
 
-  const print = h("button", { type: "button", class: "button" }, "Print");
-  print.addEventListener("click", () => window.print());
+  const print = h("button", { type: "button", class: "button", on: { click: () => window.print() } }, "Print");
   const ics = h("button", { type: "button", class: "button secondary" }, "Download calendar file");
   ics.addEventListener("click", () => {
     const entries = loaded.filter((x) => x.asset).map(({ it, asset }) => ({
@@ -94,7 +92,7 @@ export async function render(ctx) {
     const weekly = a.schedule?.weekly || [];
     const dates = nextSessions(a.schedule, 3, { weekly: chosen(it, a) });
     const datesList = h("ul", { class: "dates" });
-    const showDates = (list) => datesList.replaceChildren(...(list.length ? list.map((s) => h("li", {}, sessionText(s))) : [h("li", {}, "No dates given: ask them")]));
+    const showDates = (list) => datesList.replaceChildren(...(list.length ? list.map((s) => h("li", sessionText(s))) : [h("li", "No dates given: ask them")]));
     showDates(dates);
     let choose = null;
     if (weekly.length > 1) {
@@ -115,9 +113,9 @@ export async function render(ctx) {
       announce(`Took ${a.title} out of the plan.`);
       location.hash === "#/plan" ? window.dispatchEvent(new HashChangeEvent("hashchange")) : (location.hash = "#/plan");
     });
-    const fact = (dt, ...dd) => h("div", {}, h("dt", {}, dt), h("dd", {}, ...dd));
+    const fact = (dt, ...dd) => h("div", h("dt", dt), h("dd", ...dd));
     return h("li", { class: "plan-item" },
-      h("h2", {}, h("a", { href: `#/listing/${a.id}` }, a.title)),
+      h("h2", h("a", { href: `#/listing/${a.id}` }, a.title)),
       h("dl", { class: "plan-facts" },
         fact("What", `${KIND[a.kind] || a.kind} run by ${a.organization?.name ?? "a local organisation"}`),
         fact("Where", addressLines(a.venue).join(", ") || (a.online ? "Online" : "Ask them")),
@@ -149,5 +147,3 @@ function whoMeets(a) {
 }
 
 const bring = (a) => a.participation?.attendee_instructions || a.newcomers?.notes || "Nothing special said: ask them.";
-
-export { addDays };

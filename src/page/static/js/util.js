@@ -1,11 +1,14 @@
-// Small helpers shared by every view: building DOM safely (text only, never HTML strings,
-// never style attributes: the page's Content-Security-Policy forbids them), announcing to
-// screen readers, and putting times, prices and dates into plain words (UK time).
+// Shared helpers: DOM built as text (no HTML strings, no style attributes: the CSP forbids
+// them), the live region, and times, prices and dates in plain words (UK time).
 
-/** h("p", {class: "x", on: {click: fn}}, "text", child, [more]) */
+/** h("p", {class: "x", on: {click: fn}}, "text", child, [more]); the attributes may be left out. */
 export function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
+  if (attrs == null || typeof attrs !== "object" || attrs instanceof Node || Array.isArray(attrs)) {
+    children.unshift(attrs);
+    attrs = {};
+  }
+  for (const [k, v] of Object.entries(attrs)) {
     if (v == null || v === false) continue;
     if (k === "on") for (const [ev, fn] of Object.entries(v)) el.addEventListener(ev, fn);
     else if (k === "class") el.className = v;
@@ -26,11 +29,8 @@ function add(el, children) {
   }
 }
 
-export const $ = (sel, root = document) => root.querySelector(sel);
-export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
 
 let announceTimer;
-/** Says something through the page's polite live region. */
 export function announce(message) {
   const region = document.getElementById("status");
   if (!region) return;
@@ -39,51 +39,29 @@ export function announce(message) {
   announceTimer = setTimeout(() => (region.textContent = message), 50);
 }
 
-let uid = 0;
-export const nextId = (prefix) => `${prefix}-${++uid}`;
-
 /** A labelled form field: returns {wrap, input}. kind: "input" | "textarea" | "select". */
-export function field({ id, label, hint, type = "text", kind = "input", options, value, attrs = {} }) {
-  const hintId = hint ? `${id}-hint` : null;
-  let input;
-  if (kind === "select") {
-    input = h("select", { id, name: id, ...attrs },
-      options.map(([v, text]) => h("option", { value: v, selected: String(value ?? "") === v }, text)));
-  } else if (kind === "textarea") {
-    input = h("textarea", { id, name: id, rows: 3, ...attrs });
-    input.value = value ?? "";
-  } else {
-    input = h("input", { id, name: id, type, ...attrs });
-    if (value != null) input.value = value;
-  }
-  if (hintId) input.setAttribute("aria-describedby", hintId);
-  const wrap = h("div", { class: "field" },
-    h("label", { for: id }, label),
-    hint && h("p", { class: "hint", id: hintId }, hint),
-    input);
-  return { wrap, input };
+export function field({ id, label, hint, type = "text", kind = "input", options, value, w, attrs = {} }) {
+  const input = h(kind, { id, name: id, class: w && `w-${w}`, rows: kind === "textarea" ? 3 : null, type: kind === "input" ? type : null, "aria-describedby": hint && `${id}-hint`, ...attrs },
+    options?.map(([v, text]) => h("option", { value: v, selected: String(value ?? "") === v }, text)));
+  if (kind !== "select" && value != null) input.value = value;
+  return { input, wrap: h("div", { class: "field" }, h("label", { for: id }, label), hint && h("p", { class: "hint", id: `${id}-hint` }, hint), input) };
 }
 
-export function checkbox({ id, label, checked, hint, value }) {
-  const input = h("input", { type: "checkbox", id, name: id, checked: !!checked, value: value ?? "on" });
-  if (hint) input.setAttribute("aria-describedby", `${id}-hint`);
-  return {
-    wrap: h("div", { class: "check" }, input, h("label", { for: id }, label),
-      hint && h("p", { class: "hint", id: `${id}-hint` }, hint)),
-    input,
-  };
+export function checkbox({ id, label, checked, hint, value = "on" }) {
+  const input = h("input", { type: "checkbox", id, name: id, checked: !!checked, value, "aria-describedby": hint && `${id}-hint` });
+  return { input, wrap: h("div", { class: "check" }, input, h("label", { for: id }, label), hint && h("p", { class: "hint", id: `${id}-hint` }, hint)) };
 }
 
 export function radios({ name, legend, options, value, hint }) {
   const inputs = options.map(([v, text], i) =>
     h("input", { type: "radio", name, id: i === 0 ? name : `${name}-${v}`, value: v, checked: value === v }));
-  const fs = h("fieldset", { class: "radios" }, h("legend", {}, legend),
+  const fs = h("fieldset", { class: "radios" }, h("legend", legend),
     hint && h("p", { class: "hint" }, hint),
     inputs.map((inp, i) => h("div", { class: "check" }, inp, h("label", { for: inp.id }, options[i][1]))));
   return { wrap: fs, inputs, get value() { return inputs.find((i) => i.checked)?.value ?? null; } };
 }
 
-// ---- words -------------------------------------------------------------------------------
+// Words
 
 export const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 export const DAY_NAME = { mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday", sat: "Saturday", sun: "Sunday" };
@@ -99,11 +77,11 @@ export function money(pence) {
 
 const GROUP = { benefits: "people on benefits", students: "students", disabled: "disabled people", carers: "carers", unemployed: "people not in work", armed_forces: "armed forces" };
 
-/** "Free", "£4.50", "£4.50, or £3 with concession", or "Cost not given: ask them". */
+/** "Free", "£4.50", "£4.50, or £3 with concession", or "Not given: ask them". */
 export function priceText(cost) {
-  if (!cost) return "Cost not given: ask them";
+  if (!cost) return "Not given: ask them";
   if (cost.free) return "Free";
-  if (cost.amount_pence == null) return "Cost not given: ask them";
+  if (cost.amount_pence == null) return "Not given: ask them";
   let text = money(cost.amount_pence);
   if (cost.concession_pence != null) text += `, or ${money(cost.concession_pence)} with concession`;
   for (const c of cost.concessions || []) {
@@ -185,7 +163,6 @@ export function nextSessions(schedule, count = 3, { weekly = schedule?.weekly ||
   return out.slice(0, count);
 }
 
-/** The badge that says how current a listing is. */
 export function freshness(asset) {
   const words = { fresh: "Up to date", due: "Due a check", stale: "May be out of date" };
   return h("span", { class: `badge badge-${asset.freshness}` }, words[asset.freshness] || asset.freshness);
@@ -196,7 +173,6 @@ export function checkedText(asset) {
   return `Not checked by the organisers since it was listed on ${dateLong(ukDate(asset.created_at), false)}`;
 }
 
-/** The UK date of an RFC 3339 time. */
 export const ukDate = (stamp) => ukNow(new Date(stamp)).date;
 
 export const osmDirections = (loc) =>
@@ -207,8 +183,7 @@ export function addressLines(venue) {
   return [venue.name, ...(venue.address_lines || []), venue.town, venue.postcode].filter(Boolean);
 }
 
-/** Heading + content section. */
-export const section = (title, ...content) => h("section", { class: "block" }, h("h2", {}, title), ...content);
+export const section = (title, ...content) => h("section", { class: "block" }, h("h2", title), ...content);
 
 export function notice(text, kind = "info") {
   return h("div", { class: `notice notice-${kind}`, role: kind === "error" ? "alert" : null }, text);
