@@ -162,6 +162,41 @@ async function axe(page, label) {
   ok(`axe: no WCAG 2.2 AA violations on ${label}${other.length ? ` (best practice notes: ${other.map((v) => v.id).join(", ")})` : ""}`);
 }
 
+/**
+ * The page's own words (not the listings' text, which agencies write) as a reading age: the
+ * Flesch-Kincaid grade of every sentence of four words or more, plus 5 years (UK reading ages
+ * run about five years above US grades). A link worker reads these out.
+ */
+const READING_AGE = 11;
+async function readingAge(page, label) {
+  const sentences = await page.evaluate(() => {
+    const main = document.querySelector("main");
+    const data = [...main.querySelectorAll(".results, .cards, .plan-item, .agency-row, .listing, .listing-body, .understood, #understood, input, select, textarea")];
+    const blocks = [...main.querySelectorAll("h1, h2, h3, p, li, label, legend, dt, dd, button, summary, .hint")]
+      .filter((el) => !data.some((d) => d.contains(el)) && !el.querySelector("p, li, label, legend, dd"));
+    return blocks.flatMap((b) => b.textContent.replace(/\s+/g, " ").trim().split(/(?<=[.!?:])\s+/));
+  });
+  const syllables = (w) => {
+    const word = w.toLowerCase().replace(/[^a-z]/g, "");
+    if (word.length <= 3) return 1;
+    const groups = word.replace(/(?:[^laeiouy]es|ed|[^laeiouy]e)$/, "").replace(/^y/, "").match(/[aeiouy]{1,2}/g);
+    return Math.max(1, groups ? groups.length : 1);
+  };
+  let words = 0, syll = 0, count = 0;
+  for (const s of sentences) {
+    const ws = s.match(/[A-Za-z][A-Za-z'’-]*/g) || [];
+    if (ws.length < 4) continue;
+    count += 1;
+    words += ws.length;
+    syll += ws.reduce((n, w) => n + syllables(w), 0);
+  }
+  if (!count) return;
+  const grade = 0.39 * (words / count) + 11.8 * (syll / words) - 15.59;
+  const age = Math.round((grade + 5) * 10) / 10;
+  if (age > READING_AGE) fail(`${label}: the page's words read at age ${age} (${count} sentences), above ${READING_AGE}`);
+  ok(`${label}: the page's words read at age ${age} (Flesch-Kincaid over ${count} sentences, ${(words / count).toFixed(1)} words each)`);
+}
+
 async function noSideways(page, label) {
   const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth }));
   if (scroll > width + 1) fail(`${label}: the page scrolls sideways (${scroll}px content in a ${width}px window)`);
@@ -228,6 +263,7 @@ try {
   if (await page.evaluate(() => !!document.activeElement?.closest(".leaflet-container"))) fail("the map keeps keyboard focus: Tab does not leave it");
   await page.keyboard.press("Shift+Tab");
   await axe(page, "find with results");
+  await readingAge(page, "find");
   await shot(page, "find-desktop");
   // open a listing that has weekly times, still with the keyboard
   const target = await page.evaluate(() => [...document.querySelectorAll(".results .result")].find((li) => /When: /.test(li.innerText))?.querySelector("h3 a")?.textContent);
@@ -272,6 +308,7 @@ try {
   if (withReasons < cards) fail("some suggestions have no reasons to read out");
   ok(`match: ${cards} suggestions with reasons ("Say:") and cautions ("Check:")`);
   await axe(page, "match with results");
+  await readingAge(page, "match");
   await shot(page, "match-desktop");
   // "They've tried this": it goes, and the list is asked for again
   const ids = () => page.$$eval(".cards .card h3 a", (as) => as.map((a) => a.getAttribute("href").split("/").pop()));
@@ -299,6 +336,7 @@ try {
   await page.fill("#p-notes", "Meet Sam at the front door at 9:50.");
   ok(`plan: ${planTitles.join(" + ")}, next dates ${dates.join("/")} each, review on ${review}`);
   await axe(page, "plan");
+  await readingAge(page, "plan");
   await shot(page, "plan-desktop");
   // print: one A4 page
   await page.emulateMedia({ media: "print" });
@@ -343,6 +381,7 @@ try {
   // ---- 3. For agencies -----------------------------------------------------------------------
   await timedGoto(page, `${base}/#/agency`, "agency-signin", "agency sign-in");
   await axe(page, "agency, signed out");
+  await readingAge(page, "agency sign-in");
   await page.fill("#a-key", key);
   await page.press("#a-key", "Enter");
   await page.waitForSelector("#org-name", { timeout: 10_000 }).catch(async () => fail(`signing in failed: ${await text(page, "main")}`));

@@ -70,10 +70,12 @@ pub async fn cells(
 /// the asset is now and where its venue was before, or where a venue was and is.
 #[derive(QueryableByName, Debug, Clone)]
 pub struct TouchedRow {
-    #[diesel(sql_type = BigInt)]
-    pub txid: i64,
-    #[diesel(sql_type = BigInt)]
-    pub id: i64,
+    /// The statement's snapshot (`pg_current_snapshot()`), on every row.
+    #[diesel(sql_type = Text)]
+    pub snapshot: String,
+    /// `None` on the one row of an answer with no entries.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub id: Option<i64>,
     #[diesel(sql_type = Nullable<Double>)]
     pub lon_now: Option<f64>,
     #[diesel(sql_type = Nullable<Double>)]
@@ -84,52 +86,112 @@ pub struct TouchedRow {
     pub lat_before: Option<f64>,
 }
 
-/// Up to `limit` asset and venue entries of the audit log after `(txid, id)`, in the change
-/// feed's order and only as far as it serves (see migration 000008).
-pub async fn touched_after(
+/// Which transactions a snapshot saw as finished: every one below `xmin`, and the ones below
+/// `xmax` not listed as running (`pg_current_snapshot()` as text: `xmin:xmax:xip,xip,…`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub xmin: u64,
+    pub xmax: u64,
+    pub running: Vec<u64>,
+}
+
+impl Snapshot {
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut parts = text.trim().splitn(3, ':');
+        let xmin = parts.next()?.parse().ok()?;
+        let xmax = parts.next()?.parse().ok()?;
+        let running = match parts.next()? {
+            "" => Vec::new(),
+            list => list
+                .split(',')
+                .map(|t| t.parse().ok())
+                .collect::<Option<Vec<u64>>>()?,
+        };
+        Some(Self {
+            xmin,
+            xmax,
+            running,
+        })
+    }
+}
+
+/// The asset and venue entries of the audit log whose transactions committed after `seen`
+/// was taken (those at or past its `xmax`, and those it listed as running), with the snapshot
+/// they were read in. Entries become visible a whole transaction at a time, so reading
+/// snapshot to snapshot misses none, however long a transaction runs or in what order
+/// transactions commit.
+pub async fn committed_since(
     conn: &mut AsyncPgConnection,
-    position: (i64, i64),
-    limit: i64,
-) -> DbResult<Vec<TouchedRow>> {
-    Ok(diesel::sql_query(
-        "SELECT e.txid::text::bigint AS txid, e.id, \
-                ST_X(coalesce(a.geom_point, vn.location::geometry)) AS lon_now, \
-                ST_Y(coalesce(a.geom_point, vn.location::geometry)) AS lat_now, \
-                ST_X(coalesce(vb.location::geometry, ST_GeomFromGeoJSON(e.before->'location'))) AS lon_before, \
-                ST_Y(coalesce(vb.location::geometry, ST_GeomFromGeoJSON(e.before->'location'))) AS lat_before \
-         FROM audit_events e \
-         LEFT JOIN LATERAL (SELECT x.geom::geometry AS geom_point FROM assets x \
-                            WHERE e.entity_type = 'asset' AND x.id = e.entity_id \
-                              AND x.geom_plane IS NOT NULL) a ON true \
-         LEFT JOIN venues vb ON e.entity_type = 'asset' \
-                            AND vb.id = (e.before->>'venue_id')::uuid \
-         LEFT JOIN venues vn ON e.entity_type = 'venue' AND vn.id = e.entity_id \
-         WHERE e.entity_type IN ('asset', 'venue') \
-           AND e.txid < pg_snapshot_xmin(pg_current_snapshot()) \
-           AND (e.txid, e.id) > ($1::text::xid8, $2) \
-         ORDER BY e.txid, e.id \
-         LIMIT $3",
+    seen: &Snapshot,
+) -> DbResult<(Snapshot, Vec<TouchedRow>)> {
+    let running: Vec<String> = seen.running.iter().map(u64::to_string).collect();
+    let rows: Vec<TouchedRow> = diesel::sql_query(
+        "SELECT pg_current_snapshot()::text AS snapshot, r.* \
+         FROM (SELECT 1) one LEFT JOIN LATERAL ( \
+           SELECT e.id, \
+                  ST_X(coalesce(a.geom_point, vn.location::geometry)) AS lon_now, \
+                  ST_Y(coalesce(a.geom_point, vn.location::geometry)) AS lat_now, \
+                  ST_X(coalesce(vb.location::geometry, ST_GeomFromGeoJSON(e.before->'location'))) AS lon_before, \
+                  ST_Y(coalesce(vb.location::geometry, ST_GeomFromGeoJSON(e.before->'location'))) AS lat_before \
+           FROM audit_events e \
+           LEFT JOIN LATERAL (SELECT x.geom::geometry AS geom_point FROM assets x \
+                              WHERE e.entity_type = 'asset' AND x.id = e.entity_id \
+                                AND x.geom_plane IS NOT NULL) a ON true \
+           LEFT JOIN venues vb ON e.entity_type = 'asset' \
+                              AND vb.id = (e.before->>'venue_id')::uuid \
+           LEFT JOIN venues vn ON e.entity_type = 'venue' AND vn.id = e.entity_id \
+           WHERE e.entity_type IN ('asset', 'venue') \
+             AND e.txid >= $1::text::xid8 \
+             AND (e.txid >= $2::text::xid8 OR e.txid::text = ANY ($3))) r ON true",
     )
-    .bind::<Text, _>(position.0.to_string())
-    .bind::<BigInt, _>(position.1)
-    .bind::<BigInt, _>(limit)
+    .bind::<Text, _>(seen.xmin.to_string())
+    .bind::<Text, _>(seen.xmax.to_string())
+    .bind::<diesel::sql_types::Array<Text>, _>(running)
     .load(conn)
-    .await?)
+    .await?;
+    let snapshot = <[TouchedRow]>::first(&rows)
+        .and_then(|r| Snapshot::parse(&r.snapshot))
+        .ok_or_else(|| super::DbError::Other(anyhow::anyhow!("no snapshot in the answer")))?;
+    Ok((
+        snapshot,
+        rows.into_iter().filter(|r| r.id.is_some()).collect(),
+    ))
 }
 
 #[derive(QueryableByName)]
-struct Horizon {
-    #[diesel(sql_type = BigInt)]
-    txid: i64,
+struct Current {
+    #[diesel(sql_type = Text)]
+    snapshot: String,
 }
 
-/// The position before every change not yet visible: where a reader that starts with nothing
-/// cached begins.
-pub async fn horizon(conn: &mut AsyncPgConnection) -> DbResult<(i64, i64)> {
-    let h: Horizon = diesel::sql_query(
-        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1 AS txid",
-    )
-    .get_result(conn)
-    .await?;
-    Ok((h.txid, i64::MAX))
+/// The database's snapshot now: where a reader that starts with nothing cached begins.
+pub async fn snapshot(conn: &mut AsyncPgConnection) -> DbResult<Snapshot> {
+    let now: Current = diesel::sql_query("SELECT pg_current_snapshot()::text AS snapshot")
+        .get_result(conn)
+        .await?;
+    Snapshot::parse(&now.snapshot).ok_or_else(|| {
+        super::DbError::Other(anyhow::anyhow!("unreadable snapshot {}", now.snapshot))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshots_are_read_as_postgresql_writes_them() {
+        assert_eq!(
+            Snapshot::parse("751:755:751,753"),
+            Some(Snapshot {
+                xmin: 751,
+                xmax: 755,
+                running: vec![751, 753]
+            })
+        );
+        assert_eq!(
+            Snapshot::parse("10:10:").unwrap().running,
+            Vec::<u64>::new()
+        );
+        assert_eq!(Snapshot::parse("10:x:"), None);
+    }
 }

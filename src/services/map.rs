@@ -1,12 +1,12 @@
 //! The map's tiles: built from the database once, then served from a per-process cache until
-//! a change touches them. A background reader follows the audit log in the change feed's order
-//! and drops every cached tile, at every zoom, that holds a place a change touched (where the
-//! asset is now and where it was). Entries also expire, so that listings passing the freshness
-//! policy's "hidden" age leave the map.
+//! a change touches them. A background reader takes, each second, the audit log's entries of
+//! the transactions committed since its last look, and drops every cached tile, at every zoom,
+//! that holds a place a change touched (where the asset is now and where it was). Entries also
+//! expire, so that listings passing the freshness policy's "hidden" age leave the map.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
@@ -15,7 +15,10 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::db::{self, DbPool, map::CellRow};
+use crate::db::{
+    self, DbPool,
+    map::{CellRow, Snapshot},
+};
 use crate::domain::freshness::FreshnessPolicy;
 use crate::domain::map_tile::{TileId, tiles_holding};
 use crate::error::ApiError;
@@ -116,6 +119,9 @@ pub struct TileCache {
     /// Bumped by every invalidation: a tile built while one happened is not kept, since its
     /// query may have read the data from before the change.
     epoch: AtomicU64,
+    /// Tiles are kept only once the invalidator follows the log: one built before could miss
+    /// a change the invalidator would never be shown.
+    following: AtomicBool,
     capacity: usize,
     ttl: Duration,
 }
@@ -141,6 +147,7 @@ impl TileCache {
         Self {
             entries: Mutex::new(HashMap::new()),
             epoch: AtomicU64::new(0),
+            following: AtomicBool::new(false),
             capacity,
             ttl,
         }
@@ -153,7 +160,7 @@ impl TileCache {
     }
 
     fn put(&self, id: TileId, tile: Tile, epoch: u64) {
-        if self.capacity == 0 {
+        if self.capacity == 0 || !self.following.load(Ordering::SeqCst) {
             return;
         }
         let Ok(mut entries) = self.entries.lock() else {
@@ -173,10 +180,20 @@ impl TileCache {
         entries.insert(id, (tile, Instant::now()));
     }
 
-    /// Drops every tile holding any of the points (longitude, latitude).
+    /// From now on changes reach the cache: tiles may be kept.
+    pub fn mark_following(&self) {
+        self.following.store(true, Ordering::SeqCst);
+    }
+
+    /// Drops every tile holding any of the points (longitude, latitude); past a few thousand
+    /// points (a large import), every tile.
     pub fn invalidate(&self, points: &[(f64, f64)]) {
         self.epoch.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut entries) = self.entries.lock() {
+            if points.len() > 5_000 {
+                entries.clear();
+                return;
+            }
             for &(lon, lat) in points {
                 for id in tiles_holding(lon, lat) {
                     entries.remove(&id);
@@ -232,57 +249,51 @@ pub async fn tile(
 
 /// How often the change reader looks for new entries.
 const FOLLOW_EVERY: Duration = Duration::from_secs(1);
-const BATCH: i64 = 1000;
 
 /// Follows the audit log and drops the cached tiles its entries touch, for as long as the
-/// process runs.
+/// process runs. Each read takes the entries of the transactions that committed since the
+/// snapshot of the read before (see `db::map::committed_since`), so a change is seen about a
+/// second after it commits, even while another transaction runs long.
 pub fn spawn_invalidator(pool: DbPool, cache: std::sync::Arc<TileCache>) {
     tokio::spawn(async move {
-        let mut position = None;
+        let mut seen = None;
         loop {
-            match follow(&pool, &cache, &mut position).await {
-                Ok(true) => continue,
-                Ok(false) => {}
-                Err(e) => {
-                    tracing::warn!(
-                        error = format!("{e:#}"),
-                        "map tile invalidation failed; retrying"
-                    );
-                }
+            if let Err(e) = follow(&pool, &cache, &mut seen).await {
+                tracing::warn!(
+                    error = format!("{e:#}"),
+                    "map tile invalidation failed; retrying"
+                );
             }
             tokio::time::sleep(FOLLOW_EVERY).await;
         }
     });
 }
 
-/// One read of the log; `true` when there may be more to read at once.
+/// One read of the log.
 async fn follow(
     pool: &DbPool,
     cache: &TileCache,
-    position: &mut Option<(i64, i64)>,
-) -> anyhow::Result<bool> {
+    seen: &mut Option<Snapshot>,
+) -> anyhow::Result<()> {
     let mut conn = db::connect(pool).await?;
-    let from = match *position {
-        Some(p) => p,
-        None => {
-            // Nothing is cached yet: changes already visible cannot be in any tile built later.
-            let start = db::map::horizon(&mut conn).await?;
-            *position = Some(start);
-            start
-        }
+    let Some(last) = seen.as_ref() else {
+        // Nothing is cached yet: whatever committed before this snapshot is in every tile
+        // built from now on.
+        *seen = Some(db::map::snapshot(&mut conn).await?);
+        cache.mark_following();
+        return Ok(());
     };
-    let rows = db::map::touched_after(&mut conn, from, BATCH).await?;
-    let Some(last) = rows.last() else {
-        return Ok(false);
-    };
-    *position = Some((last.txid, last.id));
+    let (now, rows) = db::map::committed_since(&mut conn, last).await?;
     let points: Vec<(f64, f64)> = rows
         .iter()
         .flat_map(|r| [(r.lon_now, r.lat_now), (r.lon_before, r.lat_before)])
         .filter_map(|(lon, lat)| Some((lon?, lat?)))
         .collect();
-    cache.invalidate(&points);
-    Ok(rows.len() as i64 == BATCH)
+    if !rows.is_empty() {
+        cache.invalidate(&points);
+    }
+    *seen = Some(now);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -299,6 +310,7 @@ mod tests {
     #[test]
     fn a_change_drops_the_tiles_holding_it_at_every_zoom_and_no_others() {
         let cache = TileCache::default();
+        cache.mark_following();
         let stretford = TileId::containing(14, -2.3097, 53.4466).unwrap();
         let york = TileId::containing(14, -1.0815, 53.9590).unwrap();
         let country = TileId::containing(5, -2.3097, 53.4466).unwrap();
@@ -314,6 +326,7 @@ mod tests {
     #[test]
     fn a_tile_built_across_a_change_is_not_kept() {
         let cache = TileCache::default();
+        cache.mark_following();
         let id = TileId::new(10, 500, 300).unwrap();
         let epoch = cache.epoch.load(Ordering::SeqCst);
         cache.invalidate(&[(0.0, 0.0)]);
@@ -324,6 +337,7 @@ mod tests {
     #[test]
     fn the_cache_stays_within_its_capacity_and_forgets_old_tiles() {
         let cache = TileCache::new(3, Duration::from_secs(600));
+        cache.mark_following();
         for x in 0..10 {
             cache.put(TileId::new(4, x, 0).unwrap(), tile(x as u8), 0);
             assert!(cache.len() <= 3);
@@ -332,8 +346,20 @@ mod tests {
         none.put(TileId::new(0, 0, 0).unwrap(), tile(0), 0);
         assert!(none.is_empty());
         let short = TileCache::new(10, Duration::ZERO);
+        short.mark_following();
         short.put(TileId::new(0, 0, 0).unwrap(), tile(0), 0);
         assert!(short.get(TileId::new(0, 0, 0).unwrap()).is_none());
+    }
+
+    #[test]
+    fn nothing_is_kept_until_the_log_is_followed() {
+        let cache = TileCache::default();
+        let id = TileId::new(0, 0, 0).unwrap();
+        cache.put(id, tile(0), 0);
+        assert!(cache.get(id).is_none());
+        cache.mark_following();
+        cache.put(id, tile(0), 0);
+        assert!(cache.get(id).is_some());
     }
 
     #[test]

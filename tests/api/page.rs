@@ -8,7 +8,11 @@ use community_assets::startup::Settings;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, problem_fields, spawn_app, spawn_app_with, walking_football};
+use diesel_async::SimpleAsyncConnection;
+
+use crate::helpers::{
+    TestApp, app_db, problem_fields, spawn_app, spawn_app_with, walking_football,
+};
 
 #[tokio::test]
 async fn the_page_and_its_files_are_served_under_a_policy_that_lets_in_nothing_else() {
@@ -227,9 +231,15 @@ async fn a_cached_tile_shows_changes_within_seconds_and_revalidates() {
         .unwrap();
     assert_eq!(again.status(), 304);
 
-    // A new asset in the tile appears.
+    // A new asset in the tile appears, even while another transaction runs long (the change
+    // feed would hold it back until that one ends).
+    let mut long = app_db(&app).await;
+    long.batch_execute("BEGIN; SELECT pg_current_xact_id();")
+        .await
+        .unwrap();
     asset_at(&app, &key, "Book club", lat + 0.0005, lon).await;
     wait_for_total(&app, &path, 2).await;
+    long.batch_execute("ROLLBACK").await.unwrap();
     let changed = app
         .request(Method::GET, &path, None)
         .header("If-None-Match", etag)
