@@ -61,7 +61,7 @@ impl Routes {
     /// shape.
     pub fn allowed(&self, path: &str) -> Option<String> {
         let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-        let mut methods: Vec<&str> = self
+        let matching: Vec<&Route> = self
             .0
             .iter()
             .filter(|r| {
@@ -71,6 +71,13 @@ impl Routes {
                         .zip(&parts)
                         .all(|(s, p)| s.as_deref().is_none_or(|lit| lit == *p) && !p.is_empty())
             })
+            .collect();
+        // A literal segment beats a parameter (`/v1/api-keys/current` is not the key `{id}`).
+        let literals = |r: &Route| r.segments.iter().filter(|s| s.is_some()).count();
+        let most = matching.iter().map(|r| literals(r)).max()?;
+        let mut methods: Vec<&str> = matching
+            .into_iter()
+            .filter(|r| literals(r) == most)
             .flat_map(|r| r.methods.iter().copied())
             .collect();
         if methods.is_empty() {
@@ -97,6 +104,16 @@ mod tests {
             Some("DELETE, GET, PUT")
         );
         assert_eq!(routes.allowed("/v1/match").as_deref(), Some("POST"));
+        assert_eq!(
+            routes.allowed("/v1/api-keys/current").as_deref(),
+            Some("GET")
+        );
+        assert_eq!(
+            routes
+                .allowed("/v1/api-keys/0e6f7a52-5b7c-4d8e-9f10-1a2b3c4d5e6f")
+                .as_deref(),
+            Some("DELETE")
+        );
         assert_eq!(routes.allowed("/healthz").as_deref(), Some("GET"));
         assert_eq!(routes.allowed("/v1/nothing"), None);
         assert_eq!(routes.allowed("/v1/assets//confirm"), None);
