@@ -139,7 +139,7 @@ const KEYS_CURSOR: &str = "api-keys";
         Common,
     )
 )]
-#[get("/api-keys/current")]
+#[get("/api-key")]
 pub async fn current(
     pool: web::Data<DbPool>,
     Authenticated(caller): Authenticated,

@@ -296,7 +296,7 @@ async fn a_key_can_ask_what_it_is_and_a_revoked_or_missing_one_cannot() {
     let app = spawn_app().await;
     let org = app.create_org("Askers", true).await;
     let (key_id, secret) = app.create_key(org, "agency").await;
-    let me = app.get("/v1/api-keys/current", Some(&secret)).await;
+    let me = app.get("/v1/api-key", Some(&secret)).await;
     assert_eq!(me.status(), 200);
     assert_eq!(me.headers()["cache-control"], "no-store");
     let me: Value = me.json().await.unwrap();
@@ -305,7 +305,7 @@ async fn a_key_can_ask_what_it_is_and_a_revoked_or_missing_one_cannot() {
     assert_eq!(me["organization_id"], org.to_string());
     assert!(me.get("secret").is_none());
 
-    problem_fields(app.get("/v1/api-keys/current", None).await, 401).await;
+    problem_fields(app.get("/v1/api-key", None).await, 401).await;
     let revoked = app
         .request(
             Method::DELETE,
@@ -316,7 +316,7 @@ async fn a_key_can_ask_what_it_is_and_a_revoked_or_missing_one_cannot() {
         .await
         .unwrap();
     assert!(revoked.status().is_success());
-    problem_fields(app.get("/v1/api-keys/current", Some(&secret)).await, 401).await;
+    problem_fields(app.get("/v1/api-key", Some(&secret)).await, 401).await;
 }
 
 #[tokio::test]

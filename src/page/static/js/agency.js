@@ -33,7 +33,7 @@ export async function render(ctx) {
 
 /** Who the key belongs to: {role, organization_id, orgName}. */
 async function identify(key) {
-  const me = await get("/v1/api-keys/current", { key });
+  const me = await get("/v1/api-key", { key });
   const org = me.organization_id ? await get(`/v1/organizations/${encodeURIComponent(me.organization_id)}`) : null;
   return { role: me.role, organization_id: me.organization_id, orgName: org?.name ?? "" };
 }
