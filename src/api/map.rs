@@ -2,7 +2,7 @@
 //! a time, with nearby assets gathered into clusters (see `domain::map_tile`).
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 
 use super::problems::Common;
 use crate::db::DbPool;
@@ -44,7 +44,6 @@ fn number(field: &str, raw: &str) -> Result<u32, ApiError> {
 )]
 #[get("/map/tiles/{z}/{x}/{y}")]
 pub async fn tile(
-    req: HttpRequest,
     pool: web::Data<DbPool>,
     cache: web::Data<TileCache>,
     freshness: web::Data<FreshnessPolicy>,
@@ -61,28 +60,11 @@ pub async fn tile(
     };
     let id = TileId::new(z, x, y).map_err(|reason| ApiError::validation(field, reason))?;
     let tile = service::tile(&pool, &cache, &freshness, id).await?;
-    let current = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim() == tile.etag || t.trim() == "*")
-        });
-    let mut response = if current {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
-    response
+    // `middleware::conditional` answers a matching If-None-Match with 304.
+    Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, tile.etag))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"));
-    Ok(if current {
-        response.finish()
-    } else {
-        response
-            .content_type("application/geo+json")
-            .body(tile.body)
-    })
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .content_type("application/geo+json")
+        .body(tile.body))
 }

@@ -4,9 +4,8 @@
 //! debug builds read them from the source tree, so the page can be worked on without rebuilds.
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use rust_embed::Embed;
-use sha2::{Digest, Sha256};
 
 #[derive(Embed)]
 #[folder = "src/page/static/"]
@@ -70,7 +69,6 @@ fn escape(text: &str) -> String {
 pub struct Page {
     html: web::Bytes,
     policy: HeaderValue,
-    etag: String,
 }
 
 impl Page {
@@ -80,19 +78,11 @@ impl Page {
         let html = String::from_utf8(template.data.into_owned())?
             .replace("{{tiles}}", &escape(map.tiles.as_deref().unwrap_or("")))
             .replace("{{attribution}}", &escape(&map.attribution));
-        let etag = etag_of(html.as_bytes());
         Ok(Self {
             html: web::Bytes::from(html),
             policy: HeaderValue::from_str(&page_policy(map))?,
-            etag,
         })
     }
-}
-
-fn etag_of(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -109,57 +99,29 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-fn not_modified(req: &HttpRequest, etag: &str) -> bool {
-    req.headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
-}
-
-/// `GET /`: the page. Revalidated on every load (`no-cache` with an ETag), so a release's new
-/// page is picked up at once.
-pub async fn index(req: HttpRequest, page: web::Data<Page>) -> HttpResponse {
-    if not_modified(&req, &page.etag) {
-        return HttpResponse::NotModified()
-            .insert_header((header::ETAG, page.etag.clone()))
-            .finish();
-    }
+/// `GET /`: the page. Revalidated on every load (`no-cache`; `middleware::conditional` tags
+/// it and answers 304), so a release's new page is picked up at once.
+pub async fn index(page: web::Data<Page>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CONTENT_SECURITY_POLICY, page.policy.clone()))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .insert_header((header::ETAG, page.etag.clone()))
         .body(page.html.clone())
 }
 
-/// `GET /ui/{file}`: the page's scripts, styles and images.
-pub async fn file(
-    req: HttpRequest,
-    page: web::Data<Page>,
-    path: web::Path<String>,
-) -> HttpResponse {
+/// `GET /ui/{file}`: the page's scripts, styles and images, revalidated like the page.
+pub async fn file(page: web::Data<Page>, path: web::Path<String>) -> HttpResponse {
     let path = path.into_inner();
     let Some(found) = (path != "index.html").then(|| Files::get(&path)).flatten() else {
         return HttpResponse::NotFound()
             .content_type("text/plain; charset=utf-8")
             .body("no such file");
     };
-    let etag = format!("\"{}\"", &hex(&found.metadata.sha256_hash())[..24]);
-    if not_modified(&req, &etag) {
-        return HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag))
-            .finish();
-    }
     HttpResponse::Ok()
         .content_type(content_type(&path))
         .insert_header((header::CONTENT_SECURITY_POLICY, page.policy.clone()))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .insert_header((header::ETAG, etag))
         .body(found.data.into_owned())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

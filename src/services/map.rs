@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -231,17 +230,9 @@ pub async fn tile(
     )
     .await?;
     let body = serde_json::to_vec(&tile_of(cells)).map_err(|e| ApiError::Internal(e.into()))?;
-    let digest = Sha256::digest(&body);
-    let etag = format!(
-        "\"{}\"",
-        digest[..12]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    );
     let tile = Tile {
+        etag: crate::middleware::conditional::digest_tag(&body),
         body: Bytes::from(body),
-        etag,
     };
     cache.put(id, tile.clone(), epoch);
     Ok(tile)
