@@ -51,14 +51,7 @@ pub async fn tile(
 ) -> Result<HttpResponse, ApiError> {
     let (z, x, y) = path.into_inner();
     let (z, x, y) = (number("z", &z)?, number("x", &x)?, number("y", &y)?);
-    let field = if z > u32::from(crate::domain::map_tile::MAX_ZOOM) {
-        "z"
-    } else if x >= 1 << z {
-        "x"
-    } else {
-        "y"
-    };
-    let id = TileId::new(z, x, y).map_err(|reason| ApiError::validation(field, reason))?;
+    let id = TileId::new(z, x, y).map_err(|(field, reason)| ApiError::validation(field, reason))?;
     let tile = service::tile(&pool, &cache, &freshness, id).await?;
     // `middleware::conditional` answers a matching If-None-Match with 304.
     Ok(HttpResponse::Ok()

@@ -31,14 +31,17 @@ pub struct Bounds {
 }
 
 impl TileId {
-    /// A tile that exists: zoom 0 to [`MAX_ZOOM`], `x` and `y` below `2^z`.
-    pub fn new(z: u32, x: u32, y: u32) -> Result<Self, String> {
+    /// A tile that exists: zoom 0 to [`MAX_ZOOM`], `x` and `y` below `2^z`; otherwise the
+    /// first coordinate out of range (`z`, `x` or `y`) and why.
+    pub fn new(z: u32, x: u32, y: u32) -> Result<Self, (&'static str, String)> {
         if z > MAX_ZOOM as u32 {
-            return Err(format!("zoom must be 0 to {MAX_ZOOM}"));
+            return Err(("z", format!("must be 0 to {MAX_ZOOM}")));
         }
         let n = 1u32 << z;
-        if x >= n || y >= n {
-            return Err(format!("x and y must be below {n} at zoom {z}"));
+        for (name, value) in [("x", x), ("y", y)] {
+            if value >= n {
+                return Err((name, format!("must be below {n} at zoom {z}")));
+            }
         }
         Ok(Self { z: z as u8, x, y })
     }
@@ -113,8 +116,9 @@ mod tests {
 
     #[test]
     fn tiles_that_do_not_exist_are_refused() {
-        assert!(TileId::new(21, 0, 0).is_err());
-        assert!(TileId::new(3, 8, 0).is_err());
+        assert_eq!(TileId::new(21, 0, 0).unwrap_err().0, "z");
+        assert_eq!(TileId::new(3, 8, 0).unwrap_err().0, "x");
+        assert_eq!(TileId::new(3, 0, 8).unwrap_err().0, "y");
         assert!(TileId::new(3, 7, 7).is_ok());
         assert_eq!(TileId::containing(5, 0.0, 89.0), None);
     }

@@ -112,7 +112,13 @@ pub async fn index(page: web::Data<Page>) -> HttpResponse {
 /// `GET /ui/{file}`: the page's scripts, styles and images, revalidated like the page.
 pub async fn file(page: web::Data<Page>, path: web::Path<String>) -> HttpResponse {
     let path = path.into_inner();
-    let Some(found) = (path != "index.html").then(|| Files::get(&path)).flatten() else {
+    // The raw template is not a file of the page: `/` serves it filled in.
+    let found = if path == "index.html" {
+        None
+    } else {
+        Files::get(&path)
+    };
+    let Some(found) = found else {
         return HttpResponse::NotFound()
             .content_type("text/plain; charset=utf-8")
             .body("no such file");
