@@ -41,6 +41,14 @@ pub async fn explain(database_url: &str, query: &str) -> anyhow::Result<Vec<Stri
     Ok(db::search::explain(&mut conn, &resolved).await?)
 }
 
+/// The value at quantile `q` (0 to 1) of ascending values, by nearest rank; 0 when empty.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    sorted
+        .get(((sorted.len() as f64 - 1.0) * q).round() as usize)
+        .copied()
+        .unwrap_or(0.0)
+}
+
 pub struct Figures {
     pub per_second: f64,
     pub p50_ms: f64,
@@ -93,15 +101,12 @@ where
         all.extend(latencies);
         rows += r;
     }
-    all.sort();
-    let pct = |p: f64| {
-        all.get(((all.len() as f64 - 1.0) * p).round() as usize)
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
+    let mut ms: Vec<f64> = all.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+    ms.sort_by(f64::total_cmp);
     Ok(Figures {
         per_second: all.len() as f64 / seconds as f64,
-        p50_ms: pct(0.5),
-        p99_ms: pct(0.99),
+        p50_ms: quantile(&ms, 0.5),
+        p99_ms: quantile(&ms, 0.99),
         rows: rows / all.len().max(1),
     })
 }
@@ -239,7 +244,7 @@ pub async fn phrases(
         .map(|(us, p)| format!("{p:?} {us:.0} us"))
         .collect();
     times.sort_by(f64::total_cmp);
-    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    let at = |q: f64| quantile(&times, q);
     Ok(format!(
         "lexicon built in {build_ms:.1} ms ({} terms); {} phrases x {rounds} rounds: \
          p50 {:.1} us, p99 {:.1} us, max {:.1} us; slowest: {}",
@@ -250,4 +255,19 @@ pub async fn phrases(
         times[times.len() - 1],
         slowest.join(", ")
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quantile;
+
+    #[test]
+    fn quantiles_are_taken_by_nearest_rank() {
+        let values: Vec<f64> = (1..=101).map(f64::from).collect();
+        assert_eq!(quantile(&values, 0.5), 51.0);
+        assert_eq!(quantile(&values, 0.99), 100.0);
+        assert_eq!(quantile(&values, 1.0), 101.0);
+        assert_eq!(quantile(&[7.0], 0.99), 7.0);
+        assert_eq!(quantile(&[], 0.5), 0.0);
+    }
 }

@@ -70,11 +70,10 @@ pub async fn run(
     }
     let elapsed = started.elapsed().as_secs_f64();
     times.sort_by(f64::total_cmp);
-    let pct = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
     Ok(Viewports {
         per_second: times.len() as f64 / elapsed,
-        p50_ms: pct(0.50),
-        p99_ms: pct(0.99),
+        p50_ms: super::quantile(&times, 0.50),
+        p99_ms: super::quantile(&times, 0.99),
         tiles: paths.len(),
         bytes,
     })
