@@ -20,6 +20,29 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
+# wait_ready PORT LOG: waits up to 120 s for the server $server to answer /readyz on PORT;
+# fails with the end of LOG if it exits or does not become ready.
+wait_ready() {
+  local port=$1 log=$2
+  for _ in $(seq 1 240); do
+    kill -0 "$server" 2>/dev/null || fail_with_log "$log" "the server exited"
+    curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" && return
+    sleep 0.5
+  done
+  fail_with_log "$log" "the server was not ready within 120 s"
+}
+
+# Stops the server $server (SIGINT, then SIGKILL after 10 s) and clears $server.
+stop_server() {
+  if [ -n "$server" ]; then
+    kill -INT "$server" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+    server=""
+  fi
+}
+
 # Show the end of a log and fail: fail_with_log LOG MESSAGE...
 fail_with_log() {
   local log=$1; shift

@@ -44,15 +44,6 @@ chmod 755 "$work"
 server=""
 cluster_dir="$work/pg"
 cluster_port=$(free_port)
-stop_server() {
-  if [ -n "$server" ]; then
-    kill -INT "$server" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$server" 2>/dev/null || true
-    wait "$server" 2>/dev/null || true
-    server=""
-  fi
-}
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
@@ -81,12 +72,7 @@ serve() {
   DATABASE_URL=$url "$bin" serve --bind "127.0.0.1:$port" --demo-data false --map-tile-cache "$1" \
     --rate-limit-per-ip 0 --rate-limit-per-key 0 >"$work/serve.log" 2>&1 &
   server=$!
-  for _ in $(seq 1 240); do
-    kill -0 "$server" 2>/dev/null || fail_with_log "$work/serve.log" "the server exited"
-    curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" && return
-    sleep 0.5
-  done
-  fail_with_log "$work/serve.log" "the server was not ready within 120 s"
+  wait_ready "$port" "$work/serve.log"
 }
 
 # The viewport's tiles (one path a line) into $work/tiles-Z.txt; its bounding box on stdout.
@@ -128,6 +114,17 @@ wrk_run() {
 rows=()
 row() { rows+=("$(printf '| %s | %s | %s | %s | %s | %s |' "$@")"); echo "${rows[-1]}" >&2; }
 
+# viewport_row Z HOW: whole viewports of zoom Z loaded by CONNECTIONS clients, as one row.
+viewport_row() {
+  local tiles vp
+  tiles=$(wc -l <"$work/tiles-$1.txt")
+  vp=$("$bin" bench-viewports --base "http://127.0.0.1:$port" --tiles "$work/tiles-$1.txt" \
+         --clients "$connections" --seconds "$duration") || die "bench-viewports failed (zoom $1)"
+  row "$1" "whole viewport ($tiles tiles), $2" "$connections" \
+    "$(sed -E 's/.*viewports: ([0-9.]+)\/s.*/\1 viewports/' <<<"$vp")" \
+    "$(sed -E 's/.* p50 ([0-9.]+) ms.*/\1/' <<<"$vp")" "$(sed -E 's/.* p99 ([0-9.]+) ms.*/\1/' <<<"$vp")"
+}
+
 # 1. The bbox search and the tiles built per request (no tile cache).
 serve 0
 for z in "${zooms[@]}"; do
@@ -147,26 +144,19 @@ for z in "${zooms[@]}"; do
     read -r rps p50 p99 < <(wrk_run "cold z$z" "$c" "$work/tiles-$z.txt")
     row "$z" "tile, built per request" "$c" "$rps" "$p50" "$p99"
   done
-  vp=$("$bin" bench-viewports --base "http://127.0.0.1:$port" --tiles "$work/tiles-$z.txt" --clients "$connections" --seconds "$duration")
-  row "$z" "whole viewport ($tiles tiles), built per request" "$connections" \
-    "$(sed -E 's/.*viewports: ([0-9.]+)\/s.*/\1 viewports/' <<<"$vp")" \
-    "$(sed -E 's/.* p50 ([0-9.]+) ms.*/\1/' <<<"$vp")" "$(sed -E 's/.* p99 ([0-9.]+) ms.*/\1/' <<<"$vp")"
+  viewport_row "$z" "built per request"
 done
 stop_server
 
 # 2. The tiles as served: cached after their first request.
 serve 20000
 for z in "${zooms[@]}"; do
-  tiles=$(wc -l <"$work/tiles-$z.txt")
   while read -r path; do curl -fsS -o /dev/null "http://127.0.0.1:$port$path"; done <"$work/tiles-$z.txt"
   for c in 1 "$connections"; do
     read -r rps p50 p99 < <(wrk_run "cached z$z" "$c" "$work/tiles-$z.txt")
     row "$z" "tile, cached" "$c" "$rps" "$p50" "$p99"
   done
-  vp=$("$bin" bench-viewports --base "http://127.0.0.1:$port" --tiles "$work/tiles-$z.txt" --clients "$connections" --seconds "$duration")
-  row "$z" "whole viewport ($tiles tiles), cached" "$connections" \
-    "$(sed -E 's/.*viewports: ([0-9.]+)\/s.*/\1 viewports/' <<<"$vp")" \
-    "$(sed -E 's/.* p50 ([0-9.]+) ms.*/\1/' <<<"$vp")" "$(sed -E 's/.* p99 ([0-9.]+) ms.*/\1/' <<<"$vp")"
+  viewport_row "$z" "cached"
 done
 stop_server
 

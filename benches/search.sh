@@ -64,15 +64,6 @@ server=""        # pid of the running server
 cluster_dir=""   # data dir of the running cluster
 cluster_port=""
 
-stop_server() {
-  if [ -n "$server" ]; then
-    kill -INT "$server" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$server" 2>/dev/null || true
-    wait "$server" 2>/dev/null || true
-    server=""
-  fi
-}
 stop_cluster() {
   if [ -n "$cluster_dir" ]; then
     "$bin" cluster stop --data-dir "$cluster_dir" --pg-port "$cluster_port" >>"$work/cluster.log" 2>&1 || true
@@ -125,13 +116,7 @@ for n in "${sizes[@]}"; do
   DATABASE_URL=$url "$bin" serve --bind "127.0.0.1:$port" --demo-data false \
     --rate-limit-per-ip 0 --rate-limit-per-key 0 >"$work/serve-$n.log" 2>&1 &
   server=$!
-  ready=""
-  for _ in $(seq 1 240); do
-    kill -0 "$server" 2>/dev/null || fail_with_log "$work/serve-$n.log" "the server exited"
-    if curl -sf -o /dev/null "http://127.0.0.1:$port/readyz"; then ready=1; break; fi
-    sleep 0.5
-  done
-  [ -n "$ready" ] || fail_with_log "$work/serve-$n.log" "the server was not ready within 120 s"
+  wait_ready "$port" "$work/serve-$n.log"
 
   for name in "${searches[@]}"; do
     q=${query[$name]}
